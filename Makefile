@@ -1,0 +1,112 @@
+# trustroute: one entry point.
+#   make              build libraries, tools and tests
+#   make check        every suite (kernel VM included); ends "N passed, N failed"
+#   make check-fast   the suites that need no kernel build
+#   make kernel       patched Linux 6.1 bzImage (build/kernel/arch/x86/boot/bzImage)
+#   make check-kernel KUnit and kselftests in QEMU with a swtpm
+#   make demo         boot the VM and show what it proved
+#   make lint         clang-format and checkpatch.pl --strict
+#   make SANITIZE=1   build with ASan/UBSan (into build/san)
+
+ROOT := $(CURDIR)
+CC ?= gcc
+SANITIZE ?=
+VARIANT := $(if $(SANITIZE),san,default)
+B := build/$(VARIANT)
+
+PKGS := libcrypto json-c tss2-esys tss2-tctildr tss2-mu cmocka
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+	  -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	  -Iuserspace/lib -Itests/lib $(PKG_CFLAGS)
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+LDFLAGS += -fsanitize=address,undefined
+endif
+CFLAGS += -MMD -MP
+TEST_DEFS := -DTR_SCRIPTS_DIR='"$(ROOT)/scripts"' \
+	     -DTR_TPM_CA_DIR='"$(ROOT)/build/tpm-ca"'
+
+LIBTRUST_SRC := $(wildcard userspace/lib/*.c)
+LIBTRUST := $(B)/libtrust.a
+TOOLS := $(B)/bin/imalog
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
+TEST_TOOLS := $(B)/bin/swtpm-run
+
+.PHONY: all build-both deps check check-fast check-kernel kernel demo lint clean
+.DEFAULT_GOAL := all
+
+all: $(TOOLS) $(TEST_TOOLS) $(UNIT_TESTS) $(INTEG_TESTS)
+
+deps:
+	@scripts/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
+
+$(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
+# Unit tests run twice: plain and under ASan/UBSan.
+FAST_SUITES := \
+	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
+	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
+	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
+	"scripts:fault-handling=tests/scripts/test-fault-handling" \
+	"lint=scripts/lint"
+KERNEL_SUITES := \
+	"kernel:vm=tests/vm/check-kernel" \
+	"scripts:vm-faults=tests/scripts/test-vm-faults"
+
+build-both: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SANITIZE=1 all
+
+check-fast: build-both
+	@tests/run-suites $(FAST_SUITES)
+
+check: build-both kernel
+	@tests/run-suites $(FAST_SUITES) $(KERNEL_SUITES)
+
+check-kernel: deps all kernel
+	@tests/run-suites $(KERNEL_SUITES)
+
+kernel: deps
+	@scripts/kernel-build >/dev/null
+
+demo: deps all kernel
+	@scripts/demo
+
+lint: deps
+	@scripts/lint
+
+clean:
+	rm -rf build/default build/san build/vm

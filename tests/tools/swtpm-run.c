@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * swtpm-run: run a command against its own swtpm.
+ *
+ *   swtpm-run [--state DIR] -- COMMAND [ARG...]
+ *
+ * Without --state a fresh TPM is provisioned (EK certificates included) and
+ * removed afterwards; with --state the TPM stored there is resumed, e.g. to
+ * read the PCRs a VM guest left behind. The command sees the TCTI in
+ * TPM2TOOLS_TCTI and TRUSTROUTE_TCTI. Exit status is the command's; the
+ * swtpm is stopped whatever happens to the command.
+ */
+#define _GNU_SOURCE
+#include "swtpm_fixture.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t child = -1;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: swtpm-run [--state DIR] -- COMMAND [ARG...]\n"
+	      "Runs COMMAND with TPM2TOOLS_TCTI and TRUSTROUTE_TCTI naming a\n"
+	      "swtpm of its own: fresh and provisioned, or resumed from DIR.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *state = NULL;
+	struct swtpm t;
+	int i, status;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--state") && i + 1 < argc) {
+			state = argv[++i];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (swtpm_start(&t, state) < 0)
+		return 3;
+
+	setenv("TPM2TOOLS_TCTI", t.tcti, 1);
+	setenv("TRUSTROUTE_TCTI", t.tcti, 1);
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+
+	child = fork();
+	if (child == 0) {
+		execvp(argv[i], argv + i);
+		fprintf(stderr, "swtpm-run: cannot run %s: %s\n", argv[i],
+			strerror(errno));
+		_exit(127);
+	}
+	while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	swtpm_stop(&t);
+	if (child < 0)
+		return 3;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

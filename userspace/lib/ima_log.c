@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "ima_log.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Read a little-endian u32 at *off if 4 bytes remain before @end. */
+static bool take_u32(const uint8_t *buf, size_t end, size_t *off, uint32_t *v)
+{
+	if (end - *off < 4)
+		return false;
+	*v = get_le32(buf + *off);
+	*off += 4;
+	return true;
+}
+
+static bool is_ima_ng_family(const char *name)
+{
+	static const char *const names[] = { "ima-ng", "ima-sig", "ima-buf",
+					     "ima-modsig" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * d-ng is "algo:\0" followed by the raw digest; n-ng a NUL-terminated path.
+ * Both are checked strictly: a consumer prints the path and matches the
+ * digest against reference values, so neither may run past its field.
+ */
+static int parse_ng_fields(struct ima_log_entry *e, char *err, size_t errlen)
+{
+	size_t off = 0;
+	uint32_t dlen, nlen;
+	const uint8_t *d, *colon;
+	size_t alen;
+
+	if (!take_u32(e->data, e->data_len, &off, &dlen) ||
+	    dlen > e->data_len - off)
+		return fail(err, errlen, "entry %zu at offset %zu: d-ng field overruns template data",
+			    e->index, e->offset);
+	d = e->data + off;
+	off += dlen;
+	colon = memchr(d, ':', dlen);
+	if (!colon || colon + 1 >= d + dlen || colon[1] != '\0')
+		return fail(err, errlen, "entry %zu at offset %zu: d-ng field has no \"algo:\" prefix",
+			    e->index, e->offset);
+	alen = (size_t)(colon - d);
+	if (alen == 0 || alen >= sizeof(e->hash_algo))
+		return fail(err, errlen, "entry %zu at offset %zu: bad hash algorithm name length %zu",
+			    e->index, e->offset, alen);
+	memcpy(e->hash_algo, d, alen);
+	e->hash_algo[alen] = '\0';
+	e->file_digest = colon + 2;
+	e->file_digest_len = dlen - (uint32_t)alen - 2;
+	if (e->file_digest_len == 0 || e->file_digest_len > IMA_LOG_DIGEST_MAX)
+		return fail(err, errlen, "entry %zu at offset %zu: file digest length %u out of range",
+			    e->index, e->offset, e->file_digest_len);
+
+	if (!take_u32(e->data, e->data_len, &off, &nlen) ||
+	    nlen > e->data_len - off)
+		return fail(err, errlen, "entry %zu at offset %zu: n-ng field overruns template data",
+			    e->index, e->offset);
+	if (nlen == 0 || e->data[off + nlen - 1] != '\0' ||
+	    memchr(e->data + off, '\0', nlen) != e->data + off + nlen - 1)
+		return fail(err, errlen, "entry %zu at offset %zu: n-ng field is not one NUL-terminated name",
+			    e->index, e->offset);
+	e->file_name = (const char *)e->data + off;
+	return 0;
+}
+
+int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e,
+		 char *err, size_t errlen)
+{
+	size_t off = c->off;
+	uint32_t name_len, data_len;
+	static const uint8_t zero[20];
+
+	if (off == c->len)
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->index = c->index;
+	e->offset = off;
+
+	if (!take_u32(c->buf, c->len, &off, &e->pcr))
+		return fail(err, errlen, "entry %zu at offset %zu: truncated PCR index",
+			    e->index, e->offset);
+	if (e->pcr > IMA_LOG_PCR_MAX)
+		return fail(err, errlen, "entry %zu at offset %zu: PCR index %u out of range",
+			    e->index, e->offset, e->pcr);
+	if (c->len - off < sizeof(e->template_digest))
+		return fail(err, errlen, "entry %zu at offset %zu: truncated template digest",
+			    e->index, e->offset);
+	memcpy(e->template_digest, c->buf + off, sizeof(e->template_digest));
+	off += sizeof(e->template_digest);
+	e->violation = !memcmp(e->template_digest, zero, sizeof(zero));
+
+	if (!take_u32(c->buf, c->len, &off, &name_len))
+		return fail(err, errlen, "entry %zu at offset %zu: truncated template name length",
+			    e->index, e->offset);
+	if (name_len == 0 || name_len > IMA_LOG_NAME_MAX)
+		return fail(err, errlen, "entry %zu at offset %zu: template name length %u not in 1..%u",
+			    e->index, e->offset, name_len, IMA_LOG_NAME_MAX);
+	if (c->len - off < name_len)
+		return fail(err, errlen, "entry %zu at offset %zu: truncated template name",
+			    e->index, e->offset);
+	memcpy(e->template_name, c->buf + off, name_len);
+	e->template_name[name_len] = '\0';
+	off += name_len;
+	if (strlen(e->template_name) != name_len)
+		return fail(err, errlen, "entry %zu at offset %zu: NUL inside template name",
+			    e->index, e->offset);
+	/* The legacy "ima" template has no data length and a padded name. */
+	if (!strcmp(e->template_name, "ima"))
+		return fail(err, errlen, "entry %zu at offset %zu: legacy \"ima\" template is not supported (use ima-ng)",
+			    e->index, e->offset);
+
+	if (!take_u32(c->buf, c->len, &off, &data_len))
+		return fail(err, errlen, "entry %zu at offset %zu: truncated template data length",
+			    e->index, e->offset);
+	if (data_len > IMA_LOG_DATA_MAX)
+		return fail(err, errlen, "entry %zu at offset %zu: template data length %u exceeds %u",
+			    e->index, e->offset, data_len, IMA_LOG_DATA_MAX);
+	if (c->len - off < data_len)
+		return fail(err, errlen, "entry %zu at offset %zu: template data truncated (%u bytes announced, %zu left)",
+			    e->index, e->offset, data_len, c->len - off);
+	e->data = c->buf + off;
+	e->data_len = data_len;
+	off += data_len;
+
+	if (is_ima_ng_family(e->template_name) &&
+	    parse_ng_fields(e, err, errlen) < 0)
+		return -1;
+
+	c->off = off;
+	c->index++;
+	return 1;
+}
+
+static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
+		  size_t blen, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
+		 EVP_DigestUpdate(ctx, a, alen) &&
+		 (!b || EVP_DigestUpdate(ctx, b, blen)) &&
+		 EVP_DigestFinal_ex(ctx, out, NULL);
+
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
+		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
+		   size_t *out_len, size_t *n_entries, char *err,
+		   size_t errlen)
+{
+	static const char *const banks[] = { "sha1", "sha256", "sha384",
+					     "sha512" };
+	const EVP_MD *md = NULL, *sha1 = EVP_sha1();
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	uint8_t event[IMA_LOG_DIGEST_MAX], check[20];
+	size_t size;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
+		if (!strcmp(bank, banks[i]))
+			md = EVP_get_digestbyname(bank);
+	if (!md)
+		return fail(err, errlen, "unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
+			    bank);
+	if (pcr > IMA_LOG_PCR_MAX)
+		return fail(err, errlen, "PCR index %u out of range", pcr);
+	size = (size_t)EVP_MD_get_size(md);
+	memset(out, 0, IMA_LOG_DIGEST_MAX);
+	*out_len = size;
+	*n_entries = 0;
+
+	ima_log_cursor_init(&c, buf, len);
+	while ((rc = ima_log_next(&c, &e, err, errlen)) == 1) {
+		if (e.pcr != pcr)
+			continue;
+		if (e.violation) {
+			/* The kernel extends all-ones for a violation. */
+			memset(event, 0xff, size);
+		} else {
+			if (digest(sha1, e.data, e.data_len, NULL, 0, check) ||
+			    digest(md, e.data, e.data_len, NULL, 0, event))
+				return fail(err, errlen, "hash failure");
+			if (memcmp(check, e.template_digest, sizeof(check)))
+				return fail(err, errlen, "entry %zu at offset %zu: template digest does not match its data",
+					    e.index, e.offset);
+		}
+		if (digest(md, out, size, event, size, out))
+			return fail(err, errlen, "hash failure");
+		(*n_entries)++;
+	}
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * IMA binary measurement log (securityfs ima/binary_runtime_measurements):
+ * a bounded parser and the PCR replay. Pure functions over a buffer: no
+ * I/O, no allocation, every length checked against what is left.
+ *
+ * Entry layout (little endian, as written by an x86 kernel):
+ *   u32 pcr | u8 template_digest[20] (SHA-1) | u32 name_len | name
+ *   | u32 data_len | data   (data = per field: u32 len | bytes)
+ */
+#ifndef TR_IMA_LOG_H
+#define TR_IMA_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMA_LOG_NAME_MAX 255 /* TCG_EVENT_NAME_LEN_MAX */
+#define IMA_LOG_DATA_MAX (1u << 20) /* no real entry comes close */
+#define IMA_LOG_PCR_MAX 23
+#define IMA_LOG_DIGEST_MAX 64
+
+struct ima_log_entry {
+	size_t index; /* 0-based position in the log */
+	size_t offset; /* byte offset of the entry */
+	uint32_t pcr;
+	uint8_t template_digest[20];
+	char template_name[IMA_LOG_NAME_MAX + 1];
+	const uint8_t *data; /* template data, points into the log */
+	uint32_t data_len;
+	bool violation; /* all-zero template digest: ToMToU, open-writers */
+	/* ima-ng family (d-ng, n-ng first); empty/NULL for other templates */
+	char hash_algo[16];
+	const uint8_t *file_digest;
+	uint32_t file_digest_len;
+	const char *file_name; /* NUL-terminated, inside data */
+};
+
+struct ima_log_cursor {
+	const uint8_t *buf;
+	size_t len;
+	size_t off;
+	size_t index;
+};
+
+static inline void ima_log_cursor_init(struct ima_log_cursor *c,
+				       const uint8_t *buf, size_t len)
+{
+	c->buf = buf;
+	c->len = len;
+	c->off = 0;
+	c->index = 0;
+}
+
+/*
+ * Parse the next entry. Returns 1 with *e filled, 0 at the clean end of the
+ * log, -1 on malformed input with a message naming the entry and offset.
+ */
+int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e,
+		 char *err, size_t errlen);
+
+/*
+ * Replay the whole log into PCR @pcr of bank @bank ("sha1", "sha256",
+ * "sha384", "sha512"), starting from zeros, as the kernel extends it.
+ * Also checks each entry's SHA-1 template digest against its data, so an
+ * edited log cannot replay to a matching value by accident.
+ * Returns 0 with the digest in @out (*out_len bytes) and the number of
+ * entries for that PCR in *n_entries, or -1 with a message.
+ */
+int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
+		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
+		   size_t *out_len, size_t *n_entries, char *err,
+		   size_t errlen);
+
+#endif
