@@ -22,7 +22,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	  -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	  -Iuserspace/lib -Itests/lib $(PKG_CFLAGS)
+	  -Iuserspace/lib -Itests/lib -Itests/fuzz $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -fno-sanitize-recover=all -U_FORTIFY_SOURCE
@@ -39,16 +39,23 @@ TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 TEST_TOOLS := $(B)/bin/swtpm-run
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both deps check check-fast check-kernel kernel demo lint clean
+.PHONY: all build-both pkgcheck deps check check-fast check-kernel kernel demo lint clean
 .DEFAULT_GOAL := all
+.SECONDARY:
 
-all: $(TOOLS) $(TEST_TOOLS) $(UNIT_TESTS) $(INTEG_TESTS)
+all: $(TOOLS) $(TEST_TOOLS) $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZERS)
 
 deps:
 	@scripts/install-deps
 
-$(B)/obj/%.o: %.c
+# pkg-config runs when make reads this file, which on a new machine is
+# before install-deps: say so instead of failing on a missing header.
+pkgcheck:
+	@pkg-config --exists $(PKGS) || { echo "missing libraries ($(PKGS)): run scripts/install-deps" >&2; exit 1; }
+
+$(B)/obj/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
 
@@ -72,6 +79,19 @@ $(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTL
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
+FUZZ_SECONDS ?= 60
+fuzz-%: tests/fuzz/fuzz_%.c $(LIBTRUST_SRC)
+	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
+	@mkdir -p build/fuzz/$*-corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iuserspace/lib -Itests/fuzz \
+		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
+	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/data/$(firstword $(subst _, ,$*))
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
@@ -80,6 +100,8 @@ FAST_SUITES := \
 	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
 	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
+	"fuzz-asan:ima_log=build/san/tests/fuzz-ima_log tests/data/ima/vm-boot.bin" \
+	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
@@ -96,13 +118,14 @@ check-fast: build-both
 check: build-both kernel
 	@tests/run-suites $(FAST_SUITES) $(KERNEL_SUITES)
 
-check-kernel: deps all kernel
+check-kernel: build-both kernel
 	@tests/run-suites $(KERNEL_SUITES)
 
 kernel: deps
 	@scripts/kernel-build >/dev/null
 
-demo: deps all kernel
+demo: deps
+	@$(MAKE) --no-print-directory all kernel
 	@scripts/demo
 
 lint: deps

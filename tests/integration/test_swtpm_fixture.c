@@ -244,7 +244,8 @@ static void test_ek_cert_chains_to_test_ca(void **state)
 	ok = X509_verify_cert(ctx);
 	if (ok != 1)
 		fail_msg("EK certificate does not verify: %s",
-			 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+			 X509_verify_cert_error_string(
+				 X509_STORE_CTX_get_error(ctx)));
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	sk_X509_free(chain);

@@ -202,7 +202,8 @@ int swtpm_start(struct swtpm *t, const char *state_dir)
 			t->pid = -1;
 		}
 	}
-	fprintf(stderr, "swtpm fixture: swtpm did not start (see %s/swtpm.log)\n",
+	fprintf(stderr,
+		"swtpm fixture: swtpm did not start (see %s/swtpm.log)\n",
 		t->dir);
 	swtpm_stop(t);
 	return -1;

@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-static inline int tr_run_group(const char *name,
-			       const struct CMUnitTest *tests, size_t n,
-			       CMFixtureFunction setup,
+static inline int tr_run_group(const char *name, const struct CMUnitTest *tests,
+			       size_t n, CMFixtureFunction setup,
 			       CMFixtureFunction teardown)
 {
 	int failed = _cmocka_run_group_tests(name, tests, n, setup, teardown);
@@ -27,7 +26,7 @@ static inline int tr_run_group(const char *name,
 	return failed ? 1 : 0;
 }
 
-#define TR_RUN(tests, setup, teardown)                                   \
+#define TR_RUN(tests, setup, teardown)                                    \
 	tr_run_group(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]), \
 		     setup, teardown)
 

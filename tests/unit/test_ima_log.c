@@ -93,7 +93,8 @@ static void test_empty_log(void **state)
 
 	(void)state;
 	assert_int_equal(ima_log_replay((const uint8_t *)"", 0, "sha256", 10,
-					out, &len, &n, err, sizeof(err)), 0);
+					out, &len, &n, err, sizeof(err)),
+			 0);
 	assert_int_equal(len, 32);
 	assert_int_equal(n, 0);
 	assert_memory_equal(out, zero, 32);
@@ -138,7 +139,8 @@ static void test_replay_matches_independent_computation(void **state)
 	add_entry(&l, 10, "/tmp/written-while-open", 0x04, 1);
 	expect_sha256(&l, 10, want);
 	assert_int_equal(ima_log_replay(l.b, l.n, "sha256", 10, out, &len, &n,
-					err, sizeof(err)), 0);
+					err, sizeof(err)),
+			 0);
 	assert_int_equal(n, 3); /* the PCR 11 entry is not counted */
 	assert_memory_equal(out, want, 32);
 }
@@ -147,9 +149,10 @@ static void test_replay_matches_independent_computation(void **state)
 static void test_violation_extends_all_ones(void **state)
 {
 	static const uint8_t want[32] = {
-		0xbb, 0xa9, 0x1c, 0xa8, 0x5d, 0xc9, 0x14, 0xb2, 0xec, 0x3e, 0xfb,
-		0x9e, 0x16, 0xe7, 0x26, 0x7b, 0xf9, 0x19, 0x3b, 0x14, 0x35, 0x0d,
-		0x20, 0xfb, 0xa8, 0xa8, 0xb4, 0x06, 0x73, 0x0a, 0xe3, 0x0a,
+		0xbb, 0xa9, 0x1c, 0xa8, 0x5d, 0xc9, 0x14, 0xb2,
+		0xec, 0x3e, 0xfb, 0x9e, 0x16, 0xe7, 0x26, 0x7b,
+		0xf9, 0x19, 0x3b, 0x14, 0x35, 0x0d, 0x20, 0xfb,
+		0xa8, 0xa8, 0xb4, 0x06, 0x73, 0x0a, 0xe3, 0x0a,
 	};
 	struct log l = { .n = 0 };
 	uint8_t out[IMA_LOG_DIGEST_MAX], buf[64];
@@ -161,7 +164,8 @@ static void test_violation_extends_all_ones(void **state)
 	memset(buf + 32, 0xff, 32);
 	add_entry(&l, 10, "/x", 0, 1);
 	assert_int_equal(ima_log_replay(l.b, l.n, "sha256", 10, out, &len, &n,
-					err, sizeof(err)), 0);
+					err, sizeof(err)),
+			 0);
 	SHA256(buf, 64, buf);
 	assert_memory_equal(out, buf, 32);
 	assert_memory_equal(out, want, 32);
@@ -179,7 +183,8 @@ static void test_sha1_bank(void **state)
 	(void)state;
 	add_entry(&l, 10, "/a", 0x05, 0);
 	assert_int_equal(ima_log_replay(l.b, l.n, "sha1", 10, out, &len, &n,
-					err, sizeof(err)), 0);
+					err, sizeof(err)),
+			 0);
 	assert_int_equal(len, 20);
 	ima_log_cursor_init(&c, l.b, l.n);
 	assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
@@ -202,7 +207,8 @@ static void test_every_truncation_is_rejected(void **state)
 	first_end = l.n;
 	add_entry(&l, 10, "/second", 0x02, 0);
 	for (size_t cut = 1; cut < l.n; cut++) {
-		uint8_t *copy = malloc(cut); /* exact size: ASan sees overreads */
+		uint8_t *copy =
+			malloc(cut); /* exact size: ASan sees overreads */
 		int rc;
 
 		memcpy(copy, l.b, cut);
@@ -344,7 +350,8 @@ static void test_replay_rejects_edited_entry(void **state)
 	add_entry(&l, 10, "/bin/sh", 0x33, 0);
 	l.b[l.n - 3] ^= 1; /* change the path, keep the template digest */
 	assert_int_equal(ima_log_replay(l.b, l.n, "sha256", 10, out, &len, &n,
-					err, sizeof(err)), -1);
+					err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "does not match"));
 }
 
@@ -355,11 +362,13 @@ static void test_replay_argument_errors(void **state)
 	char err[200];
 
 	(void)state;
-	assert_int_equal(ima_log_replay(NULL, 0, "md5", 10, out, &len, &n,
-					err, sizeof(err)), -1);
+	assert_int_equal(ima_log_replay(NULL, 0, "md5", 10, out, &len, &n, err,
+					sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "unknown PCR bank"));
 	assert_int_equal(ima_log_replay(NULL, 0, "sha256", 24, out, &len, &n,
-					err, sizeof(err)), -1);
+					err, sizeof(err)),
+			 -1);
 }
 
 int main(void)

@@ -7,8 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int read_file_bounded(const char *path, size_t max, uint8_t **buf,
-		      size_t *len)
+int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	size_t cap = 65536, n = 0;

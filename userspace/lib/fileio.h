@@ -10,7 +10,6 @@
  * buffer. Works on files whose size stat() cannot tell (securityfs, pipes).
  * Returns 0, or -1 with errno set (EFBIG when larger than @max).
  */
-int read_file_bounded(const char *path, size_t max, uint8_t **buf,
-		      size_t *len);
+int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *len);
 
 #endif

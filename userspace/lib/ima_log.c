@@ -18,6 +18,25 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* An error in entry @e: the message names the entry and where it starts. */
+static int bad(const struct ima_log_entry *e, char *err, size_t errlen,
+	       const char *fmt, ...)
+{
+	int n = 0;
+	va_list ap;
+
+	if (err && errlen) {
+		n = snprintf(err, errlen, "entry %zu at offset %zu: ", e->index,
+			     e->offset);
+		if (n < 0 || (size_t)n >= errlen)
+			return -1;
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 static uint32_t get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -59,40 +78,38 @@ static int parse_ng_fields(struct ima_log_entry *e, char *err, size_t errlen)
 
 	if (!take_u32(e->data, e->data_len, &off, &dlen) ||
 	    dlen > e->data_len - off)
-		return fail(err, errlen, "entry %zu at offset %zu: d-ng field overruns template data",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "d-ng field overruns template data");
 	d = e->data + off;
 	off += dlen;
 	colon = memchr(d, ':', dlen);
 	if (!colon || colon + 1 >= d + dlen || colon[1] != '\0')
-		return fail(err, errlen, "entry %zu at offset %zu: d-ng field has no \"algo:\" prefix",
-			    e->index, e->offset);
+		return bad(e, err, errlen,
+			   "d-ng field has no \"algo:\" prefix");
 	alen = (size_t)(colon - d);
 	if (alen == 0 || alen >= sizeof(e->hash_algo))
-		return fail(err, errlen, "entry %zu at offset %zu: bad hash algorithm name length %zu",
-			    e->index, e->offset, alen);
+		return bad(e, err, errlen, "bad hash algorithm name length %zu",
+			   alen);
 	memcpy(e->hash_algo, d, alen);
 	e->hash_algo[alen] = '\0';
 	e->file_digest = colon + 2;
 	e->file_digest_len = dlen - (uint32_t)alen - 2;
 	if (e->file_digest_len == 0 || e->file_digest_len > IMA_LOG_DIGEST_MAX)
-		return fail(err, errlen, "entry %zu at offset %zu: file digest length %u out of range",
-			    e->index, e->offset, e->file_digest_len);
+		return bad(e, err, errlen, "file digest length %u out of range",
+			   e->file_digest_len);
 
 	if (!take_u32(e->data, e->data_len, &off, &nlen) ||
 	    nlen > e->data_len - off)
-		return fail(err, errlen, "entry %zu at offset %zu: n-ng field overruns template data",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "n-ng field overruns template data");
 	if (nlen == 0 || e->data[off + nlen - 1] != '\0' ||
 	    memchr(e->data + off, '\0', nlen) != e->data + off + nlen - 1)
-		return fail(err, errlen, "entry %zu at offset %zu: n-ng field is not one NUL-terminated name",
-			    e->index, e->offset);
+		return bad(e, err, errlen,
+			   "n-ng field is not one NUL-terminated name");
 	e->file_name = (const char *)e->data + off;
 	return 0;
 }
 
-int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e,
-		 char *err, size_t errlen)
+int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e, char *err,
+		 size_t errlen)
 {
 	size_t off = c->off;
 	uint32_t name_len, data_len;
@@ -105,47 +122,44 @@ int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e,
 	e->offset = off;
 
 	if (!take_u32(c->buf, c->len, &off, &e->pcr))
-		return fail(err, errlen, "entry %zu at offset %zu: truncated PCR index",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "truncated PCR index");
 	if (e->pcr > IMA_LOG_PCR_MAX)
-		return fail(err, errlen, "entry %zu at offset %zu: PCR index %u out of range",
-			    e->index, e->offset, e->pcr);
+		return bad(e, err, errlen, "PCR index %u out of range", e->pcr);
 	if (c->len - off < sizeof(e->template_digest))
-		return fail(err, errlen, "entry %zu at offset %zu: truncated template digest",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "truncated template digest");
 	memcpy(e->template_digest, c->buf + off, sizeof(e->template_digest));
 	off += sizeof(e->template_digest);
 	e->violation = !memcmp(e->template_digest, zero, sizeof(zero));
 
 	if (!take_u32(c->buf, c->len, &off, &name_len))
-		return fail(err, errlen, "entry %zu at offset %zu: truncated template name length",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "truncated template name length");
 	if (name_len == 0 || name_len > IMA_LOG_NAME_MAX)
-		return fail(err, errlen, "entry %zu at offset %zu: template name length %u not in 1..%u",
-			    e->index, e->offset, name_len, IMA_LOG_NAME_MAX);
+		return bad(e, err, errlen,
+			   "template name length %u not in 1..%u", name_len,
+			   IMA_LOG_NAME_MAX);
 	if (c->len - off < name_len)
-		return fail(err, errlen, "entry %zu at offset %zu: truncated template name",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "truncated template name");
 	memcpy(e->template_name, c->buf + off, name_len);
 	e->template_name[name_len] = '\0';
 	off += name_len;
 	if (strlen(e->template_name) != name_len)
-		return fail(err, errlen, "entry %zu at offset %zu: NUL inside template name",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "NUL inside template name");
 	/* The legacy "ima" template has no data length and a padded name. */
 	if (!strcmp(e->template_name, "ima"))
-		return fail(err, errlen, "entry %zu at offset %zu: legacy \"ima\" template is not supported (use ima-ng)",
-			    e->index, e->offset);
+		return bad(
+			e, err, errlen,
+			"legacy \"ima\" template is not supported (use ima-ng)");
 
 	if (!take_u32(c->buf, c->len, &off, &data_len))
-		return fail(err, errlen, "entry %zu at offset %zu: truncated template data length",
-			    e->index, e->offset);
+		return bad(e, err, errlen, "truncated template data length");
 	if (data_len > IMA_LOG_DATA_MAX)
-		return fail(err, errlen, "entry %zu at offset %zu: template data length %u exceeds %u",
-			    e->index, e->offset, data_len, IMA_LOG_DATA_MAX);
+		return bad(e, err, errlen, "template data length %u exceeds %u",
+			   data_len, IMA_LOG_DATA_MAX);
 	if (c->len - off < data_len)
-		return fail(err, errlen, "entry %zu at offset %zu: template data truncated (%u bytes announced, %zu left)",
-			    e->index, e->offset, data_len, c->len - off);
+		return bad(
+			e, err, errlen,
+			"template data truncated (%u bytes announced, %zu left)",
+			data_len, c->len - off);
 	e->data = c->buf + off;
 	e->data_len = data_len;
 	off += data_len;
@@ -174,8 +188,7 @@ static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
 
 int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
-		   size_t *out_len, size_t *n_entries, char *err,
-		   size_t errlen)
+		   size_t *out_len, size_t *n_entries, char *err, size_t errlen)
 {
 	static const char *const banks[] = { "sha1", "sha256", "sha384",
 					     "sha512" };
@@ -190,8 +203,10 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		if (!strcmp(bank, banks[i]))
 			md = EVP_get_digestbyname(bank);
 	if (!md)
-		return fail(err, errlen, "unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
-			    bank);
+		return fail(
+			err, errlen,
+			"unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
+			bank);
 	if (pcr > IMA_LOG_PCR_MAX)
 		return fail(err, errlen, "PCR index %u out of range", pcr);
 	size = (size_t)EVP_MD_get_size(md);
@@ -211,8 +226,9 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 			    digest(md, e.data, e.data_len, NULL, 0, event))
 				return fail(err, errlen, "hash failure");
 			if (memcmp(check, e.template_digest, sizeof(check)))
-				return fail(err, errlen, "entry %zu at offset %zu: template digest does not match its data",
-					    e.index, e.offset);
+				return bad(
+					&e, err, errlen,
+					"template digest does not match its data");
 		}
 		if (digest(md, out, size, event, size, out))
 			return fail(err, errlen, "hash failure");

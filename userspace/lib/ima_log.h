@@ -56,8 +56,8 @@ static inline void ima_log_cursor_init(struct ima_log_cursor *c,
  * Parse the next entry. Returns 1 with *e filled, 0 at the clean end of the
  * log, -1 on malformed input with a message naming the entry and offset.
  */
-int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e,
-		 char *err, size_t errlen);
+int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e, char *err,
+		 size_t errlen);
 
 /*
  * Replay the whole log into PCR @pcr of bank @bank ("sha1", "sha256",

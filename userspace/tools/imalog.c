@@ -3,7 +3,7 @@
  * imalog: show and replay an IMA binary measurement log.
  *
  *   imalog show   [--json] LOG
- *   imalog replay [--json] [--pcr N] [--bank sha1|sha256|...] LOG
+ *   imalog replay [--json] [--pcr N] [--bank sha1|sha256|...] [--count N] LOG
  *
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
@@ -22,10 +22,11 @@
 static void usage(FILE *f)
 {
 	fputs("usage: imalog show   [--json] LOG\n"
-	      "       imalog replay [--json] [--pcr N] [--bank ALGO] LOG\n"
+	      "       imalog replay [--json] [--pcr N] [--bank ALGO] [--count N] LOG\n"
 	      "LOG is a binary_runtime_measurements file, or - for stdin.\n"
 	      "show lists the entries; replay prints the PCR value the log\n"
-	      "extends to (default PCR 10, bank sha256).\n",
+	      "extends to (default PCR 10, bank sha256); --count replays only\n"
+	      "the first N entries, as when matching a quote taken earlier.\n",
 	      f);
 }
 
@@ -55,25 +56,34 @@ static int cmd_show(const uint8_t *buf, size_t len, int json)
 		if (json) {
 			json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "pcr", json_object_new_int((int)e.pcr));
-			json_object_object_add(o, "template", json_object_new_string(e.template_name));
-			json_object_object_add(o, "violation", json_object_new_boolean(e.violation));
-			json_object_object_add(o, "algo", json_object_new_string(e.hash_algo));
-			json_object_object_add(o, "digest", json_object_new_string(h));
-			json_object_object_add(o, "name", json_object_new_string(name));
+			json_object_object_add(o, "pcr",
+					       json_object_new_int((int)e.pcr));
+			json_object_object_add(
+				o, "template",
+				json_object_new_string(e.template_name));
+			json_object_object_add(
+				o, "violation",
+				json_object_new_boolean(e.violation));
+			json_object_object_add(
+				o, "algo", json_object_new_string(e.hash_algo));
+			json_object_object_add(o, "digest",
+					       json_object_new_string(h));
+			json_object_object_add(o, "name",
+					       json_object_new_string(name));
 			json_object_array_add(arr, o);
 		} else if (e.violation) {
 			printf("%2u  %-8s %-71s %s\n", e.pcr, e.template_name,
 			       "VIOLATION", name);
 		} else {
 			printf("%2u  %-8s %s:%-*s %s\n", e.pcr, e.template_name,
-			       e.hash_algo,
-			       (int)(70 - strlen(e.hash_algo)), h, name);
+			       e.hash_algo, (int)(70 - strlen(e.hash_algo)), h,
+			       name);
 		}
 	}
 	if (json) {
 		if (rc == 0)
-			puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+			puts(json_object_to_json_string_ext(
+				arr, JSON_C_TO_STRING_PRETTY));
 		json_object_put(arr);
 	}
 	if (rc < 0) {
@@ -83,13 +93,35 @@ static int cmd_show(const uint8_t *buf, size_t len, int json)
 	return 0;
 }
 
+/* Length of the first @count entries; the whole log if it has fewer. */
+static int prefix_len(const uint8_t *buf, size_t len, size_t count, size_t *out)
+{
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	char err[256];
+	int rc = 1;
+
+	ima_log_cursor_init(&c, buf, len);
+	while (c.index < count &&
+	       (rc = ima_log_next(&c, &e, err, sizeof(err))) == 1)
+		;
+	if (rc < 0) {
+		fprintf(stderr, "imalog: %s\n", err);
+		return -1;
+	}
+	*out = c.off;
+	return 0;
+}
+
 static int cmd_replay(const uint8_t *buf, size_t len, int json, unsigned pcr,
-		      const char *bank)
+		      const char *bank, size_t count)
 {
 	uint8_t out[IMA_LOG_DIGEST_MAX];
 	char h[2 * IMA_LOG_DIGEST_MAX + 1], err[256];
 	size_t out_len, n;
 
+	if (count != SIZE_MAX && prefix_len(buf, len, count, &len) < 0)
+		return 1;
 	if (ima_log_replay(buf, len, bank, pcr, out, &out_len, &n, err,
 			   sizeof(err)) < 0) {
 		fprintf(stderr, "imalog: %s\n", err);
@@ -101,9 +133,11 @@ static int cmd_replay(const uint8_t *buf, size_t len, int json, unsigned pcr,
 
 		json_object_object_add(o, "pcr", json_object_new_int((int)pcr));
 		json_object_object_add(o, "bank", json_object_new_string(bank));
-		json_object_object_add(o, "entries", json_object_new_int64((int64_t)n));
+		json_object_object_add(o, "entries",
+				       json_object_new_int64((int64_t)n));
 		json_object_object_add(o, "value", json_object_new_string(h));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		puts(json_object_to_json_string_ext(o,
+						    JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 	} else {
 		printf("%s\n", h);
@@ -117,17 +151,20 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pcr", required_argument, NULL, 'p' },
 		{ "bank", required_argument, NULL, 'b' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bank = "sha256", *cmd;
 	unsigned long pcr = 10;
+	size_t count = SIZE_MAX;
+	unsigned long long v;
 	int json = 0, o, rc;
 	uint8_t *buf;
 	size_t len;
 	char *end;
 
-	while ((o = getopt_long(argc, argv, "jp:b:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "jp:b:c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = 1;
@@ -135,14 +172,27 @@ int main(int argc, char **argv)
 		case 'p':
 			errno = 0;
 			pcr = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || pcr > IMA_LOG_PCR_MAX) {
-				fprintf(stderr, "imalog: --pcr %s: not a PCR index 0..%d\n",
+			if (errno || *end || end == optarg ||
+			    pcr > IMA_LOG_PCR_MAX) {
+				fprintf(stderr,
+					"imalog: --pcr %s: not a PCR index 0..%d\n",
 					optarg, IMA_LOG_PCR_MAX);
 				return 2;
 			}
 			break;
 		case 'b':
 			bank = optarg;
+			break;
+		case 'c':
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-') {
+				fprintf(stderr,
+					"imalog: --count %s: not a number\n",
+					optarg);
+				return 2;
+			}
+			count = (size_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -167,8 +217,9 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
-	rc = !strcmp(cmd, "show") ? cmd_show(buf, len, json) :
-				    cmd_replay(buf, len, json, (unsigned)pcr, bank);
+	rc = !strcmp(cmd, "show") ?
+		     cmd_show(buf, len, json) :
+		     cmd_replay(buf, len, json, (unsigned)pcr, bank, count);
 	free(buf);
 	return rc;
 }

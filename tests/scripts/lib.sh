@@ -1,0 +1,42 @@
+# Shared helpers for the shell test suites: TAP-like lines and a
+# closing "N passed, N failed".
+pass=0
+fail=0
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/default/bin
+T=$(mktemp -d "${TMPDIR:-/tmp}/trustroute-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+result() { # status description [details]
+	if [ "$1" = 0 ]; then
+		echo "ok - $2"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $2"
+		[ -z "${3:-}" ] || echo "$3" | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+}
+
+# expect_fail CODE PATTERN DESCRIPTION -- COMMAND...: the command exits
+# with CODE (or any non-zero for "nonzero") and says PATTERN on stderr.
+expect_fail() {
+	local code=$1 pat=$2 what=$3 out rc
+	shift 4
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if { [ "$code" = nonzero ] && [ $rc -ne 0 ]; } || [ "$rc" = "$code" ]; then
+		echo "$out" | grep -qE "$pat"
+		result $? "$what" "exit $rc, said: $out"
+	else
+		result 1 "$what" "exit $rc (wanted $code), said: $out"
+	fi
+}
+
+# Processes whose command line mentions PATTERN, other than ourselves.
+strays() { pgrep -f "$1" | grep -vx "$$" || true; }
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ $fail -eq 0 ]
+}
