@@ -144,6 +144,9 @@ static pid_t spawn_swtpm(const struct swtpm *t, bool resume)
 
 int swtpm_start(struct swtpm *t, const char *state_dir)
 {
+	char volatile_path[PATH_MAX + 32];
+	bool resume;
+
 	memset(t, 0, sizeof(*t));
 	t->pid = -1;
 
@@ -173,11 +176,16 @@ int swtpm_start(struct swtpm *t, const char *state_dir)
 		}
 	}
 
+	/* A stored volatile state (vm-run, swtpm_ioctl -v) means: resume. */
+	snprintf(volatile_path, sizeof(volatile_path),
+		 "%s/tpm2-00.volatilestate", t->dir);
+	resume = access(volatile_path, F_OK) == 0;
+
 	for (int attempt = 0; attempt < 5; attempt++) {
 		t->port = free_port_pair();
 		if (!t->port)
 			break;
-		t->pid = spawn_swtpm(t, state_dir != NULL);
+		t->pid = spawn_swtpm(t, resume);
 		if (t->pid < 0)
 			break;
 		/* Up to 10 s: swtpm normally answers within milliseconds. */

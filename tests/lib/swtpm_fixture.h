@@ -22,8 +22,9 @@ struct swtpm {
 
 /*
  * Start a swtpm. With state_dir NULL a new TPM is provisioned in a fresh
- * temporary directory; otherwise the TPM in state_dir is resumed as it is
- * (permanent and, if stored, volatile state, e.g. after a VM run).
+ * temporary directory; otherwise the TPM in state_dir is used in place:
+ * resumed with its PCRs if a volatile state was stored (e.g. after a VM
+ * run), else started with TPM2_Startup(CLEAR) like after a reboot.
  * Returns 0, or -1 with a message on stderr.
  */
 int swtpm_start(struct swtpm *t, const char *state_dir);
