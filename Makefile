@@ -30,7 +30,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS += -MMD -MP
 TEST_DEFS := -DTR_SCRIPTS_DIR='"$(ROOT)/scripts"' \
-	     -DTR_TPM_CA_DIR='"$(ROOT)/build/tpm-ca"'
+	     -DTR_TPM_CA_DIR='"$(ROOT)/build/tpm-ca"' \
+	     -DTR_DATA_DIR='"$(ROOT)/tests/data"'
 
 LIBTRUST_SRC := $(wildcard userspace/lib/*.c)
 LIBTRUST := $(B)/libtrust.a

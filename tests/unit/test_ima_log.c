@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the IMA binary log parser and PCR replay. */
+#include "fileio.h"
 #include "ima_log.h"
 #include "tr_test.h"
 
@@ -371,6 +372,96 @@ static void test_replay_argument_errors(void **state)
 			 -1);
 }
 
+/* A log the test kernel wrote in the VM (tests/data/ima/README). */
+static void load_vm_log(uint8_t **buf, size_t *len)
+{
+	assert_int_equal(read_file_bounded(TR_DATA_DIR "/ima/vm-boot.bin",
+					   1 << 20, buf, len),
+			 0);
+}
+
+/* Rebuilding every entry from its fields gives the kernel's bytes. */
+static void test_template_data_matches_kernel(void **state)
+{
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	uint8_t *buf, data[1024];
+	size_t len, n = 0;
+	char err[200];
+	int r;
+
+	(void)state;
+	load_vm_log(&buf, &len);
+	ima_log_cursor_init(&c, buf, len);
+	while (ima_log_next(&c, &e, err, sizeof(err)) == 1) {
+		r = ima_ng_template_data(e.hash_algo, e.file_digest,
+					 e.file_digest_len, e.file_name, data,
+					 sizeof(data));
+		assert_int_equal(r, e.data_len);
+		assert_memory_equal(data, e.data, e.data_len);
+		n++;
+	}
+	assert_int_equal(n, 7);
+	/* Too small a buffer is refused, not overrun. */
+	assert_int_equal(
+		ima_ng_template_data("sha256", data, 32, "x", data, 40), -1);
+	free(buf);
+}
+
+static void hex_to_bin(const char *h, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(sscanf(h + 2 * i, "%2hhx", &out[i]), 1);
+}
+
+/* boot_aggregate from the guest's PCRs 0-9 is what the kernel logged. */
+static void test_boot_aggregate_matches_kernel(void **state)
+{
+	uint8_t *readme, pcrs[10][32], agg[32], pcr[32] = { 0 }, data[256];
+	uint8_t *buf, replayed[IMA_LOG_DIGEST_MAX];
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	size_t len, rlen, n;
+	char key[8], err[200];
+	int r;
+
+	(void)state;
+	assert_int_equal(read_file_bounded(TR_DATA_DIR "/ima/README", 1 << 16,
+					   &readme, &len),
+			 0);
+	readme = realloc(readme, len + 1);
+	readme[len] = '\0';
+	for (int i = 0; i < 10; i++) {
+		const char *p;
+
+		snprintf(key, sizeof(key), "pcr%d ", i);
+		p = strstr((char *)readme, key);
+		assert_non_null(p);
+		hex_to_bin(p + strlen(key), pcrs[i], 32);
+	}
+	free(readme);
+	ima_boot_aggregate_sha256((const uint8_t(*)[32])pcrs, agg);
+
+	load_vm_log(&buf, &len);
+	ima_log_cursor_init(&c, buf, len);
+	assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
+	assert_string_equal(e.file_name, "boot_aggregate");
+	assert_memory_equal(agg, e.file_digest, 32);
+
+	/* The predicted first extend equals the replay of one entry. */
+	r = ima_ng_template_data("sha256", agg, 32, "boot_aggregate", data,
+				 sizeof(data));
+	assert_true(r > 0);
+	assert_int_equal(ima_pcr_extend_data("sha256", pcr, data, (size_t)r),
+			 0);
+	assert_int_equal(ima_log_replay(buf, c.off, "sha256", 10, replayed,
+					&rlen, &n, err, sizeof(err)),
+			 0);
+	assert_memory_equal(pcr, replayed, 32);
+	assert_int_equal(ima_pcr_extend_data("md5", pcr, data, 1), -1);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +475,8 @@ int main(void)
 		cmocka_unit_test(test_ng_field_errors),
 		cmocka_unit_test(test_replay_rejects_edited_entry),
 		cmocka_unit_test(test_replay_argument_errors),
+		cmocka_unit_test(test_template_data_matches_kernel),
+		cmocka_unit_test(test_boot_aggregate_matches_kernel),
 	};
 
 	return TR_RUN(tests, NULL, NULL);

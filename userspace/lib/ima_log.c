@@ -37,6 +37,14 @@ static int bad(const struct ima_log_entry *e, char *err, size_t errlen,
 	return -1;
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
 static uint32_t get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -186,22 +194,29 @@ static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
 	return ok ? 0 : -1;
 }
 
+/* The PCR banks a replay or prediction may use. */
+static const EVP_MD *bank_md(const char *bank)
+{
+	static const char *const banks[] = { "sha1", "sha256", "sha384",
+					     "sha512" };
+
+	for (size_t i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
+		if (!strcmp(bank, banks[i]))
+			return EVP_get_digestbyname(bank);
+	return NULL;
+}
+
 int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
 		   size_t *out_len, size_t *n_entries, char *err, size_t errlen)
 {
-	static const char *const banks[] = { "sha1", "sha256", "sha384",
-					     "sha512" };
-	const EVP_MD *md = NULL, *sha1 = EVP_sha1();
+	const EVP_MD *md = bank_md(bank), *sha1 = EVP_sha1();
 	struct ima_log_cursor c;
 	struct ima_log_entry e;
 	uint8_t event[IMA_LOG_DIGEST_MAX], check[20];
 	size_t size;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
-		if (!strcmp(bank, banks[i]))
-			md = EVP_get_digestbyname(bank);
 	if (!md)
 		return fail(
 			err, errlen,
@@ -235,4 +250,50 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		(*n_entries)++;
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+int ima_ng_template_data(const char *algo, const uint8_t *digest,
+			 size_t digest_len, const char *name, uint8_t *out,
+			 size_t cap)
+{
+	size_t alen = strlen(algo), nlen = strlen(name) + 1;
+	size_t dfield = alen + 2 + digest_len;
+	size_t total = 4 + dfield + 4 + nlen;
+	uint8_t *p = out;
+
+	if (total > cap || dfield > UINT32_MAX || nlen > UINT32_MAX)
+		return -1;
+	put_le32(p, (uint32_t)dfield);
+	p += 4;
+	memcpy(p, algo, alen);
+	p += alen;
+	*p++ = ':';
+	*p++ = '\0';
+	memcpy(p, digest, digest_len);
+	p += digest_len;
+	put_le32(p, (uint32_t)nlen);
+	p += 4;
+	memcpy(p, name, nlen);
+	return (int)total;
+}
+
+int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,
+			size_t len)
+{
+	const EVP_MD *md = bank_md(bank);
+	uint8_t event[IMA_LOG_DIGEST_MAX];
+	size_t size;
+
+	if (!md)
+		return -1;
+	size = (size_t)EVP_MD_get_size(md);
+	if (digest(md, data, len, NULL, 0, event) ||
+	    digest(md, pcr, size, event, size, pcr))
+		return -1;
+	return 0;
+}
+
+void ima_boot_aggregate_sha256(const uint8_t pcrs[10][32], uint8_t out[32])
+{
+	digest(EVP_sha256(), pcrs, 10 * 32, NULL, 0, out);
 }

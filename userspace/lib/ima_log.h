@@ -72,4 +72,27 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		   size_t *out_len, size_t *n_entries, char *err,
 		   size_t errlen);
 
+/*
+ * The template data of an ima-ng entry for a file measured with @algo
+ * ("sha256", ...) as @digest under @name, as the kernel builds it.
+ * Returns its length, or -1 if it does not fit in @cap bytes.
+ */
+int ima_ng_template_data(const char *algo, const uint8_t *digest,
+			 size_t digest_len, const char *name, uint8_t *out,
+			 size_t cap);
+
+/*
+ * Extend @pcr (of bank @bank) as the kernel does for an entry with this
+ * template data: pcr = H(pcr || H(data)). Returns 0, or -1 for an unknown
+ * bank.
+ */
+int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,
+			size_t len);
+
+/*
+ * The boot_aggregate digest a kernel using a SHA-256 PCR bank records:
+ * SHA-256 over PCRs 0-9 of that bank.
+ */
+void ima_boot_aggregate_sha256(const uint8_t pcrs[10][32], uint8_t out[32]);
+
 #endif

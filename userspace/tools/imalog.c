@@ -4,6 +4,7 @@
  *
  *   imalog show   [--json] LOG
  *   imalog replay [--json] [--pcr N] [--bank sha1|sha256|...] [--count N] LOG
+ *   imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] FILE=NAME...
  *
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
@@ -11,6 +12,8 @@
 #include "ima_log.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -26,7 +29,11 @@ static void usage(FILE *f)
 	      "LOG is a binary_runtime_measurements file, or - for stdin.\n"
 	      "show lists the entries; replay prints the PCR value the log\n"
 	      "extends to (default PCR 10, bank sha256); --count replays only\n"
-	      "the first N entries, as when matching a quote taken earlier.\n",
+	      "the first N entries, as when matching a quote taken earlier.\n"
+	      "       imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] FILE=NAME...\n"
+	      "predict computes the PCR a kernel reaches that records the\n"
+	      "boot_aggregate of the ten SHA-256 PCRs 0-9 given, then measures\n"
+	      "each FILE (SHA-256, ima-ng) under NAME, in order.\n",
 	      f);
 }
 
@@ -145,6 +152,94 @@ static int cmd_replay(const uint8_t *buf, size_t len, int json, unsigned pcr,
 	return 0;
 }
 
+static int parse_hex(const char *s, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sscanf(s + 2 * i, "%2hhx", &out[i]) != 1)
+			return -1;
+	return s[2 * n] == '\0' || s[2 * n] == ',' ? 0 : -1;
+}
+
+static void print_value(int json, const char *bank, size_t entries,
+			const uint8_t *v, size_t len)
+{
+	char h[2 * IMA_LOG_DIGEST_MAX + 1];
+
+	hex(h, v, len);
+	if (json)
+		printf("{ \"bank\": \"%s\", \"entries\": %zu, \"value\": \"%s\" }\n",
+		       bank, entries, h);
+	else
+		printf("%s\n", h);
+}
+
+static int cmd_predict(int argc, char **argv, int json, const char *bank,
+		       const char *boot_pcrs)
+{
+	uint8_t pcr[IMA_LOG_DIGEST_MAX] = { 0 }, data[8192], d[32];
+	uint8_t pcrs[10][32];
+	size_t entries = 0, size, len;
+	const EVP_MD *md = EVP_get_digestbyname(bank);
+	const char *p = boot_pcrs;
+	uint8_t *buf;
+	int n;
+
+	if (!md || ima_pcr_extend_data(bank, pcr, NULL, 0) < 0) {
+		fprintf(stderr, "imalog: unknown PCR bank \"%s\"\n", bank);
+		return 2;
+	}
+	size = (size_t)EVP_MD_get_size(md);
+	memset(pcr, 0, sizeof(pcr));
+	if (boot_pcrs) {
+		for (int i = 0; i < 10; i++) {
+			if (!p || parse_hex(p, 32, pcrs[i]) < 0) {
+				fprintf(stderr,
+					"imalog: --boot-pcrs wants ten SHA-256 values, comma separated\n");
+				return 2;
+			}
+			p = strchr(p, ',');
+			p = p ? p + 1 : NULL;
+		}
+		if (p) {
+			fprintf(stderr,
+				"imalog: --boot-pcrs: more than ten values\n");
+			return 2;
+		}
+		ima_boot_aggregate_sha256((const uint8_t(*)[32])pcrs, d);
+		n = ima_ng_template_data("sha256", d, 32, "boot_aggregate",
+					 data, sizeof(data));
+		ima_pcr_extend_data(bank, pcr, data, (size_t)n);
+		entries++;
+	}
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq || eq == argv[i] || !eq[1]) {
+			fprintf(stderr, "imalog: \"%s\": want FILE=NAME\n",
+				argv[i]);
+			return 2;
+		}
+		*eq = '\0';
+		if (read_file_bounded(argv[i], LOG_MAX, &buf, &len) < 0) {
+			fprintf(stderr, "imalog: %s: %s\n", argv[i],
+				strerror(errno));
+			return 2;
+		}
+		SHA256(buf, len, d);
+		free(buf);
+		n = ima_ng_template_data("sha256", d, 32, eq + 1, data,
+					 sizeof(data));
+		if (n < 0) {
+			fprintf(stderr, "imalog: name too long: %s\n", eq + 1);
+			return 2;
+		}
+		ima_pcr_extend_data(bank, pcr, data, (size_t)n);
+		entries++;
+	}
+	print_value(json, bank, entries, pcr, size);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -152,10 +247,11 @@ int main(int argc, char **argv)
 		{ "pcr", required_argument, NULL, 'p' },
 		{ "bank", required_argument, NULL, 'b' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "boot-pcrs", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *bank = "sha256", *cmd;
+	const char *bank = "sha256", *cmd, *boot_pcrs = NULL;
 	unsigned long pcr = 10;
 	size_t count = SIZE_MAX;
 	unsigned long long v;
@@ -164,7 +260,7 @@ int main(int argc, char **argv)
 	size_t len;
 	char *end;
 
-	while ((o = getopt_long(argc, argv, "jp:b:c:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "jp:b:c:B:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = 1;
@@ -194,6 +290,9 @@ int main(int argc, char **argv)
 			}
 			count = (size_t)v;
 			break;
+		case 'B':
+			boot_pcrs = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -202,6 +301,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (argc - optind >= 1 && !strcmp(argv[optind], "predict"))
+		return cmd_predict(argc - optind - 1, argv + optind + 1, json,
+				   bank, boot_pcrs);
 	if (argc - optind != 2) {
 		usage(stderr);
 		return 2;
