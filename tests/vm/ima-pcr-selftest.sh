@@ -1,7 +1,8 @@
 #!/bin/sh
 # kselftest-style (TAP) test, run inside the VM: the IMA measurement list,
 # the PCR the kernel reads from the TPM, and the files IMA measured agree.
-# Needs imalog in PATH and the policy in tests/vm/ima-measure.policy.
+# Needs imalog in PATH and a policy that measures executables (e.g.
+# tests/vm/ima-measure.policy or tests/vm/ima-digest-lists.policy).
 
 LOG=/sys/kernel/security/ima/binary_runtime_measurements
 n=0
