@@ -6,6 +6,7 @@
 #   make check-kernel KUnit and kselftests in QEMU with a swtpm
 #   make demo         boot the VM and show what it proved
 #   make lint         clang-format and checkpatch.pl --strict
+#   make bench        benchmarks (bench/), as ratios against named baselines
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
 
 ROOT := $(CURDIR)
@@ -35,14 +36,14 @@ TEST_DEFS := -DTR_SCRIPTS_DIR='"$(ROOT)/scripts"' \
 
 LIBTRUST_SRC := $(wildcard userspace/lib/*.c)
 LIBTRUST := $(B)/libtrust.a
-TOOLS := $(B)/bin/imalog
+TOOLS := $(B)/bin/imalog $(B)/bin/bench-time
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 TEST_TOOLS := $(B)/bin/swtpm-run
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both pkgcheck deps check check-fast check-kernel kernel demo lint clean
+.PHONY: all build-both pkgcheck deps bench check check-fast check-kernel kernel demo lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -65,6 +66,10 @@ $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -131,6 +136,12 @@ demo: deps
 
 lint: deps
 	@scripts/lint
+
+# Benchmarks: each prints its figures as ratios against a named baseline
+# measured in the same run; results also go to build/bench/.
+bench: deps
+	@$(MAKE) --no-print-directory all kernel
+	@rc=0; for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || rc=1; done; exit $$rc
 
 clean:
 	rm -rf build/default build/san build/vm
