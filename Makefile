@@ -16,7 +16,8 @@ SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
-PKGS := libcrypto json-c tss2-esys tss2-tctildr tss2-mu cmocka
+PKGS := libcrypto json-c tss2-esys tss2-tctildr tss2-mu cmocka libarchive \
+	sqlite3 libkeyutils
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -24,7 +25,8 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	  -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	  -Iuserspace/lib -Itests/lib -Itests/fuzz $(PKG_CFLAGS)
+	  -Iuserspace/lib -Idigest-lists/lib -Idigest-lists/include \
+	  -Itests/lib -Itests/fuzz $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -fno-sanitize-recover=all -U_FORTIFY_SOURCE
@@ -37,7 +39,12 @@ TEST_DEFS := -DTR_SCRIPTS_DIR='"$(ROOT)/scripts"' \
 
 LIBTRUST_SRC := $(wildcard userspace/lib/*.c)
 LIBTRUST := $(B)/libtrust.a
-TOOLS := $(B)/bin/imalog $(B)/bin/bench-time
+# digest-lists/lib uses libtrust's IMA log codec (for predictions).
+LIBDL_SRC := $(wildcard digest-lists/lib/*.c)
+LIBDL := $(B)/libdigestlist.a
+LIBS := $(LIBDL) $(LIBTRUST)
+TOOLS := $(B)/bin/imalog $(B)/bin/bench-time \
+	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c))
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
@@ -66,7 +73,15 @@ $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBTRUST)
+$(LIBDL): $(patsubst %.c,$(B)/obj/%.o,$(LIBDL_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/obj/digest-lists/tools/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -78,26 +93,27 @@ $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(patsubst %.c,$(B)/obj/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBTRUST)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBTRUST)
+$(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBTRUST)
+$(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
 FUZZ_SECONDS ?= 60
-fuzz-%: tests/fuzz/fuzz_%.c $(LIBTRUST_SRC)
+fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC)
 	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
 	@mkdir -p build/fuzz/$*-corpus
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iuserspace/lib -Itests/fuzz \
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iuserspace/lib \
+		-Idigest-lists/lib -Idigest-lists/include -Itests/fuzz \
 		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
-	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/data/$(firstword $(subst _, ,$*))
+	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -107,7 +123,7 @@ FAST_SUITES := \
 	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
 	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
-	"fuzz-asan:ima_log=build/san/tests/fuzz-ima_log tests/data/ima/vm-boot.bin" \
+	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
