@@ -125,10 +125,12 @@ FAST_SUITES := \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
 	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
+	"scripts:digestlist=tests/scripts/test-digestlist" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
+	"kernel:digestlist=tests/vm/check-digestlist" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
 build-both: deps
