@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "dl_export.h"
+#include "hex.h"
+#include "errmsg.h"
 
 #include "dl_format.h"
 #include "dl_gen.h"
@@ -15,18 +17,6 @@
 #include <unistd.h>
 
 #define LIST_MAX (256u << 20)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int unhex(char c)
 {
@@ -59,17 +49,18 @@ int dl_manifest_next(const char *buf, size_t len, size_t *off,
 		lineno += buf[i] == '\n';
 	end = memchr(p, '\n', len - *off);
 	if (!end)
-		return fail(err, errlen,
-			    "manifest line %zu: no newline at the end", lineno);
+		return tr_fail(err, errlen,
+			       "manifest line %zu: no newline at the end",
+			       lineno);
 	if (digest_size > sizeof(line->digest) ||
 	    (size_t)(end - p) < 2 * digest_size + 2)
-		return fail(err, errlen, "manifest line %zu: too short",
-			    lineno);
+		return tr_fail(err, errlen, "manifest line %zu: too short",
+			       lineno);
 	for (size_t i = 0; i < digest_size; i++) {
 		int hi = unhex(p[2 * i]), lo = unhex(p[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return fail(
+			return tr_fail(
 				err, errlen,
 				"manifest line %zu: digest is not %zu lower-case hex bytes",
 				lineno, digest_size);
@@ -77,20 +68,20 @@ int dl_manifest_next(const char *buf, size_t len, size_t *off,
 	}
 	tab1 = p + 2 * digest_size;
 	if (*tab1 != '\t')
-		return fail(err, errlen,
-			    "manifest line %zu: no tab after the digest",
-			    lineno);
+		return tr_fail(err, errlen,
+			       "manifest line %zu: no tab after the digest",
+			       lineno);
 	tab2 = memchr(tab1 + 1, '\t', (size_t)(end - tab1 - 1));
 	if (!tab2)
-		return fail(err, errlen, "manifest line %zu: no package field",
-			    lineno);
+		return tr_fail(err, errlen,
+			       "manifest line %zu: no package field", lineno);
 	line->path = tab1 + 1;
 	line->path_len = (size_t)(tab2 - tab1 - 1);
 	line->package = tab2 + 1;
 	line->package_len = (size_t)(end - tab2 - 1);
 	if (!line->path_len || !field_ok(line->path, line->path_len) ||
 	    !field_ok(line->package, line->package_len))
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"manifest line %zu: empty path or control characters",
 			lineno);
@@ -103,18 +94,11 @@ static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fail(err, errlen, "sqlite: %s", msg ? msg : "error");
+		tr_fail(err, errlen, "sqlite: %s", msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
 	}
 	return 0;
-}
-
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(dst + 2 * i, "%02x", src[i]);
-	dst[2 * n] = '\0';
 }
 
 static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
@@ -131,12 +115,12 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 	int rc = -1, r;
 
 	if (read_file_bounded(path, LIST_MAX, &buf, &len) < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
 	payload = dl_strip_modsig(buf, len, err, errlen);
 	if (payload < 0 || dl_parse(buf, (size_t)payload, &v, err, errlen) < 0)
 		goto out;
 	SHA256(buf, len, sum);
-	hex(h, sum, 32);
+	tr_hex(h, sum, 32);
 	sqlite3_reset(ins_list);
 	sqlite3_bind_text(ins_list, 1, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(ins_list, 2, h, -1, SQLITE_TRANSIENT);
@@ -145,7 +129,7 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 			 !!(v.modifiers & IMA_DIGEST_LIST_MOD_IMMUTABLE));
 	sqlite3_bind_int64(ins_list, 5, v.count);
 	if (sqlite3_step(ins_list) != SQLITE_DONE) {
-		fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		tr_fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	sqlite3_int64 list_id = sqlite3_last_insert_rowid(db);
@@ -156,7 +140,7 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 		goto out;
 	if (access(mpath, F_OK) == 0 &&
 	    read_file_bounded(mpath, LIST_MAX, &mbuf, &mlen) < 0) {
-		fail(err, errlen, "%s: %s", mpath, strerror(errno));
+		tr_fail(err, errlen, "%s: %s", mpath, strerror(errno));
 		goto out;
 	}
 	while (mbuf &&
@@ -179,14 +163,14 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 				lo = mid + 1;
 		}
 		if (c) {
-			hex(h, line.digest, v.digest_size);
-			fail(err, errlen,
-			     "%s: names %s, which %s does not hold", mpath, h,
-			     path);
+			tr_hex(h, line.digest, v.digest_size);
+			tr_fail(err, errlen,
+				"%s: names %s, which %s does not hold", mpath,
+				h, path);
 			goto out;
 		}
 		seen[mid] = 1;
-		hex(h, line.digest, v.digest_size);
+		tr_hex(h, line.digest, v.digest_size);
 		sqlite3_reset(ins_ref);
 		sqlite3_bind_text(ins_ref, 1, h, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(ins_ref, 2, list_id);
@@ -195,7 +179,7 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 		sqlite3_bind_text(ins_ref, 4, line.package,
 				  (int)line.package_len, SQLITE_TRANSIENT);
 		if (sqlite3_step(ins_ref) != SQLITE_DONE) {
-			fail(err, errlen, "%s", sqlite3_errmsg(db));
+			tr_fail(err, errlen, "%s", sqlite3_errmsg(db));
 			goto out;
 		}
 	}
@@ -203,14 +187,14 @@ static int export_one(sqlite3 *db, sqlite3_stmt *ins_list,
 	for (uint32_t i = 0; i < v.count; i++) {
 		if (seen[i])
 			continue;
-		hex(h, v.digests + (size_t)i * v.digest_size, v.digest_size);
+		tr_hex(h, v.digests + (size_t)i * v.digest_size, v.digest_size);
 		sqlite3_reset(ins_ref);
 		sqlite3_bind_text(ins_ref, 1, h, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(ins_ref, 2, list_id);
 		sqlite3_bind_text(ins_ref, 3, "", -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins_ref, 4, "", -1, SQLITE_STATIC);
 		if (sqlite3_step(ins_ref) != SQLITE_DONE) {
-			fail(err, errlen, "%s", sqlite3_errmsg(db));
+			tr_fail(err, errlen, "%s", sqlite3_errmsg(db));
 			goto out;
 		}
 	}
@@ -232,10 +216,10 @@ int dl_export(const char *db_path, const char *const *paths, size_t n,
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", db_path, (int)getpid()) >=
 	    (int)sizeof(tmp))
-		return fail(err, errlen, "%s: path too long", db_path);
+		return tr_fail(err, errlen, "%s: path too long", db_path);
 	unlink(tmp);
 	if (sqlite3_open(tmp, &db) != SQLITE_OK) {
-		fail(err, errlen, "%s: %s", tmp, sqlite3_errmsg(db));
+		tr_fail(err, errlen, "%s: %s", tmp, sqlite3_errmsg(db));
 		goto out;
 	}
 	if (exec_sql(db,
@@ -258,7 +242,7 @@ int dl_export(const char *db_path, const char *const *paths, size_t n,
 		    -1, &ins_list, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO refs VALUES(?, ?, ?, ?)", -1,
 			       &ins_ref, NULL) != SQLITE_OK) {
-		fail(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
+		tr_fail(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -273,9 +257,9 @@ out:
 	sqlite3_finalize(ins_list);
 	sqlite3_finalize(ins_ref);
 	if (db && sqlite3_close(db) != SQLITE_OK && !rc)
-		rc = fail(err, errlen, "sqlite: cannot close %s", tmp);
+		rc = tr_fail(err, errlen, "sqlite: cannot close %s", tmp);
 	if (!rc && rename(tmp, db_path) < 0)
-		rc = fail(err, errlen, "%s: %s", db_path, strerror(errno));
+		rc = tr_fail(err, errlen, "%s: %s", db_path, strerror(errno));
 	if (rc)
 		unlink(tmp);
 	return rc;

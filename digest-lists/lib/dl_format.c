@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "dl_format.h"
+#include "errmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,18 +11,6 @@
 #define MODSIG_MARKER "~Module signature appended~\n"
 #define MODSIG_INFO_SIZE 12
 #define PKEY_ID_PKCS7 2
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -83,29 +72,34 @@ int dl_parse(const uint8_t *buf, size_t len, struct dl_view *v, char *err,
 	size_t ds;
 
 	if (len < DL_HDR_SIZE)
-		return fail(err, errlen, "shorter than the %zu-byte header",
-			    DL_HDR_SIZE);
+		return tr_fail(err, errlen, "shorter than the %zu-byte header",
+			       DL_HDR_SIZE);
 	if (memcmp(h->magic, IMA_DIGEST_LIST_MAGIC, IMA_DIGEST_LIST_MAGIC_LEN))
-		return fail(err, errlen, "bad magic (not an IMA digest list)");
+		return tr_fail(err, errlen,
+			       "bad magic (not an IMA digest list)");
 	if (h->version != IMA_DIGEST_LIST_VERSION)
-		return fail(err, errlen, "unsupported version %u", h->version);
+		return tr_fail(err, errlen, "unsupported version %u",
+			       h->version);
 	if (h->type != IMA_DIGEST_LIST_TYPE_FILE)
-		return fail(err, errlen, "unsupported list type %u", h->type);
+		return tr_fail(err, errlen, "unsupported list type %u",
+			       h->type);
 	algo = le16(buf + 6);
 	ds = dl_algo_size(algo);
 	if (!ds)
-		return fail(err, errlen, "unsupported hash algorithm %u", algo);
+		return tr_fail(err, errlen, "unsupported hash algorithm %u",
+			       algo);
 	mods = le16(buf + 8);
 	if (mods & ~IMA_DIGEST_LIST_MOD_ALL)
-		return fail(err, errlen, "unknown modifiers 0x%04x", mods);
+		return tr_fail(err, errlen, "unknown modifiers 0x%04x", mods);
 	if (le16(buf + 10))
-		return fail(err, errlen, "reserved field not zero");
+		return tr_fail(err, errlen, "reserved field not zero");
 	count = le32(buf + 12);
 	if (count > IMA_DIGEST_LIST_MAX_COUNT)
-		return fail(err, errlen, "%u digests, more than the %u allowed",
-			    count, IMA_DIGEST_LIST_MAX_COUNT);
+		return tr_fail(err, errlen,
+			       "%u digests, more than the %u allowed", count,
+			       IMA_DIGEST_LIST_MAX_COUNT);
 	if ((size_t)count * ds != len - DL_HDR_SIZE)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"%s: %zu bytes of digests for %u digests of %zu bytes",
 			(size_t)count * ds > len - DL_HDR_SIZE ?
@@ -115,7 +109,7 @@ int dl_parse(const uint8_t *buf, size_t len, struct dl_view *v, char *err,
 	for (uint32_t i = 1; i < count; i++)
 		if (memcmp(buf + DL_HDR_SIZE + (i - 1) * ds,
 			   buf + DL_HDR_SIZE + i * ds, ds) >= 0)
-			return fail(
+			return tr_fail(
 				err, errlen,
 				"digest %u not above digest %u (not strictly ascending)",
 				i, i - 1);
@@ -142,9 +136,11 @@ int dl_write(unsigned algo, uint16_t modifiers, uint8_t *digests, size_t n,
 	uint8_t *buf;
 
 	if (!ds)
-		return fail(err, errlen, "unsupported hash algorithm %u", algo);
+		return tr_fail(err, errlen, "unsupported hash algorithm %u",
+			       algo);
 	if (modifiers & ~IMA_DIGEST_LIST_MOD_ALL)
-		return fail(err, errlen, "unknown modifiers 0x%04x", modifiers);
+		return tr_fail(err, errlen, "unknown modifiers 0x%04x",
+			       modifiers);
 	if (n) {
 		sort_size = ds;
 		qsort(digests, n, ds, cmp_digest);
@@ -153,12 +149,12 @@ int dl_write(unsigned algo, uint16_t modifiers, uint8_t *digests, size_t n,
 		if (!m || memcmp(digests + (m - 1) * ds, digests + i * ds, ds))
 			memmove(digests + m++ * ds, digests + i * ds, ds);
 	if (m > IMA_DIGEST_LIST_MAX_COUNT)
-		return fail(err, errlen,
-			    "%zu digests, more than the %u a list may hold", m,
-			    IMA_DIGEST_LIST_MAX_COUNT);
+		return tr_fail(err, errlen,
+			       "%zu digests, more than the %u a list may hold",
+			       m, IMA_DIGEST_LIST_MAX_COUNT);
 	buf = malloc(DL_HDR_SIZE + m * ds);
 	if (!buf)
-		return fail(err, errlen, "out of memory");
+		return tr_fail(err, errlen, "out of memory");
 	memcpy(buf, IMA_DIGEST_LIST_MAGIC, IMA_DIGEST_LIST_MAGIC_LEN);
 	buf[4] = IMA_DIGEST_LIST_VERSION;
 	buf[5] = IMA_DIGEST_LIST_TYPE_FILE;
@@ -191,11 +187,11 @@ long dl_strip_modsig(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	sig_len = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 |
 		  (uint32_t)info[10] << 8 | info[11];
 	if (info[2] != PKEY_ID_PKCS7)
-		return fail(err, errlen, "appended signature is not PKCS#7");
+		return tr_fail(err, errlen, "appended signature is not PKCS#7");
 	if (!sig_len || sig_len > len - mlen - MODSIG_INFO_SIZE)
-		return fail(err, errlen,
-			    "appended signature length %u out of range",
-			    sig_len);
+		return tr_fail(err, errlen,
+			       "appended signature length %u out of range",
+			       sig_len);
 	return (long)(len - mlen - MODSIG_INFO_SIZE - sig_len);
 }
 

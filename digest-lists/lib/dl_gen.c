@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE /* nftw's FTW_MOUNT, FTW_ACTIONRETVAL */
 #include "dl_gen.h"
+#include "hex.h"
+#include "errmsg.h"
 
 #include "dl_format.h"
 #include "ima_log.h"
@@ -15,18 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 void dl_set_init(struct dl_set *s, unsigned algo)
 {
@@ -122,7 +112,8 @@ static int visit(const char *fpath, const struct stat *st, int type,
 
 	(void)ftw;
 	if (type == FTW_DNR || type == FTW_NS) {
-		walk.rc = fail(walk.err, walk.errlen, "%s: cannot read", fpath);
+		walk.rc = tr_fail(walk.err, walk.errlen, "%s: cannot read",
+				  fpath);
 		return FTW_STOP;
 	}
 	if (type != FTW_F || !S_ISREG(st->st_mode))
@@ -133,14 +124,14 @@ static int visit(const char *fpath, const struct stat *st, int type,
 		     walk.prefix[strlen(walk.prefix) - 1] == '/' ? "" : "/",
 		     rel);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
-		walk.rc =
-			fail(walk.err, walk.errlen, "%s: path too long", fpath);
+		walk.rc = tr_fail(walk.err, walk.errlen, "%s: path too long",
+				  fpath);
 		return FTW_STOP;
 	}
 	fd = open(fpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || hash_fd(fd, walk.set->algo, digest) < 0) {
-		walk.rc = fail(walk.err, walk.errlen, "%s: %s", fpath,
-			       strerror(errno));
+		walk.rc = tr_fail(walk.err, walk.errlen, "%s: %s", fpath,
+				  strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return FTW_STOP;
@@ -148,7 +139,7 @@ static int visit(const char *fpath, const struct stat *st, int type,
 	close(fd);
 	if (dl_set_add(walk.set, digest, path, "",
 		       dl_mode_immutable(st->st_mode)) < 0) {
-		walk.rc = fail(walk.err, walk.errlen, "out of memory");
+		walk.rc = tr_fail(walk.err, walk.errlen, "out of memory");
 		return FTW_STOP;
 	}
 	return FTW_CONTINUE;
@@ -160,7 +151,7 @@ int dl_gen_dir(struct dl_set *s, const char *dir, const char *prefix, char *err,
 	struct stat st;
 
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return fail(err, errlen, "%s: not a directory", dir);
+		return tr_fail(err, errlen, "%s: not a directory", dir);
 	walk.set = s;
 	walk.prefix = prefix && *prefix ? prefix : "/";
 	walk.root_len = strlen(dir);
@@ -169,7 +160,7 @@ int dl_gen_dir(struct dl_set *s, const char *dir, const char *prefix, char *err,
 	walk.rc = 0;
 	if (nftw(dir, visit, 64, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL) < 0 &&
 	    !walk.rc)
-		return fail(err, errlen, "%s: %s", dir, strerror(errno));
+		return tr_fail(err, errlen, "%s: %s", dir, strerror(errno));
 	return walk.rc;
 }
 
@@ -192,7 +183,7 @@ int dl_gen_ima_log(struct dl_set *s, const uint8_t *buf, size_t len,
 		    e.file_digest_len != dl_algo_size(s->algo))
 			continue;
 		if (dl_set_add(s, e.file_digest, e.file_name, "", true) < 0)
-			return fail(err, errlen, "out of memory");
+			return tr_fail(err, errlen, "out of memory");
 	}
 	return rc < 0 ? -1 : 0;
 }
@@ -218,29 +209,23 @@ int dl_write_file_atomic(const char *path, const void *buf, size_t len,
 	int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 
 	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return fail(err, errlen, "%s: path too long", path);
+		return tr_fail(err, errlen, "%s: path too long", path);
 	f = fopen(tmp, "wbx");
 	if (!f)
-		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		return tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
 	if ((len && fwrite(buf, 1, len, f) != len) || fflush(f) ||
 	    fsync(fileno(f))) {
-		fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
 		fclose(f);
 		unlink(tmp);
 		return -1;
 	}
 	if (fclose(f) || rename(tmp, path)) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		tr_fail(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
-}
-
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(dst + 2 * i, "%02x", src[i]);
 }
 
 int dl_set_write(struct dl_set *s, bool immutable, const char *path,
@@ -257,7 +242,7 @@ int dl_set_write(struct dl_set *s, bool immutable, const char *path,
 		qsort(s->e, s->n, sizeof(*s->e), cmp_entry);
 	digests = malloc(s->n ? s->n * ds : 1);
 	if (!digests)
-		return fail(err, errlen, "out of memory");
+		return tr_fail(err, errlen, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
 		struct dl_entry *e = &s->e[i];
 		size_t need = 2 * ds + strlen(e->path) + strlen(e->package) + 4;
@@ -268,20 +253,20 @@ int dl_set_write(struct dl_set *s, bool immutable, const char *path,
 		memcpy(digests + n++ * ds, e->digest, ds);
 		/* Paths with tabs or newlines would break the manifest. */
 		if (strpbrk(e->path, "\t\n") || strpbrk(e->package, "\t\n")) {
-			fail(err, errlen, "%s: tab or newline in the path",
-			     e->path);
+			tr_fail(err, errlen, "%s: tab or newline in the path",
+				e->path);
 			goto out;
 		}
 		if (mlen + need > mcap) {
 			mcap = (mlen + need) * 2;
 			m = realloc(manifest, mcap);
 			if (!m) {
-				fail(err, errlen, "out of memory");
+				tr_fail(err, errlen, "out of memory");
 				goto out;
 			}
 			manifest = m;
 		}
-		hex(manifest + mlen, e->digest, ds);
+		tr_hex(manifest + mlen, e->digest, ds);
 		mlen += 2 * ds;
 		mlen += (size_t)sprintf(manifest + mlen, "\t%s\t%s\n", e->path,
 					e->package);
@@ -297,7 +282,7 @@ int dl_set_write(struct dl_set *s, bool immutable, const char *path,
 	*count = (list_len - DL_HDR_SIZE) / ds;
 	if (snprintf(mpath, sizeof(mpath), "%s.manifest", path) >=
 	    (int)sizeof(mpath)) {
-		fail(err, errlen, "%s: path too long", path);
+		tr_fail(err, errlen, "%s: path too long", path);
 		goto out;
 	}
 	if (dl_write_file_atomic(path, list, list_len, err, errlen) < 0 ||

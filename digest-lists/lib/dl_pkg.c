@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* O_PATH, syscall() for openat2 */
 #include "dl_pkg.h"
+#include "errmsg.h"
 #include "dl_pkg_parse.h"
 #include "fileio.h"
 
@@ -31,21 +32,6 @@
 #define PACKAGES_MAX (1u << 20)
 #define PENDING_MAX (1u << 20) /* files of a data.tar read before control */
 #define IO_CHUNK 65536
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- Text parsers (pure, on buffers) ---- */
 
@@ -103,16 +89,16 @@ static int next_field(const char *buf, size_t len, size_t *off, unsigned *line,
 	}
 	(*line)++;
 	if (memchr(l, '\0', n))
-		return fail(err, errlen, "line %u: NUL byte", *line);
+		return tr_fail(err, errlen, "line %u: NUL byte", *line);
 	if (is_space(l[0]))
-		return fail(err, errlen,
-			    "line %u: continuation line outside a field",
-			    *line);
+		return tr_fail(err, errlen,
+			       "line %u: continuation line outside a field",
+			       *line);
 	colon = memchr(l, ':', n);
 	if (!colon || colon == l)
-		return fail(err, errlen,
-			    "line %u: expected \"Field: value\", got none",
-			    *line);
+		return tr_fail(err, errlen,
+			       "line %u: expected \"Field: value\", got none",
+			       *line);
 	f->name = l;
 	f->nlen = (size_t)(colon - l);
 	f->val = colon + 1;
@@ -133,7 +119,7 @@ static int next_field(const char *buf, size_t len, size_t *off, unsigned *line,
 		}
 		(*line)++;
 		if (memchr(l, '\0', n))
-			return fail(err, errlen, "line %u: NUL byte", *line);
+			return tr_fail(err, errlen, "line %u: NUL byte", *line);
 	}
 	return 1;
 }
@@ -181,21 +167,22 @@ static int copy_name(const struct field *f, char *out, size_t size,
 		     unsigned line, char *err, size_t errlen)
 {
 	if (!f->vlen)
-		return fail(err, errlen, "line %u: empty package name", line);
+		return tr_fail(err, errlen, "line %u: empty package name",
+			       line);
 	if (f->vlen >= size)
-		return fail(err, errlen,
-			    "line %u: package name longer than %zu bytes", line,
-			    size - 1);
+		return tr_fail(err, errlen,
+			       "line %u: package name longer than %zu bytes",
+			       line, size - 1);
 	if (!alnum(f->val[0]))
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"line %u: package name \"%.*s\" does not start with a letter or digit",
 			line, (int)f->vlen, f->val);
 	for (size_t i = 1; i < f->vlen; i++)
 		if (!alnum(f->val[i]) && !strchr("-+._", f->val[i]))
-			return fail(err, errlen,
-				    "line %u: invalid package name \"%.*s\"",
-				    line, (int)f->vlen, f->val);
+			return tr_fail(err, errlen,
+				       "line %u: invalid package name \"%.*s\"",
+				       line, (int)f->vlen, f->val);
 	memcpy(out, f->val, f->vlen);
 	out[f->vlen] = '\0';
 	return 0;
@@ -205,15 +192,15 @@ static int copy_arch(const struct field *f, char *out, size_t size,
 		     unsigned line, char *err, size_t errlen)
 {
 	if (!f->vlen || f->vlen >= size)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"line %u: architecture empty or longer than %zu bytes",
 			line, size - 1);
 	for (size_t i = 0; i < f->vlen; i++)
 		if (!alnum(f->val[i]) && f->val[i] != '-')
-			return fail(err, errlen,
-				    "line %u: invalid architecture \"%.*s\"",
-				    line, (int)f->vlen, f->val);
+			return tr_fail(err, errlen,
+				       "line %u: invalid architecture \"%.*s\"",
+				       line, (int)f->vlen, f->val);
 	memcpy(out, f->val, f->vlen);
 	out[f->vlen] = '\0';
 	return 0;
@@ -258,7 +245,7 @@ int dl_status_next(const char *buf, size_t len, size_t *off, unsigned *line,
 
 	memset(p, 0, sizeof(*p));
 	if (*off > len)
-		return fail(err, errlen, "offset past the end");
+		return tr_fail(err, errlen, "offset past the end");
 	if (!skip_blank(buf, len, off, line))
 		return 0;
 	first = *line + 1;
@@ -281,8 +268,8 @@ int dl_status_next(const char *buf, size_t len, size_t *off, unsigned *line,
 	if (r < 0)
 		return -1;
 	if (!have_name)
-		return fail(err, errlen,
-			    "stanza at line %u has no Package field", first);
+		return tr_fail(err, errlen,
+			       "stanza at line %u has no Package field", first);
 	return 1;
 }
 
@@ -295,13 +282,13 @@ int dl_control_package(const char *buf, size_t len, char *name, size_t size,
 	int r;
 
 	if (!skip_blank(buf, len, &off, &line))
-		return fail(err, errlen, "empty control file");
+		return tr_fail(err, errlen, "empty control file");
 	while ((r = next_field(buf, len, &off, &line, &f, err, errlen)) == 1)
 		if (field_is(&f, "Package"))
 			return copy_name(&f, name, size, line, err, errlen);
 	if (r < 0)
 		return -1;
-	return fail(err, errlen, "no Package field");
+	return tr_fail(err, errlen, "no Package field");
 }
 
 static int hexval(char c)
@@ -323,26 +310,26 @@ int dl_md5sums_line(const char *line, size_t len, uint8_t md5[16], char *path,
 	if (is_blank(line, len))
 		return 0;
 	if (len < 35)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"expected \"<32 hex digits>  <path>\", got a short line");
 	for (int i = 0; i < 16; i++) {
 		int hi = hexval(line[2 * i]), lo = hexval(line[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return fail(err, errlen,
-				    "expected 32 hex digits at the start");
+			return tr_fail(err, errlen,
+				       "expected 32 hex digits at the start");
 		md5[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (line[32] != ' ' || (line[33] != ' ' && line[33] != '*'))
-		return fail(err, errlen,
-			    "expected two spaces after the digest");
+		return tr_fail(err, errlen,
+			       "expected two spaces after the digest");
 	/* The paths are relative to the root: "usr/bin/x". */
 	if (dl_norm_path(line + 34, len - 34, path, size, perr, sizeof(perr)) <
 	    0)
-		return fail(err, errlen, "%s", perr);
+		return tr_fail(err, errlen, "%s", perr);
 	if (!strcmp(path, "/"))
-		return fail(err, errlen, "empty path");
+		return tr_fail(err, errlen, "empty path");
 	return 1;
 }
 
@@ -352,13 +339,13 @@ int dl_norm_path(const char *in, size_t len, char *out, size_t size, char *err,
 	size_t i = 0, o = 0, c;
 
 	if (size < 2)
-		return fail(err, errlen, "no room for a path");
+		return tr_fail(err, errlen, "no room for a path");
 	if (!len)
-		return fail(err, errlen, "empty path");
+		return tr_fail(err, errlen, "empty path");
 	if (memchr(in, '\0', len))
-		return fail(err, errlen, "path contains a NUL byte");
+		return tr_fail(err, errlen, "path contains a NUL byte");
 	if (memchr(in, '\n', len))
-		return fail(err, errlen, "path contains a newline");
+		return tr_fail(err, errlen, "path contains a newline");
 	while (i < len) {
 		while (i < len && in[i] == '/')
 			i++;
@@ -368,10 +355,11 @@ int dl_norm_path(const char *in, size_t len, char *out, size_t size, char *err,
 		if (i == c || (i - c == 1 && in[c] == '.'))
 			continue;
 		if (i - c == 2 && in[c] == '.' && in[c + 1] == '.')
-			return fail(err, errlen, "path has a \"..\" component");
+			return tr_fail(err, errlen,
+				       "path has a \"..\" component");
 		if (i - c >= size - o - 1)
-			return fail(err, errlen, "path longer than %zu bytes",
-				    size - 1);
+			return tr_fail(err, errlen,
+				       "path longer than %zu bytes", size - 1);
 		out[o++] = '/';
 		memcpy(out + o, in + c, i - c);
 		o += i - c;
@@ -441,7 +429,7 @@ static struct archive *open_member(struct deb *d)
 	struct archive *in = archive_read_new();
 
 	if (!in) {
-		fail(d->err, d->errlen, "out of memory");
+		tr_fail(d->err, d->errlen, "out of memory");
 		return NULL;
 	}
 	if (archive_read_support_format_tar(in) != ARCHIVE_OK ||
@@ -450,15 +438,15 @@ static struct archive *open_member(struct deb *d)
 	    archive_read_support_filter_lzma(in) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(in) != ARCHIVE_OK ||
 	    archive_read_support_filter_bzip2(in) != ARCHIVE_OK) {
-		fail(d->err, d->errlen,
-		     "libarchive lacks built-in tar, gzip, xz, zstd or bzip2 support: %s",
-		     aerr(in));
+		tr_fail(d->err, d->errlen,
+			"libarchive lacks built-in tar, gzip, xz, zstd or bzip2 support: %s",
+			aerr(in));
 		archive_read_free(in);
 		return NULL;
 	}
 	if (archive_read_open(in, d, NULL, member_read, NULL) != ARCHIVE_OK) {
-		fail(d->err, d->errlen, "%s: %s: %s", d->file, d->member,
-		     aerr(in));
+		tr_fail(d->err, d->errlen, "%s: %s: %s", d->file, d->member,
+			aerr(in));
 		archive_read_free(in);
 		return NULL;
 	}
@@ -473,8 +461,8 @@ static int drain_member(struct deb *d)
 	while ((n = archive_read_data(d->ar, d->io, sizeof(d->io))) > 0)
 		;
 	if (n < 0)
-		return fail(d->err, d->errlen, "%s: %s: %s", d->file, d->member,
-			    aerr(d->ar));
+		return tr_fail(d->err, d->errlen, "%s: %s: %s", d->file,
+			       d->member, aerr(d->ar));
 	return 0;
 }
 
@@ -493,13 +481,14 @@ static int read_control(struct deb *d)
 	for (;;) {
 		r = archive_read_next_header(in, &e);
 		if (r == ARCHIVE_EOF) {
-			fail(d->err, d->errlen, "%s: %s has no ./control file",
-			     d->file, d->member);
+			tr_fail(d->err, d->errlen,
+				"%s: %s has no ./control file", d->file,
+				d->member);
 			goto out;
 		}
 		if (r != ARCHIVE_OK) {
-			fail(d->err, d->errlen, "%s: %s: %s", d->file,
-			     d->member, aerr(in));
+			tr_fail(d->err, d->errlen, "%s: %s: %s", d->file,
+				d->member, aerr(in));
 			goto out;
 		}
 		name = archive_entry_pathname(e);
@@ -511,35 +500,35 @@ static int read_control(struct deb *d)
 	}
 	if (archive_entry_size_is_set(e) &&
 	    archive_entry_size(e) > (la_int64_t)CONTROL_MAX) {
-		fail(d->err, d->errlen,
-		     "%s: %s: ./control is larger than %u bytes", d->file,
-		     d->member, CONTROL_MAX);
+		tr_fail(d->err, d->errlen,
+			"%s: %s: ./control is larger than %u bytes", d->file,
+			d->member, CONTROL_MAX);
 		goto out;
 	}
 	buf = malloc(CONTROL_MAX + 1);
 	if (!buf) {
-		fail(d->err, d->errlen, "out of memory");
+		tr_fail(d->err, d->errlen, "out of memory");
 		goto out;
 	}
 	while ((n = archive_read_data(in, buf + len, CONTROL_MAX + 1 - len)) >
 	       0) {
 		len += (size_t)n;
 		if (len > CONTROL_MAX) {
-			fail(d->err, d->errlen,
-			     "%s: %s: ./control is larger than %u bytes",
-			     d->file, d->member, CONTROL_MAX);
+			tr_fail(d->err, d->errlen,
+				"%s: %s: ./control is larger than %u bytes",
+				d->file, d->member, CONTROL_MAX);
 			goto out;
 		}
 	}
 	if (n < 0) {
-		fail(d->err, d->errlen, "%s: %s: ./control: %s", d->file,
-		     d->member, aerr(in));
+		tr_fail(d->err, d->errlen, "%s: %s: ./control: %s", d->file,
+			d->member, aerr(in));
 		goto out;
 	}
 	if (dl_control_package(buf, len, d->package, sizeof(d->package), perr,
 			       sizeof(perr)) < 0) {
-		fail(d->err, d->errlen, "%s: %s: ./control: %s", d->file,
-		     d->member, perr);
+		tr_fail(d->err, d->errlen, "%s: %s: ./control: %s", d->file,
+			d->member, perr);
 		goto out;
 	}
 	ret = 0;
@@ -553,8 +542,9 @@ static int emit(struct deb *d, const char *path, const uint8_t sha256[32],
 		unsigned mode)
 {
 	if (d->cb(d->ctx, path, sha256, mode, d->package))
-		return fail(d->err, d->errlen,
-			    "%s: stopped by the callback at %s", d->file, path);
+		return tr_fail(d->err, d->errlen,
+			       "%s: stopped by the callback at %s", d->file,
+			       path);
 	return 0;
 }
 
@@ -566,20 +556,20 @@ static int add_pending(struct deb *d, const uint8_t sha256[32], unsigned mode)
 		size_t cap = d->cap ? d->cap * 2 : 64;
 
 		if (d->npend >= PENDING_MAX)
-			return fail(
+			return tr_fail(
 				d->err, d->errlen,
 				"%s: more than %u files before the control member",
 				d->file, PENDING_MAX);
 		p = realloc(d->pend, cap * sizeof(*p));
 		if (!p)
-			return fail(d->err, d->errlen, "out of memory");
+			return tr_fail(d->err, d->errlen, "out of memory");
 		d->pend = p;
 		d->cap = cap;
 	}
 	p = &d->pend[d->npend];
 	p->path = strdup(d->path);
 	if (!p->path)
-		return fail(d->err, d->errlen, "out of memory");
+		return tr_fail(d->err, d->errlen, "out of memory");
 	memcpy(p->sha256, sha256, 32);
 	p->mode = mode;
 	d->npend++;
@@ -592,15 +582,15 @@ static int hash_entry(struct deb *d, struct archive *in, uint8_t sha256[32])
 	la_ssize_t n;
 
 	if (!EVP_DigestInit_ex(d->md, EVP_sha256(), NULL))
-		return fail(d->err, d->errlen, "SHA-256 unavailable");
+		return tr_fail(d->err, d->errlen, "SHA-256 unavailable");
 	while ((n = archive_read_data(in, d->io, sizeof(d->io))) > 0)
 		if (!EVP_DigestUpdate(d->md, d->io, (size_t)n))
-			return fail(d->err, d->errlen, "SHA-256 failed");
+			return tr_fail(d->err, d->errlen, "SHA-256 failed");
 	if (n < 0)
-		return fail(d->err, d->errlen, "%s: %s: %s: %s", d->file,
-			    d->member, d->path, aerr(in));
+		return tr_fail(d->err, d->errlen, "%s: %s: %s: %s", d->file,
+			       d->member, d->path, aerr(in));
 	if (!EVP_DigestFinal_ex(d->md, sha256, NULL))
-		return fail(d->err, d->errlen, "SHA-256 failed");
+		return tr_fail(d->err, d->errlen, "SHA-256 failed");
 	return 0;
 }
 
@@ -621,8 +611,8 @@ static int read_data(struct deb *d)
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			fail(d->err, d->errlen, "%s: %s: %s", d->file,
-			     d->member, aerr(in));
+			tr_fail(d->err, d->errlen, "%s: %s: %s", d->file,
+				d->member, aerr(in));
 			goto err;
 		}
 		/*
@@ -632,21 +622,22 @@ static int read_data(struct deb *d)
 		 */
 		name = archive_entry_pathname(e);
 		if (!name) {
-			fail(d->err, d->errlen,
-			     "%s: %s: an entry has no path, or one that cannot be decoded",
-			     d->file, d->member);
+			tr_fail(d->err, d->errlen,
+				"%s: %s: an entry has no path, or one that cannot be decoded",
+				d->file, d->member);
 			goto err;
 		}
 		if (name[0] == '/') {
-			fail(d->err, d->errlen,
-			     "%s: %s: entry \"%.256s\" has an absolute path",
-			     d->file, d->member, name);
+			tr_fail(d->err, d->errlen,
+				"%s: %s: entry \"%.256s\" has an absolute path",
+				d->file, d->member, name);
 			goto err;
 		}
 		if (dl_norm_path(name, strlen(name), d->path, sizeof(d->path),
 				 perr, sizeof(perr)) < 0) {
-			fail(d->err, d->errlen, "%s: %s: entry \"%.256s\": %s",
-			     d->file, d->member, name, perr);
+			tr_fail(d->err, d->errlen,
+				"%s: %s: entry \"%.256s\": %s", d->file,
+				d->member, name, perr);
 			goto err;
 		}
 		/* A hard link's target is an entry of its own. */
@@ -694,11 +685,11 @@ static int check_debian_binary(struct deb *d)
 	       (n = archive_read_data(d->ar, v + len, sizeof(v) - 1 - len)) > 0)
 		len += (size_t)n;
 	if (n < 0)
-		return fail(d->err, d->errlen, "%s: debian-binary: %s", d->file,
-			    aerr(d->ar));
+		return tr_fail(d->err, d->errlen, "%s: debian-binary: %s",
+			       d->file, aerr(d->ar));
 	v[len] = '\0';
 	if (len < 4 || strncmp(v, "2.", 2) || !strchr(v, '\n'))
-		return fail(
+		return tr_fail(
 			d->err, d->errlen,
 			"%s: not a Debian package: debian-binary is not \"2.x\\n\"",
 			d->file);
@@ -722,60 +713,61 @@ static int read_deb(struct deb *d)
 	for (unsigned idx = 0;; idx++) {
 		r = archive_read_next_header(d->ar, &e);
 		if (r == ARCHIVE_EOF && idx == 0)
-			return fail(d->err, d->errlen, "%s: " NOT_A_DEB,
-				    d->file);
+			return tr_fail(d->err, d->errlen, "%s: " NOT_A_DEB,
+				       d->file);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && idx == 0)
-			return fail(d->err, d->errlen, "%s: " NOT_A_DEB ": %s",
-				    d->file, aerr(d->ar));
+			return tr_fail(d->err, d->errlen,
+				       "%s: " NOT_A_DEB ": %s", d->file,
+				       aerr(d->ar));
 		if (r != ARCHIVE_OK)
-			return fail(d->err, d->errlen, "%s: %s", d->file,
-				    aerr(d->ar));
+			return tr_fail(d->err, d->errlen, "%s: %s", d->file,
+				       aerr(d->ar));
 		name = archive_entry_pathname(e);
 		if (!name)
-			return fail(d->err, d->errlen,
-				    "%s: ar member without a name", d->file);
+			return tr_fail(d->err, d->errlen,
+				       "%s: ar member without a name", d->file);
 		d->member = name;
 		if (idx == 0) {
 			if (strcmp(name, "debian-binary"))
-				return fail(d->err, d->errlen,
-					    "%s: " NOT_A_DEB
-					    ": first member is \"%.64s\"",
-					    d->file, name);
+				return tr_fail(d->err, d->errlen,
+					       "%s: " NOT_A_DEB
+					       ": first member is \"%.64s\"",
+					       d->file, name);
 			r = check_debian_binary(d);
 		} else if (member_is(name, "control.tar", control_exts)) {
 			if (d->have_control)
-				return fail(d->err, d->errlen,
-					    "%s: second control member %s",
-					    d->file, name);
+				return tr_fail(d->err, d->errlen,
+					       "%s: second control member %s",
+					       d->file, name);
 			r = read_control(d);
 			d->have_control = 1;
 		} else if (member_is(name, "data.tar", data_exts)) {
 			if (d->have_data)
-				return fail(d->err, d->errlen,
-					    "%s: second data member %s",
-					    d->file, name);
+				return tr_fail(d->err, d->errlen,
+					       "%s: second data member %s",
+					       d->file, name);
 			r = read_data(d);
 			d->have_data = 1;
 		} else if (name[0] == '_') {
 			r = 0; /* members dpkg reserves for extensions */
 		} else {
-			return fail(d->err, d->errlen,
-				    "%s: unexpected member \"%.64s\"", d->file,
-				    name);
+			return tr_fail(d->err, d->errlen,
+				       "%s: unexpected member \"%.64s\"",
+				       d->file, name);
 		}
 		if (r < 0)
 			return -1;
 	}
 	if (!d->have_control)
-		return fail(d->err, d->errlen,
-			    "%s: no control.tar member (not a valid .deb)",
-			    d->file);
+		return tr_fail(d->err, d->errlen,
+			       "%s: no control.tar member (not a valid .deb)",
+			       d->file);
 	if (!d->have_data)
-		return fail(d->err, d->errlen,
-			    "%s: no data.tar member (not a valid .deb)",
-			    d->file);
+		return tr_fail(d->err, d->errlen,
+			       "%s: no data.tar member (not a valid .deb)",
+			       d->file);
 	for (size_t i = 0; i < d->npend; i++)
 		if (emit(d, d->pend[i].path, d->pend[i].sha256,
 			 d->pend[i].mode) < 0)
@@ -790,10 +782,10 @@ int dl_scan_deb(const char *deb_path, dl_file_cb cb, void *ctx, char *err,
 	int ret = -1;
 
 	if (!deb_path || !cb)
-		return fail(err, errlen, "dl_scan_deb: missing argument");
+		return tr_fail(err, errlen, "dl_scan_deb: missing argument");
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return fail(err, errlen, "out of memory");
+		return tr_fail(err, errlen, "out of memory");
 	d->file = deb_path;
 	d->fd = -1;
 	d->cb = cb;
@@ -803,22 +795,22 @@ int dl_scan_deb(const char *deb_path, dl_file_cb cb, void *ctx, char *err,
 	d->md = EVP_MD_CTX_new();
 	d->ar = archive_read_new();
 	if (!d->md || !d->ar) {
-		fail(err, errlen, "out of memory");
+		tr_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	if (archive_read_support_format_ar(d->ar) != ARCHIVE_OK) {
-		fail(err, errlen, "libarchive lacks ar support");
+		tr_fail(err, errlen, "libarchive lacks ar support");
 		goto out;
 	}
 	d->fd = open(deb_path, O_RDONLY | O_CLOEXEC);
 	if (d->fd < 0) {
-		fail(err, errlen, "%s: %s", deb_path, strerror(errno));
+		tr_fail(err, errlen, "%s: %s", deb_path, strerror(errno));
 		goto out;
 	}
 	/* The format is detected as the archive is opened. */
 	if (archive_read_open_fd(d->ar, d->fd, IO_CHUNK) != ARCHIVE_OK) {
-		fail(err, errlen, "%s: " NOT_A_DEB ": %s", deb_path,
-		     aerr(d->ar));
+		tr_fail(err, errlen, "%s: " NOT_A_DEB ": %s", deb_path,
+			aerr(d->ar));
 		goto out;
 	}
 	ret = read_deb(d);
@@ -876,8 +868,8 @@ static void free_sums(struct dpkg *s)
 
 static int read_error(struct dpkg *s, const char *file)
 {
-	return fail(s->err, s->errlen, "%s: %s", file,
-		    errno == EFBIG ? "too large" : strerror(errno));
+	return tr_fail(s->err, s->errlen, "%s: %s", file,
+		       errno == EFBIG ? "too large" : strerror(errno));
 }
 
 /*
@@ -900,8 +892,8 @@ static int read_info(struct dpkg *s, const struct dl_status_pkg *p,
 
 		if ((size_t)snprintf(s->info, sizeof(s->info), "%s/info/%s.%s",
 				     s->admin, name, ext) >= sizeof(s->info))
-			return fail(s->err, s->errlen, "%s/info: path too long",
-				    s->admin);
+			return tr_fail(s->err, s->errlen,
+				       "%s/info: path too long", s->admin);
 		if (read_file_bounded(s->info, INFO_MAX, buf, len) == 0)
 			return 0;
 		if (errno != ENOENT)
@@ -929,8 +921,8 @@ static int load_md5sums(struct dpkg *s, const struct dl_status_pkg *p)
 		r = dl_md5sums_line(l, n, md5, s->path, sizeof(s->path), perr,
 				    sizeof(perr));
 		if (r < 0) {
-			fail(s->err, s->errlen, "%s: line %u: %s", s->info,
-			     line, perr);
+			tr_fail(s->err, s->errlen, "%s: line %u: %s", s->info,
+				line, perr);
 			goto out;
 		}
 		if (!r)
@@ -939,7 +931,7 @@ static int load_md5sums(struct dpkg *s, const struct dl_status_pkg *p)
 			cap = cap ? cap * 2 : 64;
 			e = realloc(s->sums, cap * sizeof(*e));
 			if (!e) {
-				fail(s->err, s->errlen, "out of memory");
+				tr_fail(s->err, s->errlen, "out of memory");
 				goto out;
 			}
 			s->sums = e;
@@ -947,7 +939,7 @@ static int load_md5sums(struct dpkg *s, const struct dl_status_pkg *p)
 		e = &s->sums[s->nsums];
 		e->path = strdup(s->path);
 		if (!e->path) {
-			fail(s->err, s->errlen, "out of memory");
+			tr_fail(s->err, s->errlen, "out of memory");
 			goto out;
 		}
 		memcpy(e->md5, md5, sizeof(md5));
@@ -1016,20 +1008,20 @@ static int hash_file(struct dpkg *s, uint8_t sha256[32], uint8_t *md5,
 	fd = open_in_root(s, s->path, O_PATH);
 	if (fd < 0)
 		return missing(errno) ? 0 :
-					fail(s->err, s->errlen, "%s%s: %s",
-					     root, s->path, strerror(errno));
+					tr_fail(s->err, s->errlen, "%s%s: %s",
+						root, s->path, strerror(errno));
 	ok = !fstat(fd, &st);
 	close(fd);
 	if (!ok)
-		return fail(s->err, s->errlen, "%s%s: %s", root, s->path,
-			    strerror(errno));
+		return tr_fail(s->err, s->errlen, "%s%s: %s", root, s->path,
+			       strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return 0;
 	fd = open_in_root(s, s->path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return missing(errno) ? 0 :
-					fail(s->err, s->errlen, "%s%s: %s",
-					     root, s->path, strerror(errno));
+					tr_fail(s->err, s->errlen, "%s%s: %s",
+						root, s->path, strerror(errno));
 	/* Replaced since the first look: what is there now is no file. */
 	if (fstat(fd, &st2) || !S_ISREG(st2.st_mode) ||
 	    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
@@ -1042,8 +1034,8 @@ static int hash_file(struct dpkg *s, uint8_t sha256[32], uint8_t *md5,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fail(s->err, s->errlen, "%s%s: %s", root, s->path,
-			     strerror(errno));
+			tr_fail(s->err, s->errlen, "%s%s: %s", root, s->path,
+				strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -1054,8 +1046,8 @@ static int hash_file(struct dpkg *s, uint8_t sha256[32], uint8_t *md5,
 	ok = ok && EVP_DigestFinal_ex(s->sha, sha256, NULL) &&
 	     (!md5 || EVP_DigestFinal_ex(s->md5, md5, NULL));
 	if (!ok)
-		return fail(s->err, s->errlen, "%s%s: SHA-256 or MD5 failed",
-			    root, s->path);
+		return tr_fail(s->err, s->errlen, "%s%s: SHA-256 or MD5 failed",
+			       root, s->path);
 	*mode = (unsigned)st2.st_mode & 07777;
 	return 1;
 }
@@ -1081,13 +1073,13 @@ static int scan_package(struct dpkg *s, const struct dl_status_pkg *p)
 	r = read_info(s, p, "list", &buf, &len);
 	if (r) {
 		if (r > 0 && p->arch[0])
-			fail(s->err, s->errlen,
-			     "%s/info: no file list for installed package %s (no %s.list, no %s:%s.list)",
-			     s->admin, p->name, p->name, p->name, p->arch);
+			tr_fail(s->err, s->errlen,
+				"%s/info: no file list for installed package %s (no %s.list, no %s:%s.list)",
+				s->admin, p->name, p->name, p->name, p->arch);
 		else if (r > 0)
-			fail(s->err, s->errlen,
-			     "%s/info: no file list for installed package %s (no %s.list)",
-			     s->admin, p->name, p->name);
+			tr_fail(s->err, s->errlen,
+				"%s/info: no file list for installed package %s (no %s.list)",
+				s->admin, p->name, p->name);
 		goto out_sums;
 	}
 	while (off < len) {
@@ -1096,15 +1088,15 @@ static int scan_package(struct dpkg *s, const struct dl_status_pkg *p)
 		if (!n)
 			continue;
 		if (l[0] != '/') {
-			fail(s->err, s->errlen,
-			     "%s: line %u: not an absolute path", s->info,
-			     line);
+			tr_fail(s->err, s->errlen,
+				"%s: line %u: not an absolute path", s->info,
+				line);
 			goto out;
 		}
 		if (dl_norm_path(l, n, s->path, sizeof(s->path), perr,
 				 sizeof(perr)) < 0) {
-			fail(s->err, s->errlen, "%s: line %u: %s", s->info,
-			     line, perr);
+			tr_fail(s->err, s->errlen, "%s: line %u: %s", s->info,
+				line, perr);
 			goto out;
 		}
 		if (!strcmp(s->path, "/"))
@@ -1118,8 +1110,8 @@ static int scan_package(struct dpkg *s, const struct dl_status_pkg *p)
 		if (want && memcmp(want, md5, sizeof(md5)) && s->mismatch)
 			s->mismatch(s->mctx, s->path, p->name);
 		if (s->cb(s->ctx, s->path, sha256, mode, p->name)) {
-			fail(s->err, s->errlen, "stopped by the callback at %s",
-			     s->path);
+			tr_fail(s->err, s->errlen,
+				"stopped by the callback at %s", s->path);
 			goto out;
 		}
 	}
@@ -1164,7 +1156,8 @@ static int read_status(struct dpkg *s, struct dl_status_pkg **out,
 
 	if ((size_t)snprintf(file, sizeof(file), "%s/status", s->admin) >=
 	    sizeof(file))
-		return fail(s->err, s->errlen, "%s: path too long", s->admin);
+		return tr_fail(s->err, s->errlen, "%s: path too long",
+			       s->admin);
 	if (read_file_bounded(file, STATUS_MAX, &buf, &len) < 0)
 		return read_error(s, file);
 	while ((r = dl_status_next((const char *)buf, len, &off, &line, &p,
@@ -1173,15 +1166,16 @@ static int read_status(struct dpkg *s, struct dl_status_pkg **out,
 			continue;
 		if (n == cap) {
 			if (n >= PACKAGES_MAX) {
-				r = fail(perr, sizeof(perr),
-					 "more than %u installed packages",
-					 PACKAGES_MAX);
+				r = tr_fail(perr, sizeof(perr),
+					    "more than %u installed packages",
+					    PACKAGES_MAX);
 				break;
 			}
 			cap = cap ? cap * 2 : 256;
 			q = realloc(pkgs, cap * sizeof(*q));
 			if (!q) {
-				r = fail(perr, sizeof(perr), "out of memory");
+				r = tr_fail(perr, sizeof(perr),
+					    "out of memory");
 				break;
 			}
 			pkgs = q;
@@ -1191,7 +1185,7 @@ static int read_status(struct dpkg *s, struct dl_status_pkg **out,
 	free(buf);
 	if (r < 0) {
 		free(pkgs);
-		return fail(s->err, s->errlen, "%s: %s", file, perr);
+		return tr_fail(s->err, s->errlen, "%s: %s", file, perr);
 	}
 	*out = pkgs;
 	*count = n;
@@ -1208,10 +1202,10 @@ int dl_scan_dpkg(const char *admin_dir, const char *root,
 	int ret = -1;
 
 	if (!admin_dir || !cb)
-		return fail(err, errlen, "dl_scan_dpkg: missing argument");
+		return tr_fail(err, errlen, "dl_scan_dpkg: missing argument");
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return fail(err, errlen, "out of memory");
+		return tr_fail(err, errlen, "out of memory");
 	s->admin = admin_dir;
 	s->root = root && root[strspn(root, "/")] ? root : "/";
 	s->rootfd = -1;
@@ -1224,15 +1218,15 @@ int dl_scan_dpkg(const char *admin_dir, const char *root,
 	if (strcmp(s->root, "/")) {
 		s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (s->rootfd < 0) {
-			fail(err, errlen, "root %s: %s", s->root,
-			     strerror(errno));
+			tr_fail(err, errlen, "root %s: %s", s->root,
+				strerror(errno));
 			goto out;
 		}
 	}
 	s->sha = EVP_MD_CTX_new();
 	s->md5 = EVP_MD_CTX_new();
 	if (!s->sha || !s->md5) {
-		fail(err, errlen, "out of memory");
+		tr_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	if (read_status(s, &pkgs, &n) < 0)
@@ -1242,9 +1236,9 @@ int dl_scan_dpkg(const char *admin_dir, const char *root,
 		for (i = 0; i < n && !wanted(&pkgs[i], *w); i++)
 			;
 		if (i == n) {
-			fail(err, errlen,
-			     "package \"%.200s\" is not installed (per %s/status)",
-			     *w, admin_dir);
+			tr_fail(err, errlen,
+				"package \"%.200s\" is not installed (per %s/status)",
+				*w, admin_dir);
 			goto out;
 		}
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "dl_sign.h"
+#include "errmsg.h"
 
 #include <linux/hash_info.h>
 
@@ -28,20 +29,8 @@
 #define IMASIG_VERSION 0x02 /* DIGSIG_VERSION_2 */
 #define IMASIG_HDR 9
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /*
- * Like fail(), with OpenSSL's reason appended; the error queue is emptied
+ * Like tr_fail(), with OpenSSL's reason appended; the error queue is emptied
  * so that a stale entry never shows up in a later, unrelated message.
  */
 static int ossl_fail(char *err, size_t errlen, const char *what)
@@ -49,7 +38,7 @@ static int ossl_fail(char *err, size_t errlen, const char *what)
 	unsigned long e = ERR_peek_last_error();
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
 
-	fail(err, errlen, "%s (%s)", what, reason ? reason : "no detail");
+	tr_fail(err, errlen, "%s (%s)", what, reason ? reason : "no detail");
 	ERR_clear_error();
 	return -1;
 }
@@ -70,12 +59,12 @@ EVP_PKEY *dl_load_key(const char *pem_path, char *err, size_t errlen)
 	BIO *b;
 
 	if (!pem_path) {
-		fail(err, errlen, "no private key path given");
+		tr_fail(err, errlen, "no private key path given");
 		return NULL;
 	}
 	b = BIO_new_file(pem_path, "r");
 	if (!b) {
-		fail(err, errlen, "cannot open private key %s", pem_path);
+		tr_fail(err, errlen, "cannot open private key %s", pem_path);
 		ERR_clear_error();
 		return NULL;
 	}
@@ -98,12 +87,12 @@ X509 *dl_load_cert(const char *pem_path, char *err, size_t errlen)
 	BIO *b;
 
 	if (!pem_path) {
-		fail(err, errlen, "no certificate path given");
+		tr_fail(err, errlen, "no certificate path given");
 		return NULL;
 	}
 	b = BIO_new_file(pem_path, "r");
 	if (!b) {
-		fail(err, errlen, "cannot open certificate %s", pem_path);
+		tr_fail(err, errlen, "cannot open certificate %s", pem_path);
 		ERR_clear_error();
 		return NULL;
 	}
@@ -188,13 +177,13 @@ static int cms_sign(const uint8_t *data, size_t len, EVP_PKEY *key, X509 *cert,
 	}
 	BIO_get_mem_ptr(out, &mem);
 	if (!mem->length || mem->length > UINT32_MAX) {
-		fail(err, errlen, "modsig: bad signature size %zu",
-		     mem->length);
+		tr_fail(err, errlen, "modsig: bad signature size %zu",
+			mem->length);
 		goto out;
 	}
 	*der = malloc(mem->length);
 	if (!*der) {
-		fail(err, errlen, "modsig: out of memory");
+		tr_fail(err, errlen, "modsig: out of memory");
 		goto out;
 	}
 	memcpy(*der, mem->data, mem->length);
@@ -214,19 +203,19 @@ int dl_modsig_append(const uint8_t *data, size_t len, EVP_PKEY *key, X509 *cert,
 	size_t der_len = 0, total;
 
 	if ((!data && len) || !key || !cert || !out || !out_len)
-		return fail(err, errlen, "modsig: missing argument");
+		return tr_fail(err, errlen, "modsig: missing argument");
 	*out = NULL;
 	*out_len = 0;
 	if (len > INT_MAX)
-		return fail(err, errlen,
-			    "modsig: content of %zu bytes too large", len);
+		return tr_fail(err, errlen,
+			       "modsig: content of %zu bytes too large", len);
 	if (cms_sign(data, len, key, cert, &der, &der_len, err, errlen) < 0)
 		return -1;
 	total = len + der_len + MODSIG_TRAILER;
 	b = malloc(total);
 	if (!b) {
 		free(der);
-		return fail(err, errlen, "modsig: out of memory");
+		return tr_fail(err, errlen, "modsig: out of memory");
 	}
 	p = b;
 	if (len)
@@ -278,35 +267,36 @@ static int cms_verify(const uint8_t *data, size_t len, const uint8_t *sig,
 		return ossl_fail(err, errlen,
 				 "modsig: signature is not a CMS message");
 	if (p != sig + sig_len) {
-		fail(err, errlen,
-		     "modsig: %zu bytes after the CMS message in the signature",
-		     (size_t)(sig + sig_len - p));
+		tr_fail(err, errlen,
+			"modsig: %zu bytes after the CMS message in the signature",
+			(size_t)(sig + sig_len - p));
 		goto out;
 	}
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
-		fail(err, errlen, "modsig: CMS message is not signedData");
+		tr_fail(err, errlen, "modsig: CMS message is not signedData");
 		goto out;
 	}
 	if (CMS_is_detached(cms) != 1) {
-		fail(err, errlen, "modsig: CMS message is not detached");
+		tr_fail(err, errlen, "modsig: CMS message is not detached");
 		goto out;
 	}
 	sis = CMS_get0_SignerInfos(cms);
 	if (!sis || sk_CMS_SignerInfo_num(sis) != 1) {
-		fail(err, errlen, "modsig: CMS message has %d signers, not 1",
-		     sis ? sk_CMS_SignerInfo_num(sis) : 0);
+		tr_fail(err, errlen,
+			"modsig: CMS message has %d signers, not 1",
+			sis ? sk_CMS_SignerInfo_num(sis) : 0);
 		goto out;
 	}
 	si = sk_CMS_SignerInfo_value(sis, 0);
 	if (CMS_SignerInfo_cert_cmp(si, cert) != 0) {
-		fail(err, errlen,
-		     "modsig: signer is not the given certificate");
+		tr_fail(err, errlen,
+			"modsig: signer is not the given certificate");
 		goto out;
 	}
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
 	if (!dig || !cms_digest_ok(OBJ_obj2nid(dig->algorithm))) {
-		fail(err, errlen,
-		     "modsig: digest algorithm is not SHA-256/384/512");
+		tr_fail(err, errlen,
+			"modsig: digest algorithm is not SHA-256/384/512");
 		goto out;
 	}
 	certs = sk_X509_new_null();
@@ -349,38 +339,38 @@ int dl_modsig_verify(const uint8_t *buf, size_t len, X509 *cert, char *err,
 	uint32_t sig_len;
 
 	if ((!buf && len) || !cert)
-		return fail(err, errlen, "modsig: missing argument");
+		return tr_fail(err, errlen, "modsig: missing argument");
 	if (len < MODSIG_TRAILER)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"modsig: %zu bytes, too short for a signature trailer",
 			len);
 	if (memcmp(buf + len - MODSIG_MARKER_LEN, MODSIG_MARKER,
 		   MODSIG_MARKER_LEN))
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"modsig: no \"~Module signature appended~\" marker");
 	body = len - MODSIG_TRAILER;
 	info = buf + body;
 	if (info[2] != PKEY_ID_PKCS7)
-		return fail(err, errlen, "modsig: id_type %u, not PKCS#7 (2)",
-			    info[2]);
+		return tr_fail(err, errlen,
+			       "modsig: id_type %u, not PKCS#7 (2)", info[2]);
 	/* As the kernel's mod_check_sig(): the other fields must be 0. */
 	if (info[0] || info[1] || info[3] || info[4] || info[5] || info[6] ||
 	    info[7])
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"modsig: nonzero algo/hash/signer_len/key_id_len/pad in struct module_signature");
 	sig_len = get_be32(info + 8);
 	if (!sig_len)
-		return fail(err, errlen, "modsig: sig_len is 0");
+		return tr_fail(err, errlen, "modsig: sig_len is 0");
 	if (sig_len > body)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"modsig: sig_len %u larger than the %zu bytes before the trailer",
 			sig_len, body);
 	if (body - sig_len > INT_MAX)
-		return fail(err, errlen, "modsig: content too large");
+		return tr_fail(err, errlen, "modsig: content too large");
 	return cms_verify(buf, body - sig_len, buf + body - sig_len, sig_len,
 			  cert, err, errlen);
 }
@@ -393,13 +383,13 @@ static int cert_keyid(X509 *cert, uint8_t keyid[4], char *err, size_t errlen)
 
 	if (!skid) {
 		ERR_clear_error();
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: certificate has no subject key identifier, needed for the key id");
 	}
 	n = ASN1_STRING_length(skid);
 	if (n < 4)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: certificate's subject key identifier has %d bytes, fewer than 4",
 			n);
@@ -456,18 +446,18 @@ int dl_imasig_create(const uint8_t *data, size_t len, EVP_PKEY *key, X509 *cert,
 	int ok;
 
 	if ((!data && len) || !key || !cert || !sig || !sig_len)
-		return fail(err, errlen, "imasig: missing argument");
+		return tr_fail(err, errlen, "imasig: missing argument");
 	*sig_len = 0;
 	if (!key_type_ok(key))
-		return fail(err, errlen, "imasig: key is %s, not RSA or EC",
-			    OBJ_nid2sn(EVP_PKEY_get_base_id(key)));
+		return tr_fail(err, errlen, "imasig: key is %s, not RSA or EC",
+			       OBJ_nid2sn(EVP_PKEY_get_base_id(key)));
 	if (cert_keyid(cert, keyid, err, errlen) < 0)
 		return -1;
 	/* A signature under another key would carry a wrong key id. */
 	if (EVP_PKEY_eq(X509_get0_pubkey(cert), key) != 1) {
 		ERR_clear_error();
-		return fail(err, errlen,
-			    "imasig: key does not match the certificate");
+		return tr_fail(err, errlen,
+			       "imasig: key does not match the certificate");
 	}
 	if (!EVP_Digest(len ? data : (const uint8_t *)"", len, digest, &dlen,
 			EVP_sha256(), NULL))
@@ -479,7 +469,7 @@ int dl_imasig_create(const uint8_t *data, size_t len, EVP_PKEY *key, X509 *cert,
 	ok = EVP_PKEY_sign(ctx, NULL, &slen, digest, dlen) > 0;
 	if (ok && slen > DL_IMASIG_MAX - IMASIG_HDR) {
 		EVP_PKEY_CTX_free(ctx);
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: signature of up to %zu bytes does not fit in %d",
 			slen, DL_IMASIG_MAX - IMASIG_HDR);
@@ -512,33 +502,36 @@ int dl_imasig_verify(const uint8_t *data, size_t len, const uint8_t *sig,
 	int rc;
 
 	if ((!data && len) || (!sig && sig_len) || !cert)
-		return fail(err, errlen, "imasig: missing argument");
+		return tr_fail(err, errlen, "imasig: missing argument");
 	if (sig_len < IMASIG_HDR)
-		return fail(err, errlen,
-			    "imasig: %zu bytes, shorter than the 9-byte header",
-			    sig_len);
+		return tr_fail(
+			err, errlen,
+			"imasig: %zu bytes, shorter than the 9-byte header",
+			sig_len);
 	if (sig[0] != IMASIG_TYPE)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: type 0x%02x, not a digital signature (0x03)",
 			sig[0]);
 	if (sig[1] != IMASIG_VERSION)
-		return fail(err, errlen, "imasig: version %u, not 2", sig[1]);
+		return tr_fail(err, errlen, "imasig: version %u, not 2",
+			       sig[1]);
 	md = ima_md(sig[2]);
 	if (!md)
-		return fail(err, errlen,
-			    "imasig: hash algorithm %u is not SHA-256/384/512",
-			    sig[2]);
+		return tr_fail(
+			err, errlen,
+			"imasig: hash algorithm %u is not SHA-256/384/512",
+			sig[2]);
 	size = (size_t)sig[7] << 8 | sig[8];
 	if (!size || size != sig_len - IMASIG_HDR)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: signature size field %zu, but %zu bytes follow the header",
 			size, sig_len - IMASIG_HDR);
 	if (cert_keyid(cert, keyid, err, errlen) < 0)
 		return -1;
 	if (memcmp(sig + 3, keyid, 4))
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"imasig: key id %02x%02x%02x%02x is not the certificate's %02x%02x%02x%02x",
 			sig[3], sig[4], sig[5], sig[6], keyid[0], keyid[1],
@@ -546,13 +539,14 @@ int dl_imasig_verify(const uint8_t *data, size_t len, const uint8_t *sig,
 	pub = X509_get0_pubkey(cert);
 	if (!pub) {
 		ERR_clear_error();
-		return fail(err, errlen,
-			    "imasig: cannot read the certificate's public key");
+		return tr_fail(
+			err, errlen,
+			"imasig: cannot read the certificate's public key");
 	}
 	if (!key_type_ok(pub))
-		return fail(err, errlen,
-			    "imasig: certificate key is %s, not RSA or EC",
-			    OBJ_nid2sn(EVP_PKEY_get_base_id(pub)));
+		return tr_fail(err, errlen,
+			       "imasig: certificate key is %s, not RSA or EC",
+			       OBJ_nid2sn(EVP_PKEY_get_base_id(pub)));
 	if (!EVP_Digest(len ? data : (const uint8_t *)"", len, digest, &dlen,
 			md, NULL))
 		return ossl_fail(err, errlen, "imasig: cannot hash the data");
@@ -564,7 +558,8 @@ int dl_imasig_verify(const uint8_t *data, size_t len, const uint8_t *sig,
 	EVP_PKEY_CTX_free(ctx);
 	if (rc != 1) {
 		ERR_clear_error();
-		return fail(err, errlen, "imasig: signature does not verify");
+		return tr_fail(err, errlen,
+			       "imasig: signature does not verify");
 	}
 	return 0;
 }

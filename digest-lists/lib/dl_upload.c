@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "dl_upload.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,20 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-	return -1;
-}
-
 long dl_upload_cert(const uint8_t *der, size_t len, char *err, size_t errlen)
 {
 	/* .ima is not in our keyrings: keyutils finds it in /proc/keys. */
@@ -30,11 +17,11 @@ long dl_upload_cert(const uint8_t *der, size_t len, char *err, size_t errlen)
 	key_serial_t key;
 
 	if (ring < 0)
-		return fail(err, errlen, "no .ima keyring (%s)",
-			    strerror(errno));
+		return tr_fail(err, errlen, "no .ima keyring (%s)",
+			       strerror(errno));
 	key = add_key("asymmetric", NULL, der, len, ring);
 	if (key < 0)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"the kernel refused the certificate for .ima: %s%s",
 			strerror(errno),
@@ -52,17 +39,17 @@ int dl_upload_list(const char *securityfs, const char *path, char *err,
 	int fd;
 
 	if (path[0] != '/')
-		return fail(err, errlen,
-			    "%s: the kernel needs an absolute path", path);
+		return tr_fail(err, errlen,
+			       "%s: the kernel needs an absolute path", path);
 	snprintf(load, sizeof(load), "%s/ima/digest_lists/load", securityfs);
 	fd = open(load, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen,
-			    "%s: %s (kernel without IMA digest lists?)", load,
-			    strerror(errno));
+		return tr_fail(err, errlen,
+			       "%s: %s (kernel without IMA digest lists?)",
+			       load, strerror(errno));
 	w = write(fd, path, strlen(path));
 	if (w < 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		tr_fail(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

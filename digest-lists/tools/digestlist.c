@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "dl_export.h"
+#include "hex.h"
 #include "dl_format.h"
 #include "dl_gen.h"
 #include "dl_pkg.h"
@@ -51,13 +52,6 @@ static int usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
 	return rc;
-}
-
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(dst + 2 * i, "%02x", src[i]);
-	dst[2 * n] = '\0';
 }
 
 static int parse_hex(const char *s, uint8_t *out, size_t n)
@@ -394,7 +388,7 @@ static json_object *list_json(const char *path, const struct list_file *l)
 	char h[65];
 
 	SHA256(l->buf, l->len, sum);
-	hex(h, sum, 32);
+	tr_hex(h, sum, 32);
 	json_object_object_add(o, "path", json_object_new_string(path));
 	json_object_object_add(o, "sha256", json_object_new_string(h));
 	json_object_object_add(
@@ -432,10 +426,10 @@ static int cmd_show(int argc, char **argv)
 			json_object *d = json_object_new_array();
 
 			for (uint32_t k = 0; k < l.view.count; k++) {
-				hex(h,
-				    l.view.digests +
-					    (size_t)k * l.view.digest_size,
-				    l.view.digest_size);
+				tr_hex(h,
+				       l.view.digests +
+					       (size_t)k * l.view.digest_size,
+				       l.view.digest_size);
 				json_object_array_add(
 					d, json_object_new_string(h));
 			}
@@ -452,10 +446,10 @@ static int cmd_show(int argc, char **argv)
 				       ", signed (appended)" :
 				       "");
 			for (uint32_t k = 0; k < l.view.count; k++) {
-				hex(h,
-				    l.view.digests +
-					    (size_t)k * l.view.digest_size,
-				    l.view.digest_size);
+				tr_hex(h,
+				       l.view.digests +
+					       (size_t)k * l.view.digest_size,
+				       l.view.digest_size);
 				printf("  %s\n", h);
 			}
 		}
@@ -828,7 +822,7 @@ static int cmd_predict(int argc, char **argv)
 	    dl_predict_extend("sha256", values[ima_pcr], files, (size_t)n) < 0)
 		goto out;
 	known[ima_pcr] = 1;
-	hex(h, pcr, size);
+	tr_hex(h, pcr, size);
 
 	if (policy) {
 		for (char *p = (char *)policy; *p;) {
@@ -854,7 +848,7 @@ static int cmd_predict(int argc, char **argv)
 		json_object *r = json_object_new_object();
 		char ph[65];
 
-		hex(ph, pol, 32);
+		tr_hex(ph, pol, 32);
 		json_object_object_add(r, "bank", json_object_new_string(bank));
 		json_object_object_add(r, "pcr",
 				       json_object_new_int((int)ima_pcr));
@@ -864,7 +858,7 @@ static int cmd_predict(int argc, char **argv)
 		print_json(r);
 	} else {
 		printf("PCR %lu (%s): %s\n", ima_pcr, bank, h);
-		hex(h, pol, 32);
+		tr_hex(h, pol, 32);
 		printf("PolicyPCR (sha256:");
 		for (int i = 0, first = 1; i < DL_PCRS; i++)
 			if (selected[i]) {

@@ -1,22 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ima_log.h"
+#include "errmsg.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* An error in entry @e: the message names the entry and where it starts. */
 static int bad(const struct ima_log_entry *e, char *err, size_t errlen,
@@ -218,12 +207,12 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 	int rc;
 
 	if (!md)
-		return fail(
+		return tr_fail(
 			err, errlen,
 			"unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
 			bank);
 	if (pcr > IMA_LOG_PCR_MAX)
-		return fail(err, errlen, "PCR index %u out of range", pcr);
+		return tr_fail(err, errlen, "PCR index %u out of range", pcr);
 	size = (size_t)EVP_MD_get_size(md);
 	memset(out, 0, IMA_LOG_DIGEST_MAX);
 	*out_len = size;
@@ -239,14 +228,14 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		} else {
 			if (digest(sha1, e.data, e.data_len, NULL, 0, check) ||
 			    digest(md, e.data, e.data_len, NULL, 0, event))
-				return fail(err, errlen, "hash failure");
+				return tr_fail(err, errlen, "hash failure");
 			if (memcmp(check, e.template_digest, sizeof(check)))
 				return bad(
 					&e, err, errlen,
 					"template digest does not match its data");
 		}
 		if (digest(md, out, size, event, size, out))
-			return fail(err, errlen, "hash failure");
+			return tr_fail(err, errlen, "hash failure");
 		(*n_entries)++;
 	}
 	return rc < 0 ? -1 : 0;

@@ -9,6 +9,7 @@
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
 #include "fileio.h"
+#include "hex.h"
 #include "ima_log.h"
 
 #include <errno.h>
@@ -37,13 +38,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(dst + 2 * i, "%02x", src[i]);
-	dst[2 * n] = '\0';
-}
-
 static int cmd_show(const uint8_t *buf, size_t len, int json)
 {
 	struct ima_log_cursor c;
@@ -57,7 +51,7 @@ static int cmd_show(const uint8_t *buf, size_t len, int json)
 		const char *name = e.file_name ? e.file_name : "";
 
 		if (e.file_digest)
-			hex(h, e.file_digest, e.file_digest_len);
+			tr_hex(h, e.file_digest, e.file_digest_len);
 		else
 			h[0] = '\0';
 		if (json) {
@@ -134,7 +128,7 @@ static int cmd_replay(const uint8_t *buf, size_t len, int json, unsigned pcr,
 		fprintf(stderr, "imalog: %s\n", err);
 		return 1;
 	}
-	hex(h, out, out_len);
+	tr_hex(h, out, out_len);
 	if (json) {
 		json_object *o = json_object_new_object();
 
@@ -165,7 +159,7 @@ static void print_value(int json, const char *bank, size_t entries,
 {
 	char h[2 * IMA_LOG_DIGEST_MAX + 1];
 
-	hex(h, v, len);
+	tr_hex(h, v, len);
 	if (json)
 		printf("{ \"bank\": \"%s\", \"entries\": %zu, \"value\": \"%s\" }\n",
 		       bank, entries, h);
