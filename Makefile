@@ -45,17 +45,21 @@ LIBDL := $(B)/libdigestlist.a
 LIBS := $(LIBDL) $(LIBTRUST)
 TOOLS := $(B)/bin/imalog $(B)/bin/bench-time \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c))
+# The OpenSSL 3 provider for TPM keys: a module, so its code and libtrust's
+# are compiled again as position-independent code.
+PROVIDER_SRC := $(wildcard userspace/provider/*.c)
+PROVIDER := $(if $(PROVIDER_SRC),$(B)/lib/ossl-modules/trustroute.so)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
-TEST_TOOLS := $(B)/bin/swtpm-run
+TEST_TOOLS := $(B)/bin/swtpm-run $(B)/bin/mkkey
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(TOOLS) $(TEST_TOOLS) $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZERS)
+all: $(TOOLS) $(TEST_TOOLS) $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZERS) $(PROVIDER)
 
 deps:
 	@scripts/install-deps
@@ -68,6 +72,14 @@ pkgcheck:
 $(B)/obj/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
+
+$(B)/pic/%.o: %.c | pkgcheck
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(TEST_DEFS) -c -o $@ $<
+
+$(B)/lib/ossl-modules/trustroute.so: $(patsubst %.c,$(B)/pic/%.o,$(PROVIDER_SRC) $(LIBTRUST_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
 
 $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
@@ -86,6 +98,10 @@ $(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/mkkey: $(B)/obj/tests/tools/mkkey.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -115,7 +131,7 @@ fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC)
 		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
 	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
@@ -126,6 +142,8 @@ FAST_SUITES := \
 	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:digestlist=tests/scripts/test-digestlist" \
+	"scripts:trustkey=tests/scripts/test-trustkey" \
+	"scripts:provider=tests/scripts/test-provider" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \

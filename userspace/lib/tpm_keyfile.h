@@ -74,7 +74,10 @@ struct tr_keyfile {
 	char *description; /* NULL if absent */
 };
 
-/* DER of a TPMKey; @k is filled with copies (free with tr_keyfile_free). */
+/*
+ * DER of a TPMKey; @k is zeroed, then filled with copies (free with
+ * tr_keyfile_free; decoding into a filled struct leaks its old contents).
+ */
 int tr_keyfile_decode(const uint8_t *der, size_t len, struct tr_keyfile *k,
 		      char *err, size_t errlen);
 /* PEM ("-----BEGIN TSS2 PRIVATE KEY-----"); other PEM labels refused. */

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Key objects and the "EC" keymgmt. Only the public part is exportable:
+ * enough for EVP_PKEY_eq against a certificate and for the default
+ * provider's encoders (pkey -pubout, the SubjectPublicKeyInfo of a CSR).
+ */
+#include "provider.h"
+
+#include "tpm_keyfile.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+#include <string.h>
+#include <tss2/tss2_mu.h>
+
+#define SHA256_BANK 0x000b
+
+struct tr_prov_key *tr_prov_key_new(struct tr_prov *p)
+{
+	struct tr_prov_key *k = OPENSSL_zalloc(sizeof(*k));
+
+	if (k)
+		k->prov = p;
+	return k;
+}
+
+void tr_prov_key_free(struct tr_prov_key *k)
+{
+	if (!k)
+		return;
+	if (k->loaded)
+		tr_key_unload(&k->key);
+	OPENSSL_clear_free(k, sizeof(*k));
+}
+
+static uint32_t be(const uint8_t *b, size_t n)
+{
+	uint32_t v = 0;
+
+	while (n--)
+		v = v << 8 | *b++;
+	return v;
+}
+
+/*
+ * The SHA-256 selection of a PolicyPCR body: TPM2B_DIGEST pcrDigest,
+ * then TPML_PCR_SELECTION (count, {hash, sizeofSelect, bitmap}...).
+ */
+static int pcr_selection(struct tr_prov *p, const uint8_t *b, size_t len,
+			 struct tr_pcr_values *pcrs)
+{
+	size_t off, n, found = 0;
+
+	memset(pcrs, 0, sizeof(*pcrs));
+	if (len < 2 || len < 2 + be(b, 2) + 4)
+		goto bad;
+	off = 2 + be(b, 2);
+	n = be(b + off, 4);
+	off += 4;
+	for (size_t i = 0; i < n; i++) {
+		uint16_t alg;
+		size_t sz;
+
+		if (len - off < 3)
+			goto bad;
+		alg = (uint16_t)be(b + off, 2);
+		sz = b[off + 2];
+		off += 3;
+		if (len - off < sz)
+			goto bad;
+		for (size_t bit = 0; bit < 8 * sz; bit++) {
+			if (!(b[off + bit / 8] & (1u << (bit % 8))))
+				continue;
+			if (alg != SHA256_BANK || bit >= TR_PCRS) {
+				tr_prov_err(
+					p, TR_R_KEYFILE,
+					"PolicyPCR selects PCR %zu of bank 0x%04x: only SHA-256 PCRs 0-23 are supported",
+					bit, alg);
+				return -1;
+			}
+			pcrs->selected[bit] = 1;
+			found++;
+		}
+		off += sz;
+	}
+	if (off != len || !found)
+		goto bad;
+	return 0;
+bad:
+	tr_prov_err(p, TR_R_KEYFILE, "malformed TPM2_PolicyPCR statement");
+	return -1;
+}
+
+int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
+{
+	struct tr_keyfile kf;
+	char err[256];
+	size_t off;
+	int ret = -1;
+
+	memset(&kf, 0, sizeof(kf));
+	/* Not a key file: somebody else's input, no error. */
+	if (tr_keyfile_decode(der, len, &kf, err, sizeof(err)) < 0)
+		return 0;
+	if (kf.parent != TR_PARENT_OWNER) {
+		tr_prov_err(
+			k->prov, TR_R_KEYFILE,
+			"parent 0x%08x: only keys under the owner SRK (0x40000001) are supported",
+			kf.parent);
+		goto out;
+	}
+	/* PolicyAuthorize keys come later; refuse them clearly now. */
+	if (kf.n_auth || kf.policy.n != 1 ||
+	    kf.policy.stmt[0].cc != TR_CC_POLICY_PCR) {
+		tr_prov_err(
+			k->prov, TR_R_KEYFILE,
+			"key policy is not a single TPM2_PolicyPCR (%zu statements, %zu signed policies): not supported yet",
+			kf.policy.n, kf.n_auth);
+		goto out;
+	}
+	if (pcr_selection(k->prov, kf.policy.stmt[0].body,
+			  kf.policy.stmt[0].len, &k->pcrs) < 0)
+		goto out;
+	off = 0;
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kf.pub, kf.pub_len, &off, &k->pub) ||
+	    off != kf.pub_len) {
+		tr_prov_err(k->prov, TR_R_KEYFILE, "bad TPM2B_PUBLIC");
+		goto out;
+	}
+	off = 0;
+	if (Tss2_MU_TPM2B_PRIVATE_Unmarshal(kf.priv, kf.priv_len, &off,
+					    &k->priv) ||
+	    off != kf.priv_len) {
+		tr_prov_err(k->prov, TR_R_KEYFILE, "bad TPM2B_PRIVATE");
+		goto out;
+	}
+	if (!tr_prov_key_point(k, (uint8_t[65]){ 0 })) {
+		tr_prov_err(
+			k->prov, TR_R_KEYFILE,
+			"not a NIST P-256 signing key (only those for now)");
+		goto out;
+	}
+	ret = 1;
+out:
+	tr_keyfile_free(&kf);
+	return ret;
+}
+
+int tr_prov_key_load(struct tr_prov_key *k)
+{
+	char err[256];
+
+	if (k->loaded)
+		return 0;
+	if (tr_prov_tpm(k->prov) < 0)
+		return -1;
+	if (tr_key_load_pcr(&k->prov->tpm, &k->pub, &k->priv, &k->pcrs, &k->key,
+			    err, sizeof(err)) < 0) {
+		tr_prov_err(k->prov, TR_R_TPM, "%s", err);
+		return -1;
+	}
+	k->loaded = true;
+	return 0;
+}
+
+size_t tr_prov_key_point(const struct tr_prov_key *k, uint8_t out[65])
+{
+	const TPMT_PUBLIC *a = &k->pub.publicArea;
+
+	if (a->type != TPM2_ALG_ECC ||
+	    a->parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
+	    a->unique.ecc.x.size != 32 || a->unique.ecc.y.size != 32)
+		return 0;
+	out[0] = 4; /* uncompressed */
+	memcpy(out + 1, a->unique.ecc.x.buffer, 32);
+	memcpy(out + 33, a->unique.ecc.y.buffer, 32);
+	return 65;
+}
+
+static void *km_new(void *provctx)
+{
+	return tr_prov_key_new(provctx);
+}
+
+static void km_free(void *keydata)
+{
+	tr_prov_key_free(keydata);
+}
+
+/* The decoder's reference: a pointer to its key, which we take over. */
+static void *km_load(const void *reference, size_t reference_sz)
+{
+	struct tr_prov_ref *ref = (struct tr_prov_ref *)reference;
+	struct tr_prov_key *k;
+
+	if (!ref || reference_sz != sizeof(*ref) ||
+	    ref->magic != TR_PROV_REF_MAGIC)
+		return NULL;
+	k = ref->key;
+	ref->key = NULL;
+	return k;
+}
+
+static int km_has(const void *keydata, int selection)
+{
+	const struct tr_prov_key *k = keydata;
+	uint8_t pt[65];
+
+	(void)selection; /* a TPM key has every part, the private in the TPM */
+	return k && tr_prov_key_point(k, pt);
+}
+
+static int km_match(const void *a, const void *b, int selection)
+{
+	uint8_t pa[65], pb[65];
+
+	(void)selection;
+	return tr_prov_key_point(a, pa) && tr_prov_key_point(b, pb) &&
+	       !memcmp(pa, pb, sizeof(pa));
+}
+
+static int km_get_params(void *keydata, OSSL_PARAM params[])
+{
+	struct tr_prov_key *k = keydata;
+	uint8_t pt[65];
+	OSSL_PARAM *p;
+
+	if (!tr_prov_key_point(k, pt))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_BITS);
+	if (p && !OSSL_PARAM_set_int(p, 256))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_SECURITY_BITS);
+	if (p && !OSSL_PARAM_set_int(p, 128))
+		return 0;
+	/* DER ECDSA-Sig-Value: SEQUENCE of two INTEGERs of up to 33 bytes */
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_MAX_SIZE);
+	if (p && !OSSL_PARAM_set_int(p, 72))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_DEFAULT_DIGEST);
+	if (p && !OSSL_PARAM_set_utf8_string(p, "SHA256"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_GROUP_NAME);
+	if (p && !OSSL_PARAM_set_utf8_string(p, "prime256v1"))
+		return 0;
+	p = OSSL_PARAM_locate(params,
+			      OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT);
+	if (p && !OSSL_PARAM_set_utf8_string(p, "uncompressed"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_EC_ENCODING);
+	if (p && !OSSL_PARAM_set_utf8_string(p, "named_curve"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_PUB_KEY);
+	if (p && !OSSL_PARAM_set_octet_string(p, pt, sizeof(pt)))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY);
+	if (p && !OSSL_PARAM_set_octet_string(p, pt, sizeof(pt)))
+		return 0;
+	return 1;
+}
+
+static const OSSL_PARAM *km_gettable_params(void *provctx)
+{
+	static const OSSL_PARAM gettable[] = {
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_BITS, NULL),
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_SECURITY_BITS, NULL),
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_MAX_SIZE, NULL),
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_DEFAULT_DIGEST, NULL, 0),
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+		OSSL_PARAM_utf8_string(
+			OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, NULL, 0),
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, NULL, 0),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+					NULL, 0),
+		OSSL_PARAM_END,
+	};
+
+	(void)provctx;
+	return gettable;
+}
+
+static const OSSL_PARAM export_params[] = {
+	OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+	OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+	OSSL_PARAM_END,
+};
+
+static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
+		     void *cbarg)
+{
+	struct tr_prov_key *k = keydata;
+	char group[] = "prime256v1";
+	uint8_t pt[65];
+	OSSL_PARAM params[3];
+	size_t n = 0;
+
+	if (!tr_prov_key_point(k, pt))
+		return 0;
+	/* The private key never leaves the TPM. */
+	if (!(selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY |
+			   OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)))
+		return 0;
+	params[n++] = OSSL_PARAM_construct_utf8_string(
+		OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	if (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY)
+		params[n++] = OSSL_PARAM_construct_octet_string(
+			OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt));
+	params[n] = OSSL_PARAM_construct_end();
+	return cb(params, cbarg);
+}
+
+static const OSSL_PARAM *km_export_types(int selection)
+{
+	if (!(selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY |
+			   OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)))
+		return NULL;
+	return export_params;
+}
+
+static const char *km_query_operation_name(int operation_id)
+{
+	return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
+}
+
+const OSSL_DISPATCH tr_ec_keymgmt_functions[] = {
+	{ OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))km_new },
+	{ OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))km_free },
+	{ OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))km_load },
+	{ OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))km_has },
+	{ OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))km_match },
+	{ OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))km_get_params },
+	{ OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS,
+	  (void (*)(void))km_gettable_params },
+	{ OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))km_export },
+	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))km_export_types },
+	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
+	  (void (*)(void))km_query_operation_name },
+	{ 0, NULL },
+};

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The provider's entry point, its algorithms and its error upcalls. */
+#include "provider.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static OSSL_FUNC_core_new_error_fn *core_new_error;
+static OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
+static OSSL_FUNC_core_vset_error_fn *core_vset_error;
+static OSSL_FUNC_core_get_params_fn *core_get_params;
+
+static const OSSL_ITEM reason_strings[] = {
+	{ TR_R_POLICY, "PCR policy not satisfied" },
+	{ TR_R_TPM, "TPM error" },
+	{ TR_R_KEYFILE, "unsupported TPM key file" },
+	{ TR_R_UNSUPPORTED, "unsupported operation" },
+	{ TR_R_INTERNAL, "internal error" },
+	{ 0, NULL },
+};
+
+void tr_prov_err(struct tr_prov *p, int reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p || !core_new_error || !core_vset_error)
+		return;
+	core_new_error(p->handle);
+	if (core_set_error_debug)
+		core_set_error_debug(p->handle, __FILE__, __LINE__, __func__);
+	va_start(ap, fmt);
+	core_vset_error(p->handle, (uint32_t)reason, fmt, ap);
+	va_end(ap);
+}
+
+int tr_prov_tpm(struct tr_prov *p)
+{
+	char err[256];
+
+	if (p->tpm_open)
+		return 0;
+	if (tr_tpm_open(&p->tpm, p->tcti, err, sizeof(err)) < 0) {
+		tr_prov_err(p, TR_R_TPM, "%s", err);
+		return -1;
+	}
+	p->tpm_open = true;
+	return 0;
+}
+
+static const OSSL_ALGORITHM keymgmts[] = {
+	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", TR_PROV_PROPS,
+	  tr_ec_keymgmt_functions, "TPM P-256 keys with a PCR policy" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const OSSL_ALGORITHM signatures[] = {
+	{ "ECDSA", TR_PROV_PROPS, tr_ecdsa_signature_functions,
+	  "ECDSA in the TPM" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const OSSL_ALGORITHM decoders[] = {
+	{ "EC", TR_PROV_PROPS ",input=der,structure=TSS2",
+	  tr_tss2_der_decoder_functions, "TSS2 PRIVATE KEY (DER)" },
+	{ "DER", TR_PROV_PROPS ",input=pem", tr_tss2_pem_decoder_functions,
+	  "TSS2 PRIVATE KEY (PEM to DER)" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const OSSL_ALGORITHM *query(void *provctx, int op, int *no_cache)
+{
+	(void)provctx;
+	*no_cache = 0;
+	switch (op) {
+	case OSSL_OP_KEYMGMT:
+		return keymgmts;
+	case OSSL_OP_SIGNATURE:
+		return signatures;
+	case OSSL_OP_DECODER:
+		return decoders;
+	}
+	return NULL;
+}
+
+static const OSSL_PARAM *gettable_params(void *provctx)
+{
+	static const OSSL_PARAM gettable[] = {
+		OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
+		OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_VERSION, NULL, 0),
+		OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, NULL, 0),
+		OSSL_PARAM_int(OSSL_PROV_PARAM_STATUS, NULL),
+		OSSL_PARAM_END,
+	};
+
+	(void)provctx;
+	return gettable;
+}
+
+static int get_params(void *provctx, OSSL_PARAM params[])
+{
+	OSSL_PARAM *p;
+
+	(void)provctx;
+	p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME);
+	if (p && !OSSL_PARAM_set_utf8_ptr(p, "trustroute TPM provider"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
+	if (p && !OSSL_PARAM_set_utf8_ptr(p, "0.1"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO);
+	if (p && !OSSL_PARAM_set_utf8_ptr(p, "trustroute"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
+	if (p && !OSSL_PARAM_set_int(p, 1))
+		return 0;
+	return 1;
+}
+
+static const OSSL_ITEM *get_reason_strings(void *provctx)
+{
+	(void)provctx;
+	return reason_strings;
+}
+
+static void teardown(void *provctx)
+{
+	struct tr_prov *p = provctx;
+
+	if (p->tpm_open)
+		tr_tpm_close(&p->tpm);
+	OSSL_LIB_CTX_free(p->libctx);
+	OPENSSL_free(p->tcti);
+	OPENSSL_free(p);
+}
+
+static const OSSL_DISPATCH provider_functions[] = {
+	{ OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))teardown },
+	{ OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))query },
+	{ OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))gettable_params },
+	{ OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))get_params },
+	{ OSSL_FUNC_PROVIDER_GET_REASON_STRINGS,
+	  (void (*)(void))get_reason_strings },
+	{ 0, NULL },
+};
+
+__attribute__((visibility("default"))) OSSL_provider_init_fn OSSL_provider_init;
+
+int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+		       const OSSL_DISPATCH **out, void **provctx)
+{
+	const OSSL_DISPATCH *d;
+	struct tr_prov *p;
+	char *tcti = NULL;
+
+	p = OPENSSL_zalloc(sizeof(*p));
+	if (!p)
+		return 0;
+	p->handle = handle;
+	for (d = in; d->function_id; d++) {
+		switch (d->function_id) {
+		case OSSL_FUNC_CORE_NEW_ERROR:
+			core_new_error = OSSL_FUNC_core_new_error(d);
+			break;
+		case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
+			core_set_error_debug =
+				OSSL_FUNC_core_set_error_debug(d);
+			break;
+		case OSSL_FUNC_CORE_VSET_ERROR:
+			core_vset_error = OSSL_FUNC_core_vset_error(d);
+			break;
+		case OSSL_FUNC_CORE_GET_PARAMS:
+			core_get_params = OSSL_FUNC_core_get_params(d);
+			break;
+		case OSSL_FUNC_BIO_READ_EX:
+			p->bio_read = OSSL_FUNC_BIO_read_ex(d);
+			break;
+		}
+	}
+	/* "tcti = ..." in the provider's section of openssl.cnf. */
+	if (core_get_params) {
+		OSSL_PARAM req[] = {
+			OSSL_PARAM_utf8_ptr("tcti", &tcti, 0),
+			OSSL_PARAM_END,
+		};
+
+		if (core_get_params(handle, req) && tcti && *tcti)
+			p->tcti = OPENSSL_strdup(tcti);
+	}
+	/* Digests come from the application's providers, through a child
+	 * library context that follows them. */
+	p->libctx = OSSL_LIB_CTX_new_child(handle, in);
+	*out = provider_functions;
+	*provctx = p;
+	return 1;
+}

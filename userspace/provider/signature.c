@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * "ECDSA" signatures by the TPM: hash here, sign there. Per signature the
+ * TPM sees TPM2_PolicyPCR and TPM2_Sign on the key's open session.
+ */
+#include "provider.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_SIG 72 /* DER ECDSA-Sig-Value for P-256 */
+
+struct sig_ctx {
+	struct tr_prov *prov;
+	struct tr_prov_key *key; /* not ours: the EVP_PKEY holds it */
+	EVP_MD *md;
+	EVP_MD_CTX *mdctx;
+	char mdname[16];
+};
+
+static void *sig_newctx(void *provctx, const char *propq)
+{
+	struct sig_ctx *c = OPENSSL_zalloc(sizeof(*c));
+
+	(void)propq;
+	if (c)
+		c->prov = provctx;
+	return c;
+}
+
+static void sig_freectx(void *ctx)
+{
+	struct sig_ctx *c = ctx;
+
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->mdctx);
+	EVP_MD_free(c->md);
+	OPENSSL_free(c);
+}
+
+static void *sig_dupctx(void *ctx)
+{
+	struct sig_ctx *c = ctx, *d = OPENSSL_memdup(c, sizeof(*c));
+
+	if (!d)
+		return NULL;
+	d->md = NULL;
+	d->mdctx = NULL;
+	if ((c->md && !EVP_MD_up_ref(c->md)) ||
+	    (c->mdctx && (!(d->mdctx = EVP_MD_CTX_new()) ||
+			  !EVP_MD_CTX_copy_ex(d->mdctx, c->mdctx)))) {
+		sig_freectx(d);
+		return NULL;
+	}
+	d->md = c->md;
+	return d;
+}
+
+/* SHA-256/384/512: at least as long as the P-256 order (see tpm_sign). */
+static int set_digest(struct sig_ctx *c, const char *name)
+{
+	const char *canon;
+	EVP_MD *md;
+
+	if (!name || !*name)
+		name = "SHA256";
+	if (!strcasecmp(name, "SHA256") || !strcasecmp(name, "SHA2-256") ||
+	    !strcasecmp(name, "SHA-256"))
+		canon = "SHA2-256";
+	else if (!strcasecmp(name, "SHA384") || !strcasecmp(name, "SHA2-384") ||
+		 !strcasecmp(name, "SHA-384"))
+		canon = "SHA2-384";
+	else if (!strcasecmp(name, "SHA512") || !strcasecmp(name, "SHA2-512") ||
+		 !strcasecmp(name, "SHA-512"))
+		canon = "SHA2-512";
+	else {
+		tr_prov_err(
+			c->prov, TR_R_UNSUPPORTED,
+			"digest %s: the TPM key signs SHA-256, SHA-384 or SHA-512",
+			name);
+		return 0;
+	}
+	md = EVP_MD_fetch(c->prov->libctx, canon, NULL);
+	if (!md) {
+		tr_prov_err(c->prov, TR_R_INTERNAL,
+			    "cannot fetch %s (load the default provider)",
+			    canon);
+		return 0;
+	}
+	EVP_MD_free(c->md);
+	c->md = md;
+	strcpy(c->mdname, canon);
+	return 1;
+}
+
+static int sig_set_ctx_params(void *ctx, const OSSL_PARAM params[]);
+
+static int sign_init(void *ctx, void *provkey, const OSSL_PARAM params[])
+{
+	struct sig_ctx *c = ctx;
+
+	if (provkey)
+		c->key = provkey;
+	if (!c->key) {
+		tr_prov_err(c->prov, TR_R_INTERNAL, "no key");
+		return 0;
+	}
+	if (!c->md && !set_digest(c, NULL))
+		return 0;
+	return sig_set_ctx_params(ctx, params);
+}
+
+static int sig_digest_sign_init(void *ctx, const char *mdname, void *provkey,
+				const OSSL_PARAM params[])
+{
+	struct sig_ctx *c = ctx;
+
+	if (!set_digest(c, mdname) || !sign_init(ctx, provkey, params))
+		return 0;
+	if (!c->mdctx && !(c->mdctx = EVP_MD_CTX_new()))
+		return 0;
+	return EVP_DigestInit_ex2(c->mdctx, c->md, NULL);
+}
+
+static int sig_digest_sign_update(void *ctx, const unsigned char *data,
+				  size_t len)
+{
+	struct sig_ctx *c = ctx;
+
+	return c->mdctx && EVP_DigestUpdate(c->mdctx, data, len);
+}
+
+/* The TPM signs; the result goes out as DER ECDSA-Sig-Value. */
+static int tpm_sign(struct sig_ctx *c, unsigned char *out, size_t *outlen,
+		    size_t outsize, const unsigned char *dgst, size_t dlen)
+{
+	TPMT_SIGNATURE sig;
+	ECDSA_SIG *es = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *p = out;
+	char err[256];
+	int n, rc;
+
+	/* ECDSA uses the leftmost bits of a longer digest: for P-256, 32
+	 * bytes, which the TPM then signs as a SHA-256 digest. */
+	if (dlen > 32)
+		dlen = 32;
+	if (dlen != 32) {
+		tr_prov_err(c->prov, TR_R_UNSUPPORTED,
+			    "a %zu-byte digest: the TPM signs 32 bytes or more",
+			    dlen);
+		return 0;
+	}
+	if (outsize < MAX_SIG) {
+		tr_prov_err(c->prov, TR_R_INTERNAL,
+			    "signature buffer too small");
+		return 0;
+	}
+	if (tr_prov_key_load(c->key) < 0)
+		return 0;
+	rc = tr_key_sign(&c->key->key, dgst, dlen, TPM2_ALG_ECDSA, &sig, err,
+			 sizeof(err));
+	if (rc == TR_ERR_POLICY) {
+		tr_prov_err(c->prov, TR_R_POLICY, "%s", err);
+		return 0;
+	}
+	if (rc < 0) {
+		tr_prov_err(c->prov, TR_R_TPM, "%s", err);
+		return 0;
+	}
+	es = ECDSA_SIG_new();
+	r = BN_bin2bn(sig.signature.ecdsa.signatureR.buffer,
+		      sig.signature.ecdsa.signatureR.size, NULL);
+	s = BN_bin2bn(sig.signature.ecdsa.signatureS.buffer,
+		      sig.signature.ecdsa.signatureS.size, NULL);
+	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(es);
+		return 0;
+	}
+	n = i2d_ECDSA_SIG(es, &p);
+	ECDSA_SIG_free(es);
+	if (n <= 0)
+		return 0;
+	*outlen = (size_t)n;
+	return 1;
+}
+
+static int sig_digest_sign_final(void *ctx, unsigned char *sig, size_t *siglen,
+				 size_t sigsize)
+{
+	struct sig_ctx *c = ctx;
+	unsigned char dgst[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	if (!sig) {
+		*siglen = MAX_SIG;
+		return 1;
+	}
+	if (!c->mdctx || !EVP_DigestFinal_ex(c->mdctx, dgst, &dlen))
+		return 0;
+	return tpm_sign(c, sig, siglen, sigsize, dgst, dlen);
+}
+
+static int sig_sign_init(void *ctx, void *provkey, const OSSL_PARAM params[])
+{
+	return sign_init(ctx, provkey, params);
+}
+
+/* Pre-hashed input. */
+static int sig_sign(void *ctx, unsigned char *sig, size_t *siglen,
+		    size_t sigsize, const unsigned char *tbs, size_t tbslen)
+{
+	if (!sig) {
+		*siglen = MAX_SIG;
+		return 1;
+	}
+	return tpm_sign(ctx, sig, siglen, sigsize, tbs, tbslen);
+}
+
+/* DER AlgorithmIdentifier of ecdsa-with-SHA256/384 (no parameters). */
+static const unsigned char algid_sha256[] = { 0x30, 0x0a, 0x06, 0x08,
+					      0x2a, 0x86, 0x48, 0xce,
+					      0x3d, 0x04, 0x03, 0x02 };
+static const unsigned char algid_sha384[] = { 0x30, 0x0a, 0x06, 0x08,
+					      0x2a, 0x86, 0x48, 0xce,
+					      0x3d, 0x04, 0x03, 0x03 };
+static const unsigned char algid_sha512[] = { 0x30, 0x0a, 0x06, 0x08,
+					      0x2a, 0x86, 0x48, 0xce,
+					      0x3d, 0x04, 0x03, 0x04 };
+
+static int sig_get_ctx_params(void *ctx, OSSL_PARAM params[])
+{
+	struct sig_ctx *c = ctx;
+	const unsigned char *algid = algid_sha256;
+	size_t dsize = 32;
+	OSSL_PARAM *p;
+
+	if (c->md && !strcmp(c->mdname, "SHA2-384")) {
+		algid = algid_sha384;
+		dsize = 48;
+	} else if (c->md && !strcmp(c->mdname, "SHA2-512")) {
+		algid = algid_sha512;
+		dsize = 64;
+	}
+	p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+	if (p && !OSSL_PARAM_set_octet_string(p, algid, sizeof(algid_sha256)))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST);
+	if (p && !OSSL_PARAM_set_utf8_string(p, c->md ? c->mdname : "SHA2-256"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST_SIZE);
+	if (p && !OSSL_PARAM_set_size_t(p, dsize))
+		return 0;
+	return 1;
+}
+
+static const OSSL_PARAM *sig_gettable_ctx_params(void *ctx, void *provctx)
+{
+	static const OSSL_PARAM gettable[] = {
+		OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL,
+					0),
+		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+		OSSL_PARAM_size_t(OSSL_SIGNATURE_PARAM_DIGEST_SIZE, NULL),
+		OSSL_PARAM_END,
+	};
+
+	(void)ctx;
+	(void)provctx;
+	return gettable;
+}
+
+static int sig_set_ctx_params(void *ctx, const OSSL_PARAM params[])
+{
+	struct sig_ctx *c = ctx;
+	const OSSL_PARAM *p;
+	const char *name = NULL;
+
+	p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
+	if (p) {
+		if (!OSSL_PARAM_get_utf8_string_ptr(p, &name) ||
+		    !set_digest(c, name))
+			return 0;
+	}
+	return 1;
+}
+
+static const OSSL_PARAM *sig_settable_ctx_params(void *ctx, void *provctx)
+{
+	static const OSSL_PARAM settable[] = {
+		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL,
+				       0),
+		OSSL_PARAM_END,
+	};
+
+	(void)ctx;
+	(void)provctx;
+	return settable;
+}
+
+const OSSL_DISPATCH tr_ecdsa_signature_functions[] = {
+	{ OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))sig_newctx },
+	{ OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sig_freectx },
+	{ OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))sig_dupctx },
+	{ OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))sig_sign_init },
+	{ OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))sig_sign },
+	{ OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+	  (void (*)(void))sig_digest_sign_init },
+	{ OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE,
+	  (void (*)(void))sig_digest_sign_update },
+	{ OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,
+	  (void (*)(void))sig_digest_sign_final },
+	{ OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS,
+	  (void (*)(void))sig_get_ctx_params },
+	{ OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS,
+	  (void (*)(void))sig_gettable_ctx_params },
+	{ OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS,
+	  (void (*)(void))sig_set_ctx_params },
+	{ OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS,
+	  (void (*)(void))sig_settable_ctx_params },
+	{ 0, NULL },
+};

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trustkey: TPM keys bound to the PCR state, in TSS2 PRIVATE KEY files.
+ *
+ *   trustkey create --pcrs sha256:N[,N...] [--alg ecc|rsa] --output KEY.pem
+ *   trustkey create --authorizer VENDOR.pem --ref STR [--alg ...] --output KEY.pem
+ *   trustkey show [--json] KEY.pem
+ *   trustkey policy KEY.pem
+ *   trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem
+ *
+ * create binds a new key to the current values of the PCRs (PolicyPCR),
+ * or to whatever state the vendor key approves (PolicyAuthorize). policy
+ * recomputes the key's policy digest from its file, in software, and
+ * checks it against the authPolicy the TPM holds for the key. public
+ * writes the key's TPM2B_PUBLIC and TPM2B_PRIVATE as tpm2-tools read them
+ * (tpm2_print -t TPM2B_PUBLIC, tpm2_load -u -r); tpm2-tools 5.4 cannot
+ * parse key files that carry a policy, which all of ours do.
+ * The TPM is $TRUSTROUTE_TCTI, $TPM2TOOLS_TCTI or /dev/tpmrm0.
+ * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
+ */
+#include "errmsg.h"
+#include "fileio.h"
+#include "hex.h"
+#include "tpm_key.h"
+#include "tpm_keyfile.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tss2/tss2_mu.h>
+
+#define ERRLEN 512
+
+static int usage(int rc)
+{
+	fputs("usage: trustkey create --pcrs sha256:N[,N...] [--alg ecc|rsa] --output KEY.pem\n"
+	      "       trustkey create --authorizer VENDOR.pem --ref STR [--alg ecc|rsa] --output KEY.pem\n"
+	      "       trustkey show [--json] KEY.pem\n"
+	      "       trustkey policy KEY.pem\n"
+	      "       trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem\n",
+	      rc ? stderr : stdout);
+	return rc;
+}
+
+static int parse_pcrs(const char *s, struct tr_pcr_values *p)
+{
+	char *end;
+
+	if (strncmp(s, "sha256:", 7))
+		return -1;
+	s += 7;
+	memset(p, 0, sizeof(*p));
+	while (*s) {
+		unsigned long i = strtoul(s, &end, 10);
+
+		if (end == s || i >= TR_PCRS || (*end && *end != ','))
+			return -1;
+		p->selected[i] = 1;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static EVP_PKEY *read_pubkey(const char *path, char *err)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k;
+
+	if (!f) {
+		snprintf(err, ERRLEN, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	if (!k) {
+		rewind(f);
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	if (!k)
+		snprintf(err, ERRLEN, "%s: not a PEM public or private key",
+			 path);
+	return k;
+}
+
+static int write_keyfile(struct tr_keyfile *kf, const TPM2B_PUBLIC *pub,
+			 const TPM2B_PRIVATE *priv, const char *out, char *err)
+{
+	uint8_t pbuf[sizeof(TPM2B_PUBLIC)], sbuf[sizeof(TPM2B_PRIVATE)];
+	size_t plen = 0, slen = 0, len;
+	char *pem = NULL;
+	FILE *f;
+
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(pub, pbuf, sizeof(pbuf), &plen) ||
+	    Tss2_MU_TPM2B_PRIVATE_Marshal(priv, sbuf, sizeof(sbuf), &slen))
+		return tr_fail(err, ERRLEN, "cannot marshal the key");
+	kf->empty_auth = true;
+	kf->parent = TR_PARENT_OWNER;
+	kf->pub = pbuf;
+	kf->pub_len = plen;
+	kf->priv = sbuf;
+	kf->priv_len = slen;
+	if (tr_keyfile_encode_pem(kf, &pem, &len, err, ERRLEN) < 0)
+		return -1;
+	/* The private part is wrapped by the TPM, but keep it private. */
+	f = fopen(out, "wx");
+	if (!f || fwrite(pem, 1, len, f) != len || fclose(f)) {
+		free(pem);
+		return tr_fail(err, ERRLEN, "%s: %s", out, strerror(errno));
+	}
+	free(pem);
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "authorizer", required_argument, NULL, 'A' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pcrs_arg = NULL, *auth = NULL, *ref = "", *out = NULL;
+	enum tr_key_alg alg = TR_KEY_ECC_P256;
+	struct tr_keyfile kf = { 0 };
+	struct tr_pcr_values pcrs;
+	uint8_t policy[32] = { 0 }, body[48];
+	TPM2B_PUBLIC pub, apub;
+	TPM2B_PRIVATE priv;
+	struct tr_tpm tpm;
+	char err[ERRLEN];
+	int o, rc = 2;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			pcrs_arg = optarg;
+			break;
+		case 'a':
+			if (!strcmp(optarg, "rsa"))
+				alg = TR_KEY_RSA_2048;
+			else if (strcmp(optarg, "ecc"))
+				return usage(2);
+			break;
+		case 'A':
+			auth = optarg;
+			break;
+		case 'r':
+			ref = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			return usage(2);
+		}
+	}
+	if (!out || optind != argc || !pcrs_arg == !auth)
+		return usage(2);
+	if (pcrs_arg && parse_pcrs(pcrs_arg, &pcrs) < 0) {
+		fprintf(stderr, "trustkey: --pcrs %s: want sha256:N[,N...]\n",
+			pcrs_arg);
+		return 2;
+	}
+	if (strlen(ref) > sizeof(((TPM2B_NONCE *)0)->buffer)) {
+		fprintf(stderr, "trustkey: --ref too long\n");
+		return 2;
+	}
+	if (tr_tpm_open(&tpm, NULL, err, sizeof(err)) < 0)
+		goto fail;
+	if (pcrs_arg) {
+		/* Bound to the PCRs as they are now: the good state. */
+		if (tr_tpm_pcr_read(&tpm, &pcrs, err, sizeof(err)) < 0)
+			goto fail;
+		tr_policy_pcr(policy, &pcrs);
+		if (tr_policy_add(&kf.policy, TR_CC_POLICY_PCR, body,
+				  tr_policy_pcr_body(&pcrs, body), err,
+				  sizeof(err)) < 0)
+			goto fail;
+	} else {
+		EVP_PKEY *vk = read_pubkey(auth, err);
+		TPM2B_NAME name;
+		uint8_t stmt[sizeof(TPM2B_PUBLIC) + 80];
+		size_t n = 0;
+
+		if (!vk ||
+		    tr_tpm_public_from_evp(vk, &apub, err, sizeof(err)) < 0) {
+			EVP_PKEY_free(vk);
+			goto fail;
+		}
+		EVP_PKEY_free(vk);
+		tr_tpm_name(&apub, &name);
+		tr_policy_authorize(policy, name.name, name.size,
+				    (const uint8_t *)ref, strlen(ref));
+		/* The key file's first statement: PolicyAuthorize with the
+		 * authorizer, the reference and an empty signature. */
+		Tss2_MU_TPM2B_PUBLIC_Marshal(&apub, stmt, sizeof(stmt), &n);
+		stmt[n++] = (uint8_t)(strlen(ref) >> 8);
+		stmt[n++] = (uint8_t)strlen(ref);
+		memcpy(stmt + n, ref, strlen(ref));
+		n += strlen(ref);
+		stmt[n++] = TPM2_ALG_NULL >>
+			    8; /* TPMT_SIGNATURE: sigAlg NULL */
+		stmt[n++] = TPM2_ALG_NULL & 0xff;
+		if (tr_policy_add(&kf.policy, TR_CC_POLICY_AUTHORIZE, stmt, n,
+				  err, sizeof(err)) < 0)
+			goto fail;
+	}
+	if (tr_key_create(&tpm, alg, policy, &pub, &priv, err, sizeof(err)) <
+		    0 ||
+	    write_keyfile(&kf, &pub, &priv, out, err) < 0)
+		goto fail;
+	kf.pub = kf.priv = NULL; /* on the stack, not ours to free */
+	printf("%s: %s key, policy %s\n", out,
+	       alg == TR_KEY_ECC_P256 ? "P-256" : "RSA-2048",
+	       pcrs_arg ? "PolicyPCR" : "PolicyAuthorize");
+	rc = 0;
+fail:
+	if (rc)
+		fprintf(stderr, "trustkey: %s\n", err);
+	kf.pub = kf.priv = NULL;
+	tr_keyfile_free(&kf);
+	tr_tpm_close(&tpm);
+	return rc;
+}
+
+static int load_keyfile(const char *path, struct tr_keyfile *kf,
+			TPM2B_PUBLIC *pub, char *err)
+{
+	uint8_t *buf;
+	size_t len, off = 0;
+
+	if (read_file_bounded(path, TR_KEYFILE_MAX_DER * 2, &buf, &len) < 0)
+		return tr_fail(err, ERRLEN, "%s: %s", path, strerror(errno));
+	if (tr_keyfile_decode_pem((const char *)buf, len, kf, err, ERRLEN) <
+	    0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	memset(pub, 0, sizeof(*pub));
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kf->pub, kf->pub_len, &off, pub))
+		return tr_fail(err, ERRLEN, "%s: bad public part", path);
+	return 0;
+}
+
+/* The policy the key file describes, recomputed from its statements. */
+static int file_policy(const struct tr_keyfile *kf, uint8_t out[32], char *err)
+{
+	memset(out, 0, 32);
+	for (size_t i = 0; i < kf->policy.n; i++) {
+		const struct tr_policy_stmt *s = &kf->policy.stmt[i];
+		EVP_MD_CTX *ctx;
+		uint8_t cc[4] = { 0 };
+
+		if (s->cc == TR_CC_POLICY_PCR) {
+			/* H(d || CC || selection || pcrDigest) from the body:
+			 * TPM2B_DIGEST (2 + 32) then TPML_PCR_SELECTION. */
+			if (s->len < 34 || s->body[0] || s->body[1] != 32)
+				return tr_fail(
+					err, ERRLEN,
+					"statement %zu: bad PolicyPCR body", i);
+			cc[2] = 0x01;
+			cc[3] = 0x7f;
+			ctx = EVP_MD_CTX_new();
+			EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+			EVP_DigestUpdate(ctx, out, 32);
+			EVP_DigestUpdate(ctx, cc, 4);
+			EVP_DigestUpdate(ctx, s->body + 34, s->len - 34);
+			EVP_DigestUpdate(ctx, s->body + 2, 32);
+			EVP_DigestFinal_ex(ctx, out, NULL);
+			EVP_MD_CTX_free(ctx);
+		} else if (s->cc == TR_CC_POLICY_AUTHORIZE && i == 0) {
+			TPM2B_PUBLIC a = { 0 };
+			TPM2B_NAME name;
+			size_t off = 0;
+			uint16_t rlen;
+
+			if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(s->body, s->len,
+							   &off, &a) ||
+			    off + 2 > s->len)
+				return tr_fail(
+					err, ERRLEN,
+					"statement 0: bad PolicyAuthorize body");
+			rlen = (uint16_t)(s->body[off] << 8 | s->body[off + 1]);
+			if (off + 2 + rlen > s->len)
+				return tr_fail(err, ERRLEN,
+					       "statement 0: bad policyRef");
+			tr_tpm_name(&a, &name);
+			tr_policy_authorize(out, name.name, name.size,
+					    s->body + off + 2, rlen);
+		} else {
+			return tr_fail(
+				err, ERRLEN,
+				"statement %zu: command 0x%x not supported", i,
+				s->cc);
+		}
+	}
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	int json = argc == 3 && !strcmp(argv[1], "--json");
+	const char *path = argv[argc - 1];
+	struct tr_keyfile kf = { 0 };
+	char err[ERRLEN], h[65];
+	uint8_t policy[32];
+	TPM2B_PUBLIC pub;
+	EVP_PKEY *pk;
+	BIO *bio;
+
+	if (argc != 2 + json)
+		return usage(2);
+	if (load_keyfile(path, &kf, &pub, err) < 0) {
+		fprintf(stderr, "trustkey: %s\n", err);
+		tr_keyfile_free(&kf);
+		return 2;
+	}
+	tr_hex(h, pub.publicArea.authPolicy.buffer,
+	       pub.publicArea.authPolicy.size > 32 ?
+		       32 :
+		       pub.publicArea.authPolicy.size);
+	pk = tr_tpm_public_to_evp(&pub, err, sizeof(err));
+	if (json) {
+		json_object *o = json_object_new_object(),
+			    *st = json_object_new_array();
+
+		json_object_object_add(
+			o, "type",
+			json_object_new_string(pub.publicArea.type ==
+							       TPM2_ALG_ECC ?
+						       "ecc-p256" :
+						       "rsa-2048"));
+		json_object_object_add(o, "parent",
+				       json_object_new_int64(kf.parent));
+		json_object_object_add(o, "empty_auth",
+				       json_object_new_boolean(kf.empty_auth));
+		json_object_object_add(o, "user_with_auth",
+				       json_object_new_boolean(
+					       pub.publicArea.objectAttributes &
+					       TPMA_OBJECT_USERWITHAUTH));
+		json_object_object_add(o, "auth_policy",
+				       json_object_new_string(h));
+		for (size_t i = 0; i < kf.policy.n; i++)
+			json_object_array_add(
+				st,
+				json_object_new_int64(kf.policy.stmt[i].cc));
+		json_object_object_add(o, "policy", st);
+		json_object_object_add(
+			o, "signed_policies",
+			json_object_new_int64((int64_t)kf.n_auth));
+		puts(json_object_to_json_string_ext(o,
+						    JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else {
+		printf("%s: %s TPM key, parent 0x%08x, userWithAuth %s\n", path,
+		       pub.publicArea.type == TPM2_ALG_ECC ? "P-256" :
+							     "RSA-2048",
+		       kf.parent,
+		       pub.publicArea.objectAttributes &
+				       TPMA_OBJECT_USERWITHAUTH ?
+			       "SET (a password works too)" :
+			       "clear (policy only)");
+		printf("authPolicy %s\n", h);
+		for (size_t i = 0; i < kf.policy.n; i++)
+			printf("policy[%zu]: %s\n", i,
+			       kf.policy.stmt[i].cc == TR_CC_POLICY_PCR ?
+				       "TPM2_PolicyPCR" :
+			       kf.policy.stmt[i].cc == TR_CC_POLICY_AUTHORIZE ?
+				       "TPM2_PolicyAuthorize" :
+				       "other");
+		if (file_policy(&kf, policy, err) == 0) {
+			tr_hex(h, policy, 32);
+			printf("policy from the file: %s\n", h);
+		}
+		if (pk) {
+			bio = BIO_new_fp(stdout, BIO_NOCLOSE);
+			PEM_write_bio_PUBKEY(bio, pk);
+			BIO_free(bio);
+		}
+	}
+	EVP_PKEY_free(pk);
+	tr_keyfile_free(&kf);
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	struct tr_keyfile kf = { 0 };
+	char err[ERRLEN], h[65];
+	uint8_t policy[32];
+	TPM2B_PUBLIC pub;
+	int rc;
+
+	if (argc != 2)
+		return usage(2);
+	if (load_keyfile(argv[1], &kf, &pub, err) < 0 ||
+	    file_policy(&kf, policy, err) < 0) {
+		fprintf(stderr, "trustkey: %s\n", err);
+		tr_keyfile_free(&kf);
+		return 2;
+	}
+	tr_hex(h, policy, 32);
+	/* A key usable by password, or whose policy is not the one its
+	 * file claims, is not bound to the PCR state. */
+	rc = pub.publicArea.authPolicy.size == 32 &&
+			     !memcmp(pub.publicArea.authPolicy.buffer, policy,
+				     32) &&
+			     !(pub.publicArea.objectAttributes &
+			       TPMA_OBJECT_USERWITHAUTH) ?
+		     0 :
+		     1;
+	printf("%s: policy %s %s\n", argv[1], h,
+	       rc ? "DOES NOT MATCH the key (or userWithAuth is set)" :
+		    "matches the key; userWithAuth clear");
+	tr_keyfile_free(&kf);
+	return rc;
+}
+
+static int write_raw(const char *path, const uint8_t *buf, size_t len,
+		     char *err)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
+		return tr_fail(err, ERRLEN, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int cmd_public(int argc, char **argv)
+{
+	struct tr_keyfile kf = { 0 };
+	char err[ERRLEN];
+	TPM2B_PUBLIC pub;
+	int rc = 2;
+
+	if (argc != 6 || strcmp(argv[1], "--tpm2-public") ||
+	    strcmp(argv[3], "--tpm2-private"))
+		return usage(2);
+	if (load_keyfile(argv[5], &kf, &pub, err) == 0 &&
+	    write_raw(argv[2], kf.pub, kf.pub_len, err) == 0 &&
+	    write_raw(argv[4], kf.priv, kf.priv_len, err) == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "trustkey: %s\n", err);
+	tr_keyfile_free(&kf);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help"))
+		return usage(argc < 2 ? 2 : 0);
+	if (!strcmp(argv[1], "create"))
+		return cmd_create(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "policy"))
+		return cmd_policy(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "public"))
+		return cmd_public(argc - 1, argv + 1);
+	fprintf(stderr, "trustkey: unknown command \"%s\"\n", argv[1]);
+	return usage(2);
+}
