@@ -120,7 +120,9 @@ static pid_t spawn_swtpm(const struct swtpm *t, bool resume)
 		 t->port);
 	snprintf(ctrl, sizeof(ctrl), "type=tcp,port=%u,bindaddr=127.0.0.1",
 		 t->port + 1);
-	snprintf(log, sizeof(log), "file=%s/swtpm.log,level=1", t->dir);
+	/* SWTPM_LOG_LEVEL=20 logs every command (benchmarks count them). */
+	snprintf(log, sizeof(log), "file=%s/swtpm.log,level=%s", t->dir,
+		 getenv("SWTPM_LOG_LEVEL") ? getenv("SWTPM_LOG_LEVEL") : "1");
 
 	pid = fork();
 	if (pid != 0)
