@@ -43,7 +43,8 @@ LIBTRUST := $(B)/libtrust.a
 LIBDL_SRC := $(wildcard digest-lists/lib/*.c)
 LIBDL := $(B)/libdigestlist.a
 LIBS := $(LIBDL) $(LIBTRUST)
-TOOLS := $(B)/bin/imalog $(B)/bin/bench-time \
+TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
+	 $(B)/bin/bench-time \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c))
 # The OpenSSL 3 provider for TPM keys: a module, so its code and libtrust's
 # are compiled again as position-independent code.

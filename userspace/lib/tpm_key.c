@@ -317,22 +317,22 @@ static TSS2_RC authorize(struct tr_key *k, size_t i)
 {
 	struct tr_tpm *t = k->tpm;
 	struct tr_approval *a = &k->approval[i];
-	TPM2B_DIGEST approved = { .size = 32 }, ahash = { .size = 32 }, pd;
+	TPM2B_DIGEST approved = { .size = 32 }, ahash = { .size = 32 };
+	TPM2B_DIGEST pd = { .size = 32 };
+	struct tr_pcr_values sel_only = { 0 };
 	TPML_PCR_SELECTION sel;
 	TPM2B_NAME name;
-	uint8_t body[48];
 	TSS2_RC rc;
 
-	selection(&a->pcrs, &sel);
-	tr_policy_pcr_body(&a->pcrs, body);
-	pd.size = 32;
-	memcpy(pd.buffer, body + 2, 32);
+	memcpy(sel_only.selected, a->selected, sizeof(sel_only.selected));
+	selection(&sel_only, &sel);
+	memcpy(pd.buffer, a->pcr_digest, 32);
 	rc = TPM_CALL(t, Esys_PolicyPCR(t->esys, k->session, ESYS_TR_NONE,
 					ESYS_TR_NONE, ESYS_TR_NONE, &pd, &sel));
 	if (rc)
 		return rc;
 	memset(approved.buffer, 0, 32);
-	tr_policy_pcr(approved.buffer, &a->pcrs);
+	tr_policy_pcr_digest(approved.buffer, a->selected, a->pcr_digest);
 	if (!k->ticket[i]) {
 		tr_policy_approval_hash(approved.buffer, k->ref.buffer,
 					k->ref.size, ahash.buffer);

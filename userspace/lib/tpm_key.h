@@ -50,9 +50,13 @@ int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 		  const uint8_t policy[32], TPM2B_PUBLIC *pub,
 		  TPM2B_PRIVATE *priv, char *err, size_t errlen);
 
-/* A vendor's signed approval of a PolicyPCR state. */
+/*
+ * A vendor's signed approval of a PolicyPCR state: the selected PCRs and
+ * the digest of their approved values (as a key file stores it).
+ */
 struct tr_approval {
-	struct tr_pcr_values pcrs; /* the selection and the approved values */
+	unsigned char selected[TR_PCRS];
+	uint8_t pcr_digest[32];
 	TPMT_SIGNATURE sig; /* over H(approvedPolicy || ref) */
 };
 

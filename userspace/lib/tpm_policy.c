@@ -31,7 +31,7 @@ static void sha256_3(const void *a, size_t alen, const void *b, size_t blen,
 }
 
 /* TPML_PCR_SELECTION with one SHA-256 bank; 10 bytes. */
-static void selection(const struct tr_pcr_values *pcrs, uint8_t out[10])
+static void selection(const unsigned char selected[TR_PCRS], uint8_t out[10])
 {
 	memset(out, 0, 10);
 	put_be32(out, 1); /* count */
@@ -39,11 +39,11 @@ static void selection(const struct tr_pcr_values *pcrs, uint8_t out[10])
 	out[5] = TR_ALG_SHA256 & 0xff;
 	out[6] = 3; /* sizeofSelect */
 	for (int i = 0; i < TR_PCRS; i++)
-		if (pcrs->selected[i])
+		if (selected[i])
 			out[7 + i / 8] |= (uint8_t)(1u << (i % 8));
 }
 
-static void pcr_digest(const struct tr_pcr_values *pcrs, uint8_t out[32])
+void tr_pcr_values_digest(const struct tr_pcr_values *pcrs, uint8_t out[32])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
@@ -55,15 +55,24 @@ static void pcr_digest(const struct tr_pcr_values *pcrs, uint8_t out[32])
 	EVP_MD_CTX_free(ctx);
 }
 
-void tr_policy_pcr(uint8_t digest[32], const struct tr_pcr_values *pcrs)
+void tr_policy_pcr_digest(uint8_t digest[32],
+			  const unsigned char selected[TR_PCRS],
+			  const uint8_t pcr_digest[32])
 {
-	uint8_t buf[32 + 4 + 10], pd[32];
+	uint8_t buf[32 + 4 + 10];
 
 	memcpy(buf, digest, 32);
 	put_be32(buf + 32, TR_CC_POLICY_PCR);
-	selection(pcrs, buf + 36);
-	pcr_digest(pcrs, pd);
-	sha256_3(buf, sizeof(buf), pd, sizeof(pd), NULL, 0, digest);
+	selection(selected, buf + 36);
+	sha256_3(buf, sizeof(buf), pcr_digest, 32, NULL, 0, digest);
+}
+
+void tr_policy_pcr(uint8_t digest[32], const struct tr_pcr_values *pcrs)
+{
+	uint8_t pd[32];
+
+	tr_pcr_values_digest(pcrs, pd);
+	tr_policy_pcr_digest(digest, pcrs->selected, pd);
 }
 
 void tr_policy_authorize(uint8_t digest[32], const uint8_t *name,
@@ -86,7 +95,7 @@ size_t tr_policy_pcr_body(const struct tr_pcr_values *pcrs, uint8_t *out)
 {
 	out[0] = 0;
 	out[1] = 32; /* TPM2B_DIGEST size */
-	pcr_digest(pcrs, out + 2);
-	selection(pcrs, out + 34);
+	tr_pcr_values_digest(pcrs, out + 2);
+	selection(pcrs->selected, out + 34);
 	return 44;
 }

@@ -28,6 +28,12 @@ struct tr_pcr_values {
 
 /* Extend @digest (32 bytes, in and out) with TPM2_PolicyPCR. */
 void tr_policy_pcr(uint8_t digest[32], const struct tr_pcr_values *pcrs);
+/* The same from the selection and the digest of the values (pcrDigest). */
+void tr_policy_pcr_digest(uint8_t digest[32],
+			  const unsigned char selected[TR_PCRS],
+			  const uint8_t pcr_digest[32]);
+/* pcrDigest: SHA-256 of the selected values, in ascending index order. */
+void tr_pcr_values_digest(const struct tr_pcr_values *pcrs, uint8_t out[32]);
 
 /*
  * TPM2_PolicyAuthorize by the key named @name (its TPM name: nameAlg

@@ -6,15 +6,15 @@
  */
 #include "provider.h"
 
+#include "errmsg.h"
 #include "tpm_keyfile.h"
+#include "tpm_policy_stmt.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
-
-#define SHA256_BANK 0x000b
 
 struct tr_prov_key *tr_prov_key_new(struct tr_prov *p)
 {
@@ -34,66 +34,53 @@ void tr_prov_key_free(struct tr_prov_key *k)
 	OPENSSL_clear_free(k, sizeof(*k));
 }
 
-static uint32_t be(const uint8_t *b, size_t n)
-{
-	uint32_t v = 0;
-
-	while (n--)
-		v = v << 8 | *b++;
-	return v;
-}
-
 /*
- * The SHA-256 selection of a PolicyPCR body: TPM2B_DIGEST pcrDigest,
- * then TPML_PCR_SELECTION (count, {hash, sizeofSelect, bitmap}...).
+ * A PolicyAuthorize key: the authorizer and reference from the key's own
+ * first statement, and each signed policy (PolicyPCR, then the signed
+ * PolicyAuthorize) as an approval, most recent first as the file has them.
  */
-static int pcr_selection(struct tr_prov *p, const uint8_t *b, size_t len,
-			 struct tr_pcr_values *pcrs)
+static int authorized(struct tr_prov_key *k, const struct tr_keyfile *kf,
+		      char *err, size_t errlen)
 {
-	size_t off, n, found = 0;
+	const struct tr_policy_stmt *s0 = &kf->policy.stmt[0];
+	TPMT_SIGNATURE none;
 
-	memset(pcrs, 0, sizeof(*pcrs));
-	if (len < 2 || len < 2 + be(b, 2) + 4)
-		goto bad;
-	off = 2 + be(b, 2);
-	n = be(b + off, 4);
-	off += 4;
-	for (size_t i = 0; i < n; i++) {
-		uint16_t alg;
-		size_t sz;
+	if (kf->policy.n != 1 || s0->cc != TR_CC_POLICY_AUTHORIZE)
+		return tr_fail(
+			err, errlen,
+			"signed policies, but the key's policy is not one TPM2_PolicyAuthorize");
+	if (tr_stmt_parse_authorize(s0->body, s0->len, &k->authorizer, &k->ref,
+				    &none, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < kf->n_auth && i < TR_MAX_APPROVALS; i++) {
+		const struct tr_policy *p = &kf->auth[i].policy;
+		struct tr_approval *a = &k->approval[k->n_approvals];
+		TPM2B_PUBLIC signer;
+		TPM2B_NONCE ref;
 
-		if (len - off < 3)
-			goto bad;
-		alg = (uint16_t)be(b + off, 2);
-		sz = b[off + 2];
-		off += 3;
-		if (len - off < sz)
-			goto bad;
-		for (size_t bit = 0; bit < 8 * sz; bit++) {
-			if (!(b[off + bit / 8] & (1u << (bit % 8))))
-				continue;
-			if (alg != SHA256_BANK || bit >= TR_PCRS) {
-				tr_prov_err(
-					p, TR_R_KEYFILE,
-					"PolicyPCR selects PCR %zu of bank 0x%04x: only SHA-256 PCRs 0-23 are supported",
-					bit, alg);
-				return -1;
-			}
-			pcrs->selected[bit] = 1;
-			found++;
-		}
-		off += sz;
+		/* Only the shape trustkey approve writes; others are skipped
+		 * (another policy may still work), never half-used. */
+		if (p->n != 2 || p->stmt[0].cc != TR_CC_POLICY_PCR ||
+		    p->stmt[1].cc != TR_CC_POLICY_AUTHORIZE ||
+		    tr_stmt_parse_pcr(p->stmt[0].body, p->stmt[0].len,
+				      a->selected, a->pcr_digest, err,
+				      errlen) < 0 ||
+		    tr_stmt_parse_authorize(p->stmt[1].body, p->stmt[1].len,
+					    &signer, &ref, &a->sig, err,
+					    errlen) < 0)
+			continue;
+		k->n_approvals++;
 	}
-	if (off != len || !found)
-		goto bad;
+	if (!k->n_approvals)
+		return tr_fail(err, errlen,
+			       "no usable signed policy in the key file");
+	k->authorize = true;
 	return 0;
-bad:
-	tr_prov_err(p, TR_R_KEYFILE, "malformed TPM2_PolicyPCR statement");
-	return -1;
 }
 
 int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
 {
+	uint8_t pcr_digest[32]; /* PolicyPCR keys check the PCRs as they are */
 	struct tr_keyfile kf;
 	char err[256];
 	size_t off;
@@ -110,18 +97,25 @@ int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
 			kf.parent);
 		goto out;
 	}
-	/* PolicyAuthorize keys come later; refuse them clearly now. */
-	if (kf.n_auth || kf.policy.n != 1 ||
-	    kf.policy.stmt[0].cc != TR_CC_POLICY_PCR) {
+	if (kf.n_auth) {
+		if (authorized(k, &kf, err, sizeof(err)) < 0) {
+			tr_prov_err(k->prov, TR_R_KEYFILE, "%s", err);
+			goto out;
+		}
+	} else if (kf.policy.n != 1 ||
+		   kf.policy.stmt[0].cc != TR_CC_POLICY_PCR ||
+		   tr_stmt_parse_pcr(kf.policy.stmt[0].body,
+				     kf.policy.stmt[0].len, k->pcrs.selected,
+				     pcr_digest, err, sizeof(err)) < 0) {
 		tr_prov_err(
 			k->prov, TR_R_KEYFILE,
-			"key policy is not a single TPM2_PolicyPCR (%zu statements, %zu signed policies): not supported yet",
-			kf.policy.n, kf.n_auth);
+			"key policy is neither one TPM2_PolicyPCR nor signed policies: %s",
+			kf.policy.n == 1 && kf.policy.stmt[0].cc ==
+						    TR_CC_POLICY_PCR ?
+				err :
+				"unsupported statements");
 		goto out;
 	}
-	if (pcr_selection(k->prov, kf.policy.stmt[0].body,
-			  kf.policy.stmt[0].len, &k->pcrs) < 0)
-		goto out;
 	off = 0;
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kf.pub, kf.pub_len, &off, &k->pub) ||
 	    off != kf.pub_len) {
@@ -155,8 +149,18 @@ int tr_prov_key_load(struct tr_prov_key *k)
 		return 0;
 	if (tr_prov_tpm(k->prov) < 0)
 		return -1;
-	if (tr_key_load_pcr(&k->prov->tpm, &k->pub, &k->priv, &k->pcrs, &k->key,
-			    err, sizeof(err)) < 0) {
+	if (k->authorize) {
+		if (tr_key_load_authorized(&k->prov->tpm, &k->pub, &k->priv,
+					   &k->authorizer, &k->ref, &k->key,
+					   err, sizeof(err)) < 0) {
+			tr_prov_err(k->prov, TR_R_TPM, "%s", err);
+			return -1;
+		}
+		for (size_t i = 0; i < k->n_approvals; i++)
+			tr_key_add_approval(&k->key, &k->approval[i], err,
+					    sizeof(err));
+	} else if (tr_key_load_pcr(&k->prov->tpm, &k->pub, &k->priv, &k->pcrs,
+				   &k->key, err, sizeof(err)) < 0) {
 		tr_prov_err(k->prov, TR_R_TPM, "%s", err);
 		return -1;
 	}

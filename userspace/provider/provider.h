@@ -44,7 +44,12 @@ struct tr_prov_key {
 	struct tr_prov *prov;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
-	struct tr_pcr_values pcrs;
+	struct tr_pcr_values pcrs; /* PolicyPCR keys: the selection */
+	bool authorize; /* PolicyAuthorize keys: */
+	TPM2B_PUBLIC authorizer;
+	TPM2B_NONCE ref;
+	struct tr_approval approval[TR_MAX_APPROVALS]; /* from the file */
+	size_t n_approvals;
 	bool loaded;
 	struct tr_key key;
 };

@@ -7,6 +7,8 @@
  *   trustkey show [--json] KEY.pem
  *   trustkey policy KEY.pem
  *   trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem
+ *   trustkey approve --authorizer-key VENDOR.pem --pcrs sha256:N[,N...]
+ *                    [--value N=HEX]... [--name STR] KEY.pem
  *
  * create binds a new key to the current values of the PCRs (PolicyPCR),
  * or to whatever state the vendor key approves (PolicyAuthorize). policy
@@ -14,7 +16,9 @@
  * checks it against the authPolicy the TPM holds for the key. public
  * writes the key's TPM2B_PUBLIC and TPM2B_PRIVATE as tpm2-tools read them
  * (tpm2_print -t TPM2B_PUBLIC, tpm2_load -u -r); tpm2-tools 5.4 cannot
- * parse key files that carry a policy, which all of ours do.
+ * parse key files that carry a policy, which all of ours do. approve
+ * adds the vendor's signed approval of a PCR state (the values given, or
+ * the TPM's current ones) to a PolicyAuthorize key's file, first.
  * The TPM is $TRUSTROUTE_TCTI, $TPM2TOOLS_TCTI or /dev/tpmrm0.
  * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
  */
@@ -23,6 +27,7 @@
 #include "hex.h"
 #include "tpm_key.h"
 #include "tpm_keyfile.h"
+#include "tpm_policy_stmt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
+#include <unistd.h>
 
 #define ERRLEN 512
 
@@ -41,7 +47,9 @@ static int usage(int rc)
 	      "       trustkey create --authorizer VENDOR.pem --ref STR [--alg ecc|rsa] --output KEY.pem\n"
 	      "       trustkey show [--json] KEY.pem\n"
 	      "       trustkey policy KEY.pem\n"
-	      "       trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem\n",
+	      "       trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem\n"
+	      "       trustkey approve --authorizer-key VENDOR.pem --pcrs sha256:N[,N...]\n"
+	      "                        [--value N=HEX]... [--name STR] KEY.pem\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -454,6 +462,167 @@ static int cmd_public(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_approve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "authorizer-key", required_argument, NULL, 'k' },
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "value", required_argument, NULL, 'v' },
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyp = NULL, *pcrs_arg = NULL, *name = NULL, *path;
+	unsigned char given[TR_PCRS] = { 0 };
+	uint8_t approved[32] = { 0 }, ahash[32], der[128], pcrbody[48];
+	uint8_t authbody[sizeof(TPM2B_PUBLIC) + 200];
+	struct tr_keyfile kf = { 0 };
+	struct tr_pcr_values pcrs, vals = { 0 };
+	TPM2B_PUBLIC pub, authorizer, vpub;
+	TPMT_SIGNATURE none, sig;
+	TPM2B_NONCE ref;
+	EVP_PKEY *vk = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	size_t dlen = sizeof(der), blen, pem_len;
+	struct tr_auth_policy *a;
+	char err[ERRLEN] = "", *pem = NULL, tmp[4200];
+	int o, rc = 2;
+	FILE *f;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *eq, *end;
+		unsigned long i;
+
+		switch (o) {
+		case 'k':
+			keyp = optarg;
+			break;
+		case 'p':
+			pcrs_arg = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'v':
+			i = strtoul(optarg, &eq, 10);
+			if (eq == optarg || *eq != '=' || i >= TR_PCRS ||
+			    strlen(eq + 1) != 64)
+				return usage(2);
+			for (int b = 0; b < 32; b++) {
+				char byte[3] = { eq[1 + 2 * b], eq[2 + 2 * b],
+						 0 };
+
+				vals.value[i][b] =
+					(uint8_t)strtoul(byte, &end, 16);
+				if (*end)
+					return usage(2);
+			}
+			given[i] = 1;
+			break;
+		default:
+			return usage(2);
+		}
+	}
+	if (!keyp || !pcrs_arg || optind + 1 != argc ||
+	    parse_pcrs(pcrs_arg, &pcrs) < 0)
+		return usage(2);
+	path = argv[optind];
+	if (load_keyfile(path, &kf, &pub, err) < 0)
+		goto out;
+	if (kf.policy.n != 1 ||
+	    kf.policy.stmt[0].cc != TR_CC_POLICY_AUTHORIZE ||
+	    tr_stmt_parse_authorize(kf.policy.stmt[0].body,
+				    kf.policy.stmt[0].len, &authorizer, &ref,
+				    &none, err, sizeof(err)) < 0) {
+		snprintf(err, sizeof(err), "%s is not a PolicyAuthorize key",
+			 path);
+		goto out;
+	}
+	/* The signer must be the authorizer the key names. */
+	vk = read_pubkey(keyp, err);
+	if (!vk || tr_tpm_public_from_evp(vk, &vpub, err, sizeof(err)) < 0)
+		goto out;
+	if (memcmp(&vpub.publicArea.unique, &authorizer.publicArea.unique,
+		   sizeof(vpub.publicArea.unique))) {
+		snprintf(err, sizeof(err), "%s is not the key's authorizer",
+			 keyp);
+		goto out;
+	}
+	/* The approved values: given, or the TPM's current ones. */
+	for (int i = 0; i < TR_PCRS; i++)
+		if (pcrs.selected[i] && given[i])
+			memcpy(pcrs.value[i], vals.value[i], 32);
+	for (int i = 0; i < TR_PCRS; i++)
+		if (pcrs.selected[i] && !given[i]) {
+			struct tr_tpm tpm;
+			int r;
+
+			if (tr_tpm_open(&tpm, NULL, err, sizeof(err)) < 0)
+				goto out;
+			r = tr_tpm_pcr_read(&tpm, &pcrs, err, sizeof(err));
+			tr_tpm_close(&tpm);
+			for (int j = 0; j < TR_PCRS; j++)
+				if (given[j] && pcrs.selected[j])
+					memcpy(pcrs.value[j], vals.value[j],
+					       32);
+			if (r < 0)
+				goto out;
+			break;
+		}
+	tr_policy_pcr(approved, &pcrs);
+	tr_policy_approval_hash(approved, ref.buffer, ref.size, ahash);
+	ctx = EVP_PKEY_CTX_new(vk, NULL);
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0 ||
+	    EVP_PKEY_sign(ctx, der, &dlen, ahash, sizeof(ahash)) <= 0) {
+		snprintf(err, sizeof(err),
+			 "%s: cannot sign (a private key is needed)", keyp);
+		goto out;
+	}
+	if (tr_tpm_sig_from_der(der, dlen, &sig, err, sizeof(err)) < 0 ||
+	    tr_stmt_build_authorize(&authorizer, &ref, &sig, authbody,
+				    sizeof(authbody), &blen) < 0)
+		goto out;
+	if (kf.n_auth == TR_KEYFILE_MAX_AUTHPOLICY) {
+		snprintf(err, sizeof(err),
+			 "the key already has %d signed policies",
+			 TR_KEYFILE_MAX_AUTHPOLICY);
+		goto out;
+	}
+	/* Newest first: the state most likely current is tried first. */
+	memmove(&kf.auth[1], &kf.auth[0], kf.n_auth * sizeof(kf.auth[0]));
+	kf.n_auth++;
+	a = &kf.auth[0];
+	memset(a, 0, sizeof(*a));
+	a->name = name ? strdup(name) : NULL;
+	if (tr_policy_add(&a->policy, TR_CC_POLICY_PCR, pcrbody,
+			  tr_policy_pcr_body(&pcrs, pcrbody), err,
+			  sizeof(err)) < 0 ||
+	    tr_policy_add(&a->policy, TR_CC_POLICY_AUTHORIZE, authbody, blen,
+			  err, sizeof(err)) < 0 ||
+	    tr_keyfile_encode_pem(&kf, &pem, &pem_len, err, sizeof(err)) < 0)
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fwrite(pem, 1, pem_len, f) != pem_len || fclose(f) ||
+	    rename(tmp, path)) {
+		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	printf("%s: %zu signed policies, newest for %s\n", path, kf.n_auth,
+	       pcrs_arg);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "trustkey: %s\n", err);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(vk);
+	free(pem);
+	tr_keyfile_free(&kf);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help"))
@@ -466,6 +635,8 @@ int main(int argc, char **argv)
 		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "public"))
 		return cmd_public(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "approve"))
+		return cmd_approve(argc - 1, argv + 1);
 	fprintf(stderr, "trustkey: unknown command \"%s\"\n", argv[1]);
 	return usage(2);
 }
