@@ -137,7 +137,40 @@ static void teardown(void *provctx)
 	OPENSSL_free(p);
 }
 
+/*
+ * libssl only uses a provider's EC key in TLS 1.2 (ECDSA suites) when the
+ * provider declares the key's curve as a TLS group, as OpenSSL's own
+ * providers do; TLS 1.3 works without.
+ */
+static int get_capabilities(void *provctx, const char *capability,
+			    OSSL_CALLBACK *cb, void *arg)
+{
+	static unsigned int id = 23, bits = 128;
+	static int min_tls = 0x0301, max_tls = 0, min_dtls = -1, max_dtls = -1;
+	OSSL_PARAM group[] = {
+		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME,
+				       "secp256r1", 0),
+		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL,
+				       "prime256v1", 0),
+		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, "EC", 0),
+		OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_ID, &id),
+		OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS, &bits),
+		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS, &min_tls),
+		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS, &max_tls),
+		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, &min_dtls),
+		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, &max_dtls),
+		OSSL_PARAM_END,
+	};
+
+	(void)provctx;
+	if (strcmp(capability, "TLS-GROUP"))
+		return 0;
+	return cb(group, arg);
+}
+
 static const OSSL_DISPATCH provider_functions[] = {
+	{ OSSL_FUNC_PROVIDER_GET_CAPABILITIES,
+	  (void (*)(void))get_capabilities },
 	{ OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))teardown },
 	{ OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))query },
 	{ OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))gettable_params },
