@@ -9,6 +9,9 @@
  *   trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem
  *   trustkey approve --authorizer-key VENDOR.pem --pcrs sha256:N[,N...]
  *                    [--value N=HEX]... [--name STR] KEY.pem
+ *   trustkey create-ak --output AK.pem
+ *   trustkey certify --ak AK.pem --nonce HEX --attest OUT --signature OUT KEY.pem
+ *   trustkey verify-certify --ak AK.pem --nonce HEX --attest F --signature F KEY.pem
  *
  * create binds a new key to the current values of the PCRs (PolicyPCR),
  * or to whatever state the vendor key approves (PolicyAuthorize). policy
@@ -19,6 +22,9 @@
  * parse key files that carry a policy, which all of ours do. approve
  * adds the vendor's signed approval of a PCR state (the values given, or
  * the TPM's current ones) to a PolicyAuthorize key's file, first.
+ * certify has the attestation key (AK) certify the key with TPM2_Certify
+ * (TPMS_ATTEST and TPMT_SIGNATURE, as tpm2-tools write them);
+ * verify-certify is the verifier's check of that proof.
  * The TPM is $TRUSTROUTE_TCTI, $TPM2TOOLS_TCTI or /dev/tpmrm0.
  * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
  */
@@ -26,6 +32,7 @@
 #include "fileio.h"
 #include "hex.h"
 #include "tpm_key.h"
+#include "tpm_certify.h"
 #include "tpm_keyfile.h"
 #include "tpm_policy_stmt.h"
 
@@ -49,7 +56,10 @@ static int usage(int rc)
 	      "       trustkey policy KEY.pem\n"
 	      "       trustkey public --tpm2-public PUB --tpm2-private PRIV KEY.pem\n"
 	      "       trustkey approve --authorizer-key VENDOR.pem --pcrs sha256:N[,N...]\n"
-	      "                        [--value N=HEX]... [--name STR] KEY.pem\n",
+	      "                        [--value N=HEX]... [--name STR] KEY.pem\n"
+	      "       trustkey create-ak --output AK.pem\n"
+	      "       trustkey certify --ak AK.pem --nonce HEX --attest OUT --signature OUT KEY.pem\n"
+	      "       trustkey verify-certify --ak AK.pem --nonce HEX --attest F --signature F KEY.pem\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -623,6 +633,167 @@ out:
 	return rc;
 }
 
+static int cmd_create_ak(int argc, char **argv)
+{
+	struct tr_keyfile kf = { 0 };
+	TPM2B_PUBLIC pub;
+	TPM2B_PRIVATE priv;
+	struct tr_tpm tpm;
+	char err[ERRLEN];
+	int rc = 2;
+
+	if (argc != 3 || strcmp(argv[1], "--output"))
+		return usage(2);
+	if (tr_tpm_open(&tpm, NULL, err, sizeof(err)) == 0 &&
+	    tr_ak_create(&tpm, &pub, &priv, err, sizeof(err)) == 0 &&
+	    write_keyfile(&kf, &pub, &priv, argv[2], err) == 0) {
+		printf("%s: attestation key (restricted P-256)\n", argv[2]);
+		rc = 0;
+	} else {
+		fprintf(stderr, "trustkey: %s\n", err);
+	}
+	tr_tpm_close(&tpm);
+	return rc;
+}
+
+static int parse_nonce(const char *hex, TPM2B_DATA *n)
+{
+	size_t len = strlen(hex);
+
+	if (len % 2 || len / 2 > sizeof(n->buffer) || !len)
+		return -1;
+	n->size = (UINT16)(len / 2);
+	for (size_t i = 0; i < n->size; i++) {
+		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 }, *end;
+
+		n->buffer[i] = (uint8_t)strtoul(b, &end, 16);
+		if (*end)
+			return -1;
+	}
+	return 0;
+}
+
+/* Both certify commands: --ak --nonce --attest --signature KEY. */
+static int certify_args(int argc, char **argv, const char **ak,
+			TPM2B_DATA *nonce, const char **attest,
+			const char **sig)
+{
+	static const struct option opts[] = {
+		{ "ak", required_argument, NULL, 'a' },
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "attest", required_argument, NULL, 't' },
+		{ "signature", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*ak = *attest = *sig = NULL;
+	nonce->size = 0;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'a')
+			*ak = optarg;
+		else if (o == 'n' && parse_nonce(optarg, nonce) == 0)
+			continue;
+		else if (o == 't')
+			*attest = optarg;
+		else if (o == 's')
+			*sig = optarg;
+		else
+			return -1;
+	}
+	return *ak && nonce->size && *attest && *sig && optind + 1 == argc ? 0 :
+									     -1;
+}
+
+static int cmd_certify(int argc, char **argv)
+{
+	const char *akp, *attp, *sigp;
+	struct tr_keyfile akf = { 0 }, kf = { 0 };
+	TPM2B_PUBLIC ak_pub, key_pub;
+	TPM2B_PRIVATE ak_priv, key_priv;
+	TPM2B_DATA nonce;
+	TPM2B_ATTEST attest;
+	TPMT_SIGNATURE sig;
+	uint8_t sbuf[sizeof(TPMT_SIGNATURE)];
+	size_t off = 0, slen = 0;
+	struct tr_tpm tpm = { 0 };
+	char err[ERRLEN];
+	int rc = 2;
+
+	if (certify_args(argc, argv, &akp, &nonce, &attp, &sigp) < 0)
+		return usage(2);
+	if (load_keyfile(akp, &akf, &ak_pub, err) < 0 ||
+	    load_keyfile(argv[optind], &kf, &key_pub, err) < 0 ||
+	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(akf.priv, akf.priv_len, &off,
+					    &ak_priv) ||
+	    (off = 0, Tss2_MU_TPM2B_PRIVATE_Unmarshal(kf.priv, kf.priv_len,
+						      &off, &key_priv)))
+		goto out;
+	if (tr_tpm_open(&tpm, NULL, err, sizeof(err)) < 0 ||
+	    tr_certify(&tpm, &ak_pub, &ak_priv, &key_pub, &key_priv, &nonce,
+		       &attest, &sig, err, sizeof(err)) < 0 ||
+	    Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, sbuf, sizeof(sbuf), &slen) ||
+	    write_raw(attp, attest.attestationData, attest.size, err) < 0 ||
+	    write_raw(sigp, sbuf, slen, err) < 0)
+		goto out;
+	printf("%s certified by %s\n", argv[optind], akp);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "trustkey: %s\n",
+			err[0] ? err : "bad key file");
+	tr_tpm_close(&tpm);
+	tr_keyfile_free(&akf);
+	tr_keyfile_free(&kf);
+	return rc;
+}
+
+static int cmd_verify_certify(int argc, char **argv)
+{
+	const char *akp, *attp, *sigp;
+	struct tr_keyfile akf = { 0 }, kf = { 0 };
+	TPM2B_PUBLIC ak_pub, key_pub;
+	TPM2B_DATA nonce;
+	TPM2B_ATTEST attest = { 0 };
+	TPMT_SIGNATURE sig;
+	uint8_t *abuf = NULL, *sbuf = NULL;
+	size_t alen, slen, off = 0;
+	char err[ERRLEN] = "";
+	int rc = 2;
+
+	if (certify_args(argc, argv, &akp, &nonce, &attp, &sigp) < 0)
+		return usage(2);
+	if (load_keyfile(akp, &akf, &ak_pub, err) < 0 ||
+	    load_keyfile(argv[optind], &kf, &key_pub, err) < 0 ||
+	    read_file_bounded(attp, sizeof(attest.attestationData), &abuf,
+			      &alen) < 0 ||
+	    read_file_bounded(sigp, sizeof(TPMT_SIGNATURE), &sbuf, &slen) < 0 ||
+	    Tss2_MU_TPMT_SIGNATURE_Unmarshal(sbuf, slen, &off, &sig) ||
+	    off != slen) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "cannot read the proof");
+		goto out;
+	}
+	attest.size = (UINT16)alen;
+	memcpy(attest.attestationData, abuf, alen);
+	rc = tr_certify_verify(&attest, &sig, &ak_pub, &key_pub, &nonce, err,
+			       sizeof(err)) ?
+		     1 :
+		     0;
+	printf("%s: %s\n", argv[optind],
+	       rc ? err : "certified by this AK for this nonce");
+	err[0] = 0;
+out:
+	if (rc == 2)
+		fprintf(stderr, "trustkey: %s\n", err);
+	free(abuf);
+	free(sbuf);
+	tr_keyfile_free(&akf);
+	tr_keyfile_free(&kf);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help"))
@@ -637,6 +808,12 @@ int main(int argc, char **argv)
 		return cmd_public(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "approve"))
 		return cmd_approve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "create-ak"))
+		return cmd_create_ak(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "certify"))
+		return cmd_certify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify-certify"))
+		return cmd_verify_certify(argc - 1, argv + 1);
 	fprintf(stderr, "trustkey: unknown command \"%s\"\n", argv[1]);
 	return usage(2);
 }
