@@ -13,6 +13,7 @@
 #include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tss2/tss2_mu.h>
 
 struct dec_ctx {
 	struct tr_prov *prov;
@@ -68,9 +69,9 @@ static uint8_t *read_all(struct tr_prov *p, OSSL_CORE_BIO *in, size_t *len)
 	return NULL;
 }
 
-static int dec_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
-		      OSSL_CALLBACK *data_cb, void *data_cbarg,
-		      OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+/* One DER decoder per key type: each hands over only keys of its type. */
+static int decode(void *ctx, OSSL_CORE_BIO *in, bool want_rsa,
+		  OSSL_CALLBACK *data_cb, void *data_cbarg)
 {
 	struct dec_ctx *c = ctx;
 	struct tr_prov_key *k = NULL;
@@ -78,9 +79,6 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
 	size_t len = 0;
 	int ret = 1, r;
 
-	(void)selection;
-	(void)pw_cb;
-	(void)pw_cbarg;
 	der = read_all(c->prov, in, &len);
 	if (!der)
 		return 1; /* nothing for us: let the other decoders try */
@@ -92,13 +90,14 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
 	r = tr_prov_key_from_der(k, der, len);
 	if (r < 0) {
 		ret = 0; /* a TSS2 key we cannot use: say so, stop */
-	} else if (r > 0) {
+	} else if (r > 0 && tr_prov_key_is_rsa(k) == want_rsa) {
 		struct tr_prov_ref ref = { TR_PROV_REF_MAGIC, k };
+		const char *name = want_rsa ? "RSA" : "EC";
 		int type = OSSL_OBJECT_PKEY;
 		OSSL_PARAM params[] = {
 			OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
 			OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-					       (char *)"EC", 2),
+					       (char *)name, strlen(name)),
 			OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_REFERENCE,
 						&ref, sizeof(ref)),
 			OSSL_PARAM_END,
@@ -111,6 +110,37 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
 	tr_prov_key_free(k);
 	OPENSSL_free(der);
 	return ret;
+}
+
+static int dec_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
+		      OSSL_CALLBACK *data_cb, void *data_cbarg,
+		      OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+	(void)selection;
+	(void)pw_cb;
+	(void)pw_cbarg;
+	return decode(ctx, in, false, data_cb, data_cbarg);
+}
+
+static int dec_decode_rsa(void *ctx, OSSL_CORE_BIO *in, int selection,
+			  OSSL_CALLBACK *data_cb, void *data_cbarg,
+			  OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+	(void)selection;
+	(void)pw_cb;
+	(void)pw_cbarg;
+	return decode(ctx, in, true, data_cb, data_cbarg);
+}
+
+/* "RSA" or "EC", from the key file's public area. */
+static const char *key_type(const struct tr_keyfile *kf)
+{
+	TPM2B_PUBLIC pub = { 0 };
+	size_t off = 0;
+
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kf->pub, kf->pub_len, &off, &pub))
+		return "EC";
+	return pub.publicArea.type == TPM2_ALG_RSA ? "RSA" : "EC";
 }
 
 static bool contains(const char *s, size_t len, const char *what)
@@ -155,11 +185,12 @@ static int pem_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
 		tr_prov_err(c->prov, TR_R_KEYFILE, "%s", err);
 		ret = 0;
 	} else {
+		const char *ktype = key_type(&kf);
 		int type = OSSL_OBJECT_PKEY;
 		OSSL_PARAM params[] = {
 			OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
 			OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-					       (char *)"EC", 2),
+					       (char *)ktype, strlen(ktype)),
 			OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE,
 					       (char *)"TSS2", 4),
 			OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_DATA, der,
@@ -198,7 +229,9 @@ static int dec_export_object(void *ctx, const void *objref, size_t objref_sz,
 		return 0;
 	k = ref->key;
 	/* Another provider's key: only the public part can go there. */
-	for (d = tr_ec_keymgmt_functions; d->function_id; d++)
+	for (d = tr_prov_key_is_rsa(k) ? tr_rsa_keymgmt_functions :
+					 tr_ec_keymgmt_functions;
+	     d->function_id; d++)
 		if (d->function_id == OSSL_FUNC_KEYMGMT_EXPORT)
 			return OSSL_FUNC_keymgmt_export(d)(
 				k,
@@ -214,6 +247,16 @@ const OSSL_DISPATCH tr_tss2_der_decoder_functions[] = {
 	{ OSSL_FUNC_DECODER_DOES_SELECTION,
 	  (void (*)(void))dec_does_selection },
 	{ OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
+	{ OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+	{ 0, NULL },
+};
+
+const OSSL_DISPATCH tr_tss2_der_rsa_decoder_functions[] = {
+	{ OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_newctx },
+	{ OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+	{ OSSL_FUNC_DECODER_DOES_SELECTION,
+	  (void (*)(void))dec_does_selection },
+	{ OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode_rsa },
 	{ OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
 	{ 0, NULL },
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Key objects and the "EC" keymgmt. Only the public part is exportable:
+ * Key objects and the "EC" and "RSA" keymgmts. Only the public part is
+ * exportable:
  * enough for EVP_PKEY_eq against a certificate and for the default
  * provider's encoders (pkey -pubout, the SubjectPublicKeyInfo of a CSR).
  */
@@ -12,6 +13,8 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/bn.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
@@ -129,10 +132,10 @@ int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
 		tr_prov_err(k->prov, TR_R_KEYFILE, "bad TPM2B_PRIVATE");
 		goto out;
 	}
-	if (!tr_prov_key_point(k, (uint8_t[65]){ 0 })) {
-		tr_prov_err(
-			k->prov, TR_R_KEYFILE,
-			"not a NIST P-256 signing key (only those for now)");
+	if (!tr_prov_key_point(k, (uint8_t[65]){ 0 }) &&
+	    !tr_prov_key_is_rsa(k)) {
+		tr_prov_err(k->prov, TR_R_KEYFILE,
+			    "neither a NIST P-256 nor an RSA-2048 signing key");
 		goto out;
 	}
 	ret = 1;
@@ -182,6 +185,23 @@ size_t tr_prov_key_point(const struct tr_prov_key *k, uint8_t out[65])
 	return 65;
 }
 
+bool tr_prov_key_is_rsa(const struct tr_prov_key *k)
+{
+	const TPMT_PUBLIC *a = &k->pub.publicArea;
+
+	return a->type == TPM2_ALG_RSA &&
+	       a->parameters.rsaDetail.keyBits == 2048 &&
+	       a->unique.rsa.size == 256;
+}
+
+/* The public exponent: 0 in the public area means the default 65537. */
+static uint32_t rsa_exponent(const struct tr_prov_key *k)
+{
+	uint32_t e = k->pub.publicArea.parameters.rsaDetail.exponent;
+
+	return e ? e : 65537;
+}
+
 static void *km_new(void *provctx)
 {
 	return tr_prov_key_new(provctx);
@@ -212,14 +232,20 @@ static int km_has(const void *keydata, int selection)
 	uint8_t pt[65];
 
 	(void)selection; /* a TPM key has every part, the private in the TPM */
-	return k && tr_prov_key_point(k, pt);
+	return k && (tr_prov_key_point(k, pt) || tr_prov_key_is_rsa(k));
 }
 
 static int km_match(const void *a, const void *b, int selection)
 {
+	const struct tr_prov_key *ka = a, *kb = b;
 	uint8_t pa[65], pb[65];
 
 	(void)selection;
+	if (tr_prov_key_is_rsa(ka) || tr_prov_key_is_rsa(kb))
+		return tr_prov_key_is_rsa(ka) && tr_prov_key_is_rsa(kb) &&
+		       rsa_exponent(ka) == rsa_exponent(kb) &&
+		       !memcmp(ka->pub.publicArea.unique.rsa.buffer,
+			       kb->pub.publicArea.unique.rsa.buffer, 256);
 	return tr_prov_key_point(a, pa) && tr_prov_key_point(b, pb) &&
 	       !memcmp(pa, pb, sizeof(pa));
 }
@@ -285,6 +311,13 @@ static const OSSL_PARAM *km_gettable_params(void *provctx)
 	return gettable;
 }
 
+/*
+ * Export refuses any request for the private part. Were it to answer with
+ * the public part only, OpenSSL would take the export for a usable key in
+ * the other provider (it asks for everything when it moves a key to a
+ * provider's signature) and sign there: "missing private key" instead of
+ * the TPM signing. Refused, OpenSSL signs with our signature.
+ */
 static const OSSL_PARAM export_params[] = {
 	OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
 	OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
@@ -304,7 +337,8 @@ static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
 		return 0;
 	/* The private key never leaves the TPM. */
 	if (!(selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY |
-			   OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)))
+			   OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)) ||
+	    (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY))
 		return 0;
 	params[n++] = OSSL_PARAM_construct_utf8_string(
 		OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
@@ -341,5 +375,129 @@ const OSSL_DISPATCH tr_ec_keymgmt_functions[] = {
 	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))km_export_types },
 	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
 	  (void (*)(void))km_query_operation_name },
+	{ 0, NULL },
+};
+
+/* RSA-2048: the modulus and exponent, as OpenSSL's own RSA keys give them. */
+static int rsa_set_bn(OSSL_PARAM *p, const uint8_t *be, size_t len)
+{
+	BIGNUM *bn = BN_bin2bn(be, (int)len, NULL);
+	int ok = bn && OSSL_PARAM_set_BN(p, bn);
+
+	BN_free(bn);
+	return ok;
+}
+
+static int rsa_set_e(OSSL_PARAM *p, const struct tr_prov_key *k)
+{
+	uint32_t e = rsa_exponent(k);
+	uint8_t be[4] = { e >> 24, e >> 16, e >> 8, e };
+
+	return rsa_set_bn(p, be, sizeof(be));
+}
+
+static int rsa_get_params(void *keydata, OSSL_PARAM params[])
+{
+	struct tr_prov_key *k = keydata;
+	OSSL_PARAM *p;
+
+	if (!tr_prov_key_is_rsa(k))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_BITS);
+	if (p && !OSSL_PARAM_set_int(p, 2048))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_SECURITY_BITS);
+	if (p && !OSSL_PARAM_set_int(p, 112))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_MAX_SIZE);
+	if (p && !OSSL_PARAM_set_int(p, 256))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_DEFAULT_DIGEST);
+	if (p && !OSSL_PARAM_set_utf8_string(p, "SHA256"))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_RSA_N);
+	if (p && !rsa_set_bn(p, k->pub.publicArea.unique.rsa.buffer, 256))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_RSA_E);
+	if (p && !rsa_set_e(p, k))
+		return 0;
+	return 1;
+}
+
+static const OSSL_PARAM rsa_public_params[] = {
+	OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_N, NULL, 0),
+	OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, NULL, 0),
+	OSSL_PARAM_END,
+};
+
+static const OSSL_PARAM *rsa_gettable_params(void *provctx)
+{
+	static const OSSL_PARAM gettable[] = {
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_BITS, NULL),
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_SECURITY_BITS, NULL),
+		OSSL_PARAM_int(OSSL_PKEY_PARAM_MAX_SIZE, NULL),
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_DEFAULT_DIGEST, NULL, 0),
+		OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_N, NULL, 0),
+		OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, NULL, 0),
+		OSSL_PARAM_END,
+	};
+
+	(void)provctx;
+	return gettable;
+}
+
+static int rsa_export(void *keydata, int selection, OSSL_CALLBACK *cb,
+		      void *cbarg)
+{
+	struct tr_prov_key *k = keydata;
+	uint32_t e = rsa_exponent(k);
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	BIGNUM *n, *bn_e;
+	int ok = 0;
+
+	/* The private key never leaves the TPM. */
+	if (!tr_prov_key_is_rsa(k) ||
+	    !(selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) ||
+	    (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY))
+		return 0;
+	n = BN_bin2bn(k->pub.publicArea.unique.rsa.buffer, 256, NULL);
+	bn_e = BN_new();
+	if (n && bn_e && BN_set_word(bn_e, e) && (bld = OSSL_PARAM_BLD_new()) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) &&
+	    (params = OSSL_PARAM_BLD_to_param(bld)))
+		ok = cb(params, cbarg);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(bn_e);
+	return ok;
+}
+
+static const OSSL_PARAM *rsa_export_types(int selection)
+{
+	return selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY ? rsa_public_params :
+							    NULL;
+}
+
+static const char *rsa_query_operation_name(int operation_id)
+{
+	return operation_id == OSSL_OP_SIGNATURE ? "RSA" : NULL;
+}
+
+const OSSL_DISPATCH tr_rsa_keymgmt_functions[] = {
+	{ OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))km_new },
+	{ OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))km_free },
+	{ OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))km_load },
+	{ OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))km_has },
+	{ OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))km_match },
+	{ OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))rsa_get_params },
+	{ OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS,
+	  (void (*)(void))rsa_gettable_params },
+	{ OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))rsa_export },
+	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))rsa_export_types },
+	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
+	  (void (*)(void))rsa_query_operation_name },
 	{ 0, NULL },
 };

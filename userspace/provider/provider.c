@@ -54,18 +54,24 @@ int tr_prov_tpm(struct tr_prov *p)
 static const OSSL_ALGORITHM keymgmts[] = {
 	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", TR_PROV_PROPS,
 	  tr_ec_keymgmt_functions, "TPM P-256 keys with a PCR policy" },
+	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", TR_PROV_PROPS,
+	  tr_rsa_keymgmt_functions, "TPM RSA-2048 keys with a PCR policy" },
 	{ NULL, NULL, NULL, NULL },
 };
 
 static const OSSL_ALGORITHM signatures[] = {
 	{ "ECDSA", TR_PROV_PROPS, tr_ecdsa_signature_functions,
 	  "ECDSA in the TPM" },
+	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", TR_PROV_PROPS,
+	  tr_rsa_signature_functions, "RSA PKCS#1 v1.5 and PSS in the TPM" },
 	{ NULL, NULL, NULL, NULL },
 };
 
 static const OSSL_ALGORITHM decoders[] = {
 	{ "EC", TR_PROV_PROPS ",input=der,structure=TSS2",
-	  tr_tss2_der_decoder_functions, "TSS2 PRIVATE KEY (DER)" },
+	  tr_tss2_der_decoder_functions, "TSS2 PRIVATE KEY (DER), P-256" },
+	{ "RSA", TR_PROV_PROPS ",input=der,structure=TSS2",
+	  tr_tss2_der_rsa_decoder_functions, "TSS2 PRIVATE KEY (DER), RSA" },
 	{ "DER", TR_PROV_PROPS ",input=pem", tr_tss2_pem_decoder_functions,
 	  "TSS2 PRIVATE KEY (PEM to DER)" },
 	{ NULL, NULL, NULL, NULL },

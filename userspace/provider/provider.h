@@ -80,10 +80,15 @@ int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len);
 int tr_prov_key_load(struct tr_prov_key *k);
 /* 04 || x || y of a P-256 key; 0 if it is not one. */
 size_t tr_prov_key_point(const struct tr_prov_key *k, uint8_t out[65]);
+/* An RSA-2048 key (else a P-256 one). */
+bool tr_prov_key_is_rsa(const struct tr_prov_key *k);
 
 extern const OSSL_DISPATCH tr_ec_keymgmt_functions[];
+extern const OSSL_DISPATCH tr_rsa_keymgmt_functions[];
 extern const OSSL_DISPATCH tr_ecdsa_signature_functions[];
+extern const OSSL_DISPATCH tr_rsa_signature_functions[];
 extern const OSSL_DISPATCH tr_tss2_der_decoder_functions[];
+extern const OSSL_DISPATCH tr_tss2_der_rsa_decoder_functions[];
 extern const OSSL_DISPATCH tr_tss2_pem_decoder_functions[];
 
 #endif
