@@ -77,6 +77,12 @@ static const OSSL_ALGORITHM decoders[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+static const OSSL_ALGORITHM stores[] = {
+	{ "tpmkey", TR_PROV_PROPS, tr_tpmkey_store_functions,
+	  "tpmkey:PATH, a TSS2 PRIVATE KEY file" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 static const OSSL_ALGORITHM *query(void *provctx, int op, int *no_cache)
 {
 	(void)provctx;
@@ -88,6 +94,8 @@ static const OSSL_ALGORITHM *query(void *provctx, int op, int *no_cache)
 		return signatures;
 	case OSSL_OP_DECODER:
 		return decoders;
+	case OSSL_OP_STORE:
+		return stores;
 	}
 	return NULL;
 }

@@ -90,5 +90,6 @@ extern const OSSL_DISPATCH tr_rsa_signature_functions[];
 extern const OSSL_DISPATCH tr_tss2_der_decoder_functions[];
 extern const OSSL_DISPATCH tr_tss2_der_rsa_decoder_functions[];
 extern const OSSL_DISPATCH tr_tss2_pem_decoder_functions[];
+extern const OSSL_DISPATCH tr_tpmkey_store_functions[];
 
 #endif
