@@ -16,7 +16,7 @@
 /* The command's result: count it, keep the TPM's code. */
 #define TPM_CALL(t, call) ((t)->commands++, (call))
 
-static int tpm_fail(char *err, size_t errlen, const char *what, TSS2_RC rc)
+int tr_tpm_fail(char *err, size_t errlen, const char *what, TSS2_RC rc)
 {
 	return tr_fail(err, errlen, "%s: %s (0x%x)", what, Tss2_RC_Decode(rc),
 		       rc);
@@ -50,7 +50,7 @@ int tr_tpm_open(struct tr_tpm *t, const char *tcti, char *err, size_t errlen)
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc) {
 		Tss2_TctiLdr_Finalize(&t->tcti);
-		return tpm_fail(err, errlen, "Esys_Initialize", rc);
+		return tr_tpm_fail(err, errlen, "Esys_Initialize", rc);
 	}
 	return 0;
 }
@@ -103,7 +103,7 @@ int tr_tpm_srk(struct tr_tpm *t, char *err, size_t errlen)
 					    ESYS_TR_NONE, &sens, &tmpl,
 					    &outside, &none, &t->srk, NULL,
 					    NULL, NULL, NULL));
-	return rc ? tpm_fail(err, errlen, "creating the SRK", rc) : 0;
+	return rc ? tr_tpm_fail(err, errlen, "creating the SRK", rc) : 0;
 }
 
 static void selection(const struct tr_pcr_values *p, TPML_PCR_SELECTION *sel)
@@ -136,7 +136,7 @@ int tr_tpm_pcr_read(struct tr_tpm *t, struct tr_pcr_values *pcrs, char *err,
 					       NULL, NULL, &vals));
 		if (rc || vals->count != 1 || vals->digests[0].size != 32) {
 			Esys_Free(vals);
-			return rc ? tpm_fail(err, errlen, "PCR_Read", rc) :
+			return rc ? tr_tpm_fail(err, errlen, "PCR_Read", rc) :
 				    tr_fail(err, errlen,
 					    "PCR %d: no SHA-256 value", i);
 		}
@@ -194,7 +194,7 @@ int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 				     &outside, &none, &out_priv, &out_pub, NULL,
 				     NULL, NULL));
 	if (rc)
-		return tpm_fail(err, errlen, "creating the key", rc);
+		return tr_tpm_fail(err, errlen, "creating the key", rc);
 	*pub = *out_pub;
 	*priv = *out_priv;
 	Esys_Free(out_pub);
@@ -219,8 +219,8 @@ static int load(struct tr_tpm *t, const TPM2B_PUBLIC *pub,
 		      Esys_Load(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, priv, pub, &k->handle));
 	if (rc)
-		return tpm_fail(err, errlen, "loading the key (another TPM's?)",
-				rc);
+		return tr_tpm_fail(err, errlen,
+				   "loading the key (another TPM's?)", rc);
 	/* One policy session for the key's lifetime: the TPM resets its
 	 * digest after each use, so only the policy commands repeat. */
 	rc = TPM_CALL(t, Esys_StartAuthSession(t->esys, ESYS_TR_NONE,
@@ -230,7 +230,8 @@ static int load(struct tr_tpm *t, const TPM2B_PUBLIC *pub,
 					       TPM2_ALG_SHA256, &k->session));
 	if (rc) {
 		tr_key_unload(k);
-		return tpm_fail(err, errlen, "starting the policy session", rc);
+		return tr_tpm_fail(err, errlen, "starting the policy session",
+				   rc);
 	}
 	Esys_TRSess_SetAttributes(t->esys, k->session,
 				  TPMA_SESSION_CONTINUESESSION, 0xff);
@@ -277,7 +278,8 @@ int tr_key_load_authorized(struct tr_tpm *t, const TPM2B_PUBLIC *pub,
 					   &k->authorizer_handle));
 	if (rc) {
 		tr_key_unload(k);
-		return tpm_fail(err, errlen, "loading the authorizer key", rc);
+		return tr_tpm_fail(err, errlen, "loading the authorizer key",
+				   rc);
 	}
 	return 0;
 }
@@ -415,7 +417,7 @@ int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 			Tss2_RC_Decode(rc));
 		return TR_ERR_POLICY;
 	}
-	return tpm_fail(err, errlen, "TPM2_Sign", rc);
+	return tr_tpm_fail(err, errlen, "TPM2_Sign", rc);
 }
 
 int tr_tpm_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *name)

@@ -99,6 +99,9 @@ int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 		TPMI_ALG_SIG_SCHEME scheme, TPMT_SIGNATURE *sig, char *err,
 		size_t errlen);
 
+/* "@what: <decoded TSS2 error> (0xRC)" into @err; returns -1. */
+int tr_tpm_fail(char *err, size_t errlen, const char *what, TSS2_RC rc);
+
 /* The TPM name of a public area (nameAlg || H(public area)). */
 int tr_tpm_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *name);
 /* A P-256 public key from OpenSSL as a TPM2B_PUBLIC (for authorizers). */
