@@ -106,7 +106,7 @@ $(B)/bin/mkkey: $(B)/obj/tests/tools/mkkey.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC))
+$(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fixture.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 

@@ -4,14 +4,13 @@
  * accepts exactly that key, for that nonce, signed by that AK, and a key
  * from another TPM cannot be certified at all.
  */
-#include "swtpm_fixture.h"
+#include "tpm_pair.h"
 #include "tpm_certify.h"
 #include "tr_test.h"
 
 #include <string.h>
 
-static struct swtpm sw, sw2;
-static struct tr_tpm tpm, tpm2;
+static struct tpm_pair pair;
 static TPM2B_PUBLIC ak_pub, key_pub, other_pub;
 static TPM2B_PRIVATE ak_priv, key_priv, other_priv;
 static TPM2B_DATA nonce = { .size = 16 };
@@ -23,29 +22,24 @@ static int setup(void **state)
 	char err[256];
 
 	(void)state;
-	if (swtpm_start(&sw, NULL) < 0 || swtpm_start(&sw2, NULL) < 0 ||
-	    tr_tpm_open(&tpm, sw.tcti, err, sizeof(err)) < 0 ||
-	    tr_tpm_open(&tpm2, sw2.tcti, err, sizeof(err)) < 0)
+	if (tpm_pair_start(&pair) < 0)
 		return -1;
 	p.selected[16] = 1;
-	if (tr_tpm_pcr_read(&tpm, &p, err, sizeof(err)) < 0)
+	if (tr_tpm_pcr_read(&pair.t[0], &p, err, sizeof(err)) < 0)
 		return -1;
 	tr_policy_pcr(policy, &p);
 	memset(nonce.buffer, 0x5a, nonce.size);
-	return tr_ak_create(&tpm, &ak_pub, &ak_priv, err, sizeof(err)) ||
-	       tr_key_create(&tpm, TR_KEY_ECC_P256, policy, &key_pub, &key_priv,
-			     err, sizeof(err)) ||
-	       tr_key_create(&tpm2, TR_KEY_ECC_P256, policy, &other_pub,
+	return tr_ak_create(&pair.t[0], &ak_pub, &ak_priv, err, sizeof(err)) ||
+	       tr_key_create(&pair.t[0], TR_KEY_ECC_P256, policy, &key_pub,
+			     &key_priv, err, sizeof(err)) ||
+	       tr_key_create(&pair.t[1], TR_KEY_ECC_P256, policy, &other_pub,
 			     &other_priv, err, sizeof(err));
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	tr_tpm_close(&tpm);
-	tr_tpm_close(&tpm2);
-	swtpm_stop(&sw);
-	swtpm_stop(&sw2);
+	tpm_pair_stop(&pair);
 	return 0;
 }
 
@@ -53,8 +47,8 @@ static void certify(TPM2B_ATTEST *a, TPMT_SIGNATURE *s)
 {
 	char err[256];
 
-	if (tr_certify(&tpm, &ak_pub, &ak_priv, &key_pub, &key_priv, &nonce, a,
-		       s, err, sizeof(err)))
+	if (tr_certify(&pair.t[0], &ak_pub, &ak_priv, &key_pub, &key_priv,
+		       &nonce, a, s, err, sizeof(err)))
 		fail_msg("%s", err);
 }
 
@@ -98,8 +92,8 @@ static void test_refusals(void **state)
 	expect_refused(&a, &s, &ak_pub, &key_pub, &other_nonce, "stale");
 	expect_refused(&a, &s, &ak_pub, &other_pub, &nonce, "another key");
 	/* The signature of a different AK (from the same TPM). */
-	assert_int_equal(tr_ak_create(&tpm, &other_ak, &other_ak_priv, err,
-				      sizeof(err)),
+	assert_int_equal(tr_ak_create(&pair.t[0], &other_ak, &other_ak_priv,
+				      err, sizeof(err)),
 			 0);
 	expect_refused(&a, &s, &other_ak, &key_pub, &nonce, "does not verify");
 	bad_ak = ak_pub;
@@ -124,7 +118,7 @@ static void test_key_of_another_tpm(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(tr_certify(&tpm, &ak_pub, &ak_priv, &other_pub,
+	assert_int_equal(tr_certify(&pair.t[0], &ak_pub, &ak_priv, &other_pub,
 				    &other_priv, &nonce, &a, &s, err,
 				    sizeof(err)),
 			 -1);

@@ -5,7 +5,7 @@
  * another TPM's EK, a CA it does not trust (even one with the trusted
  * CA's name), a missing intermediate, a changed byte and junk.
  */
-#include "swtpm_fixture.h"
+#include "tpm_pair.h"
 #include "tpm_ek.h"
 #include "tr_test.h"
 
@@ -19,8 +19,7 @@
 #define ROOT_CA TR_TPM_CA_DIR "/swtpm-localca-rootca-cert.pem"
 #define ISSUER TR_TPM_CA_DIR "/issuercert.pem"
 
-static struct swtpm sw, sw2;
-static struct tr_tpm tpm, tpm2;
+static struct tpm_pair pair;
 static TPM2B_PUBLIC ek_pub, ek2_pub;
 static uint8_t *cert;
 static size_t cert_len;
@@ -60,17 +59,16 @@ static int setup(void **state)
 	char err[256];
 
 	(void)state;
-	if (swtpm_start(&sw, NULL) < 0 || swtpm_start(&sw2, NULL) < 0 ||
-	    tr_tpm_open(&tpm, sw.tcti, err, sizeof(err)) < 0 ||
-	    tr_tpm_open(&tpm2, sw2.tcti, err, sizeof(err)) < 0 ||
-	    tr_ek_cert_read(&tpm, &cert, &cert_len, err, sizeof(err)) < 0 ||
-	    tr_ek_create(&tpm, &ek, &ek_pub, err, sizeof(err)) < 0 ||
-	    tr_ek_create(&tpm2, &ek2, &ek2_pub, err, sizeof(err)) < 0) {
+	if (tpm_pair_start(&pair) < 0 ||
+	    tr_ek_cert_read(&pair.t[0], &cert, &cert_len, err, sizeof(err)) <
+		    0 ||
+	    tr_ek_create(&pair.t[0], &ek, &ek_pub, err, sizeof(err)) < 0 ||
+	    tr_ek_create(&pair.t[1], &ek2, &ek2_pub, err, sizeof(err)) < 0) {
 		fprintf(stderr, "setup: %s\n", err);
 		return -1;
 	}
-	Esys_FlushContext(tpm.esys, ek);
-	Esys_FlushContext(tpm2.esys, ek2);
+	Esys_FlushContext(pair.t[0].esys, ek);
+	Esys_FlushContext(pair.t[1].esys, ek2);
 	return write_fake_ca();
 }
 
@@ -79,10 +77,7 @@ static int teardown(void **state)
 	(void)state;
 	unlink(fake_ca);
 	free(cert);
-	tr_tpm_close(&tpm);
-	tr_tpm_close(&tpm2);
-	swtpm_stop(&sw);
-	swtpm_stop(&sw2);
+	tpm_pair_stop(&pair);
 	return 0;
 }
 
@@ -110,8 +105,9 @@ static void test_genuine_ek_verifies(void **state)
 			      sizeof(err)))
 		fail_msg("%s", err);
 	/* The template gives the same EK every time (the certified one). */
-	assert_int_equal(tr_ek_create(&tpm, &ek, &again, err, sizeof(err)), 0);
-	Esys_FlushContext(tpm.esys, ek);
+	assert_int_equal(
+		tr_ek_create(&pair.t[0], &ek, &again, err, sizeof(err)), 0);
+	Esys_FlushContext(pair.t[0].esys, ek);
 	assert_memory_equal(&again, &ek_pub, sizeof(again));
 }
 
