@@ -15,10 +15,11 @@ static TPM2B_PUBLIC ak_pub, key_pub, other_pub;
 static TPM2B_PRIVATE ak_priv, key_priv, other_priv;
 static TPM2B_DATA nonce = { .size = 16 };
 
+static uint8_t policy[32];
+
 static int setup(void **state)
 {
 	struct tr_pcr_values p = { 0 };
-	uint8_t policy[32] = { 0 };
 	char err[256];
 
 	(void)state;
@@ -125,12 +126,77 @@ static void test_key_of_another_tpm(void **state)
 	assert_non_null(strstr(err, "not from this TPM"));
 }
 
+static void expect_bad(int rc, const char *err, const char *why)
+{
+	assert_int_equal(rc, -1);
+	if (!strstr(err, why))
+		fail_msg("refused for \"%s\", expected \"%s\"", err, why);
+}
+
+static void test_ak_attributes(void **state)
+{
+	TPM2B_PUBLIC bad;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tr_ak_check_public(&ak_pub, err, sizeof(err)), 0);
+	bad = ak_pub;
+	bad.publicArea.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;
+	expect_bad(tr_ak_check_public(&bad, err, sizeof(err)), err,
+		   "not a restricted signing key");
+	bad = ak_pub;
+	bad.publicArea.objectAttributes &= ~TPMA_OBJECT_FIXEDTPM;
+	expect_bad(tr_ak_check_public(&bad, err, sizeof(err)), err,
+		   "not bound to its TPM");
+	/* The TLS key is no AK. */
+	expect_bad(tr_ak_check_public(&key_pub, err, sizeof(err)), err,
+		   "not a restricted signing key");
+}
+
+static void test_sealed_key_attributes(void **state)
+{
+	TPM2B_PUBLIC rsa_pub, bad;
+	TPM2B_PRIVATE rsa_priv;
+	uint8_t other[32];
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tr_sealed_key_check_public(&key_pub, policy, err,
+						    sizeof(err)),
+			 0);
+	assert_int_equal(tr_key_create(&pair.t[0], TR_KEY_RSA_2048, policy,
+				       &rsa_pub, &rsa_priv, err, sizeof(err)),
+			 0);
+	assert_int_equal(tr_sealed_key_check_public(&rsa_pub, policy, err,
+						    sizeof(err)),
+			 0);
+	bad = key_pub;
+	bad.publicArea.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
+	expect_bad(tr_sealed_key_check_public(&bad, policy, err, sizeof(err)),
+		   err, "userWithAuth set");
+	memcpy(other, policy, sizeof(other));
+	other[0] ^= 1;
+	expect_bad(tr_sealed_key_check_public(&key_pub, other, err,
+					      sizeof(err)),
+		   err, "policy is not the expected one");
+	bad = key_pub;
+	bad.publicArea.objectAttributes &= ~TPMA_OBJECT_FIXEDPARENT;
+	expect_bad(tr_sealed_key_check_public(&bad, policy, err, sizeof(err)),
+		   err, "exportable");
+	/* The AK (restricted, userWithAuth) is no TLS key. */
+	expect_bad(tr_sealed_key_check_public(&ak_pub, policy, err,
+					      sizeof(err)),
+		   err, "TLS key:");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_certify_verifies),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_key_of_another_tpm),
+		cmocka_unit_test(test_ak_attributes),
+		cmocka_unit_test(test_sealed_key_attributes),
 	};
 
 	return TR_RUN(tests, setup, teardown);

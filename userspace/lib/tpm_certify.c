@@ -163,3 +163,65 @@ int tr_certify_verify(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 	return ok ? 0 :
 		    tr_fail(err, errlen, "the AK's signature does not verify");
 }
+
+#define BOUND_TO_TPM                                      \
+	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+	 TPMA_OBJECT_SENSITIVEDATAORIGIN)
+
+static bool is_p256(const TPMT_PUBLIC *a)
+{
+	return a->type == TPM2_ALG_ECC &&
+	       a->parameters.eccDetail.curveID == TPM2_ECC_NIST_P256;
+}
+
+int tr_ak_check_public(const TPM2B_PUBLIC *ak_pub, char *err, size_t errlen)
+{
+	const TPMT_PUBLIC *a = &ak_pub->publicArea;
+	TPMA_OBJECT attrs = a->objectAttributes;
+
+	if (!is_p256(a) || a->nameAlg != TPM2_ALG_SHA256)
+		return tr_fail(err, errlen, "AK: not a P-256/SHA-256 key");
+	if ((attrs & BOUND_TO_TPM) != BOUND_TO_TPM)
+		return tr_fail(
+			err, errlen,
+			"AK: not bound to its TPM (fixedTPM, fixedParent, sensitiveDataOrigin)");
+	/* An unrestricted AK would sign outside data shaped like a quote
+	 * or a certification: forged evidence. */
+	if (!(attrs & TPMA_OBJECT_RESTRICTED) ||
+	    !(attrs & TPMA_OBJECT_SIGN_ENCRYPT) ||
+	    (attrs & TPMA_OBJECT_DECRYPT))
+		return tr_fail(err, errlen, "AK: not a restricted signing key");
+	return 0;
+}
+
+int tr_sealed_key_check_public(const TPM2B_PUBLIC *key_pub,
+			       const uint8_t policy[32], char *err,
+			       size_t errlen)
+{
+	const TPMT_PUBLIC *a = &key_pub->publicArea;
+	TPMA_OBJECT attrs = a->objectAttributes;
+	bool rsa2048 = a->type == TPM2_ALG_RSA &&
+		       a->parameters.rsaDetail.keyBits == 2048;
+
+	if ((!is_p256(a) && !rsa2048) || a->nameAlg != TPM2_ALG_SHA256)
+		return tr_fail(err, errlen,
+			       "TLS key: not a P-256 or RSA-2048 SHA-256 key");
+	if ((attrs & BOUND_TO_TPM) != BOUND_TO_TPM)
+		return tr_fail(err, errlen,
+			       "TLS key: exportable or not made in its TPM");
+	/* With userWithAuth set, its (empty) password would sign whatever
+	 * the PCRs say: the PCR binding would be void. */
+	if (attrs & TPMA_OBJECT_USERWITHAUTH)
+		return tr_fail(
+			err, errlen,
+			"TLS key: userWithAuth set, usable without its policy");
+	if (!(attrs & TPMA_OBJECT_SIGN_ENCRYPT) ||
+	    (attrs & (TPMA_OBJECT_DECRYPT | TPMA_OBJECT_RESTRICTED)))
+		return tr_fail(err, errlen,
+			       "TLS key: not an unrestricted signing key");
+	if (a->authPolicy.size != 32 ||
+	    memcmp(a->authPolicy.buffer, policy, 32))
+		return tr_fail(err, errlen,
+			       "TLS key: policy is not the expected one");
+	return 0;
+}

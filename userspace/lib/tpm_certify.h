@@ -34,4 +34,22 @@ int tr_certify_verify(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 		      const TPM2B_PUBLIC *ak_pub, const TPM2B_PUBLIC *key_pub,
 		      const TPM2B_DATA *nonce, char *err, size_t errlen);
 
+/*
+ * What the verifier demands of the public areas a router sends (pure).
+ * The AK: a P-256 key that never leaves its TPM (fixedTPM, fixedParent,
+ * sensitiveDataOrigin) and signs only TPM-made structures (restricted,
+ * sign, not decrypt). The names that MakeCredential and Certify bind
+ * cover these attributes, so a router cannot lie about them afterwards.
+ */
+int tr_ak_check_public(const TPM2B_PUBLIC *ak_pub, char *err, size_t errlen);
+
+/*
+ * A sealed TLS key: P-256 or RSA-2048, made in and bound to its TPM, an
+ * unrestricted signing key, userWithAuth clear (only its policy can use
+ * it, never a password) and authPolicy equal to @policy (32 bytes).
+ */
+int tr_sealed_key_check_public(const TPM2B_PUBLIC *key_pub,
+			       const uint8_t policy[32], char *err,
+			       size_t errlen);
+
 #endif
