@@ -25,7 +25,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	  -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	  -Iuserspace/lib -Idigest-lists/lib -Idigest-lists/include \
+	  -Iuserspace/lib -Idigest-lists/lib -Idigest-lists/include -Inms \
 	  -Itests/lib -Itests/fuzz $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -42,7 +42,10 @@ LIBTRUST := $(B)/libtrust.a
 # digest-lists/lib uses libtrust's IMA log codec (for predictions).
 LIBDL_SRC := $(wildcard digest-lists/lib/*.c)
 LIBDL := $(B)/libdigestlist.a
-LIBS := $(LIBDL) $(LIBTRUST)
+# nms/: the NMS's library (its daemons' mains will live beside it).
+LIBNMS_SRC := $(wildcard nms/*.c)
+LIBNMS := $(B)/libnms.a
+LIBS := $(LIBNMS) $(LIBDL) $(LIBTRUST)
 TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
 	 $(B)/bin/bench-time \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c))
@@ -83,6 +86,10 @@ $(B)/lib/ossl-modules/trustroute.so: $(patsubst %.c,$(B)/pic/%.o,$(PROVIDER_SRC)
 	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
 
 $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 

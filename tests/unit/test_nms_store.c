@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NMS store on real SQLite files: a new database gets the current
+ * schema, reopening changes nothing, a newer schema is refused, a failed
+ * transaction leaves no trace, the schema's constraints hold, and a
+ * writer killed with SIGKILL loses none of its committed transactions.
+ */
+#include "store.h"
+#include "tr_test.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/trustroute-store-XXXXXX";
+static char path[sizeof(dir) + 16];
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/nms.db", dir);
+	return 0;
+}
+
+static void remove_db(void)
+{
+	char p[sizeof(path) + 8];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	remove_db();
+	rmdir(dir);
+	return 0;
+}
+
+static void open_ok(struct nms_store *s)
+{
+	char err[256];
+
+	if (nms_store_open(s, path, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static void test_new_and_reopened(void **state)
+{
+	struct nms_store s;
+	char err[256];
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_true(nms_store_event(&s, 0, "nms-start", "", err, sizeof(err)) >
+		    0);
+	nms_store_close(&s);
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_event_count(&s, "nms-start"), 1);
+	nms_store_close(&s);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct nms_store s;
+	char err[256] = "";
+
+	(void)state;
+	open_ok(&s);
+	assert_int_equal(sqlite3_exec(s.db, "PRAGMA user_version = 99", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	nms_store_close(&s);
+	assert_int_equal(nms_store_open(&s, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "schema version 99 is newer"));
+	assert_null(s.db);
+	remove_db();
+}
+
+static int add_then_fail(struct nms_store *s, void *arg, char *err,
+			 size_t errlen)
+{
+	(void)arg;
+	if (nms_store_event(s, 0, "half", "", err, errlen) < 0)
+		return -1;
+	snprintf(err, errlen, "stopped on purpose");
+	return -1;
+}
+
+static void test_failed_tx_leaves_nothing(void **state)
+{
+	struct nms_store s;
+	char err[256];
+
+	(void)state;
+	open_ok(&s);
+	assert_int_equal(
+		nms_store_tx(&s, add_then_fail, NULL, err, sizeof(err)), -1);
+	assert_int_equal(nms_store_event_count(&s, "half"), 0);
+	nms_store_close(&s);
+}
+
+static void test_constraints(void **state)
+{
+	struct nms_store s;
+	char err[256];
+
+	(void)state;
+	open_ok(&s);
+	/* A trust state outside the four. */
+	assert_int_not_equal(
+		sqlite3_exec(
+			s.db,
+			"INSERT INTO devices (name, trust, created, updated)"
+			" VALUES ('r1', 'trusted', 0, 0)",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	/* An event about a device that does not exist (foreign keys on). */
+	assert_int_equal(nms_store_event(&s, 4242, "x", "", err, sizeof(err)),
+			 -1);
+	/* One EK, one device. */
+	assert_int_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO devices (name, created, updated)"
+			     " VALUES ('r1', 0, 0), ('r2', 0, 0);"
+			     "INSERT INTO eks (device_id, name, public, cert)"
+			     " VALUES (1, x'01', x'', x'')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO eks (device_id, name, public, cert)"
+			     " VALUES (2, x'01', x'', x'')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	nms_store_close(&s);
+	remove_db();
+}
+
+/* The child writes events, one transaction each, and reports each commit
+ * on the pipe; it is killed mid-stream. */
+static void writer(int fd)
+{
+	struct nms_store s;
+	char err[256];
+
+	if (nms_store_open(&s, path, err, sizeof(err)))
+		_exit(2);
+	for (uint32_t i = 1;; i++) {
+		if (nms_store_event(&s, 0, "tick", "", err, sizeof(err)) < 0)
+			_exit(3);
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(4);
+	}
+}
+
+static void test_kill_9_loses_nothing(void **state)
+{
+	struct nms_store s;
+	uint32_t committed = 0, n;
+	sqlite3_stmt *st;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	remove_db();
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(fds[0]);
+		writer(fds[1]);
+	}
+	close(fds[1]);
+	while (committed < 200 && read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n;
+	kill(pid, SIGKILL);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n; /* commits reported before it died */
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_true(committed >= 200);
+	open_ok(&s);
+	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA integrity_check", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	/* Every reported commit is there; at most the one in flight more. */
+	n = (uint32_t)nms_store_event_count(&s, "tick");
+	assert_true(n == committed || n == committed + 1);
+	nms_store_close(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_and_reopened),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_failed_tx_leaves_nothing),
+		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_kill_9_loses_nothing),
+	};
+
+	return TR_RUN(tests, setup, teardown);
+}
