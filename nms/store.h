@@ -38,6 +38,40 @@ typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen);
 
+/* A blob in or out of the store. */
+struct nms_blob {
+	const uint8_t *p;
+	size_t n;
+};
+
+/*
+ * The device named @name with EK @ek_name (its TPM name), created on
+ * first sight. An EK already bound to another device name is refused:
+ * one TPM, one identity. Returns the device id, or -1.
+ */
+int64_t nms_store_device_for_ek(struct nms_store *s, const char *name,
+				struct nms_blob ek_name, struct nms_blob ek_pub,
+				struct nms_blob ek_cert, char *err,
+				size_t errlen);
+
+/*
+ * A challenge for @device_id: @nonce (unique) and the SHA-256 of the
+ * credential secret, valid until @expires (Unix time).
+ */
+int nms_store_challenge_add(struct nms_store *s, int64_t device_id,
+			    struct nms_blob nonce,
+			    const uint8_t secret_hash[32], int64_t expires,
+			    char *err, size_t errlen);
+
+/*
+ * Consume the challenge @nonce, now: 0 with its device and secret hash
+ * when it existed and had not expired, -1 otherwise. Either way it is
+ * gone, so an answer can be used once (a replay finds nothing).
+ */
+int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
+			     int64_t now, int64_t *device_id,
+			     uint8_t secret_hash[32], char *err, size_t errlen);
+
 /*
  * Append to the event log (@device_id 0: not about one device). Returns
  * the event's id, or -1.

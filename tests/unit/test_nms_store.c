@@ -4,6 +4,7 @@
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
  * writer killed with SIGKILL loses none of its committed transactions.
+ * One EK is one device; a challenge is answered once, and not late.
  */
 #include "store.h"
 #include "tr_test.h"
@@ -205,6 +206,93 @@ static void test_kill_9_loses_nothing(void **state)
 	nms_store_close(&s);
 }
 
+#define BLOB(s) ((struct nms_blob){ (const uint8_t *)(s), sizeof(s) - 1 })
+
+static void test_one_ek_one_device(void **state)
+{
+	struct nms_store s;
+	char err[256] = "";
+	int64_t r1;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	r1 = nms_store_device_for_ek(&s, "r1", BLOB("ek-1"), BLOB("pub"),
+				     BLOB("cert"), err, sizeof(err));
+	assert_true(r1 > 0);
+	/* Again, same name: the same device (enrollment is idempotent). */
+	assert_int_equal(nms_store_device_for_ek(&s, "r1", BLOB("ek-1"),
+						 BLOB("pub"), BLOB("cert"), err,
+						 sizeof(err)),
+			 r1);
+	/* The same TPM under another name. */
+	assert_int_equal(nms_store_device_for_ek(&s, "r2", BLOB("ek-1"),
+						 BLOB("pub"), BLOB("cert"), err,
+						 sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "already enrolled as device \"r1\""));
+	/* Another TPM under a taken name: refused, and nothing half-added. */
+	assert_int_equal(nms_store_device_for_ek(&s, "r1", BLOB("ek-2"),
+						 BLOB("pub"), BLOB("cert"), err,
+						 sizeof(err)),
+			 -1);
+	assert_int_equal(nms_store_device_for_ek(&s, "r3", BLOB("ek-2"),
+						 BLOB("pub"), BLOB("cert"), err,
+						 sizeof(err)),
+			 r1 + 1);
+	assert_int_equal(nms_store_device_for_ek(&s, "", BLOB("ek-3"),
+						 BLOB("pub"), BLOB("cert"), err,
+						 sizeof(err)),
+			 -1);
+	nms_store_close(&s);
+}
+
+static void test_challenge_used_once(void **state)
+{
+	struct nms_store s;
+	uint8_t hash[32], got[32] = { 0 };
+	int64_t dev = 0;
+	char err[256] = "";
+
+	(void)state;
+	open_ok(&s);
+	memset(hash, 0xab, sizeof(hash));
+	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-1"), hash,
+						 1000, err, sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-2"), hash,
+						 1000, err, sizeof(err)),
+			 0);
+	/* The same nonce twice. */
+	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-1"), hash,
+						 1000, err, sizeof(err)),
+			 -1);
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
+						  &dev, got, err, sizeof(err)),
+			 0);
+	assert_int_equal(dev, 1);
+	assert_memory_equal(got, hash, sizeof(hash));
+	/* A replayed answer. */
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
+						  &dev, got, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "already used"));
+	/* Too late: refused, and gone as well. */
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 1001,
+						  &dev, got, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "expired"));
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 999,
+						  &dev, got, err, sizeof(err)),
+			 -1);
+	/* For a device that does not exist. */
+	assert_int_equal(nms_store_challenge_add(&s, 4242, BLOB("nonce-3"),
+						 hash, 1000, err, sizeof(err)),
+			 -1);
+	nms_store_close(&s);
+	remove_db();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_failed_tx_leaves_nothing),
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_kill_9_loses_nothing),
+		cmocka_unit_test(test_one_ek_one_device),
+		cmocka_unit_test(test_challenge_used_once),
 	};
 
 	return TR_RUN(tests, setup, teardown);
