@@ -91,21 +91,8 @@ static int decode(void *ctx, OSSL_CORE_BIO *in, bool want_rsa,
 	if (r < 0) {
 		ret = 0; /* a TSS2 key we cannot use: say so, stop */
 	} else if (r > 0 && tr_prov_key_is_rsa(k) == want_rsa) {
-		struct tr_prov_ref ref = { TR_PROV_REF_MAGIC, k };
-		const char *name = want_rsa ? "RSA" : "EC";
-		int type = OSSL_OBJECT_PKEY;
-		OSSL_PARAM params[] = {
-			OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
-			OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-					       (char *)name, strlen(name)),
-			OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_REFERENCE,
-						&ref, sizeof(ref)),
-			OSSL_PARAM_END,
-		};
-
-		/* km_load takes the key and clears ref.key. */
-		ret = data_cb(params, data_cbarg);
-		k = ref.key;
+		ret = tr_prov_key_pass(k, data_cb, data_cbarg);
+		k = NULL;
 	}
 	tr_prov_key_free(k);
 	OPENSSL_free(der);

@@ -12,6 +12,7 @@
 #include "tpm_policy_stmt.h"
 
 #include <openssl/core_names.h>
+#include <openssl/core_object.h>
 #include <openssl/crypto.h>
 #include <openssl/bn.h>
 #include <openssl/param_build.h>
@@ -224,6 +225,25 @@ static void *km_load(const void *reference, size_t reference_sz)
 	k = ref->key;
 	ref->key = NULL;
 	return k;
+}
+
+int tr_prov_key_pass(struct tr_prov_key *k, OSSL_CALLBACK *cb, void *cbarg)
+{
+	struct tr_prov_ref ref = { TR_PROV_REF_MAGIC, k };
+	const char *name = tr_prov_key_is_rsa(k) ? "RSA" : "EC";
+	int type = OSSL_OBJECT_PKEY, ret;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
+		OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+				       (char *)name, strlen(name)),
+		OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &ref,
+					sizeof(ref)),
+		OSSL_PARAM_END,
+	};
+
+	ret = cb(params, cbarg);
+	tr_prov_key_free(ref.key); /* NULL when km_load took it */
+	return ret;
 }
 
 static int km_has(const void *keydata, int selection)

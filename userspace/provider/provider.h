@@ -66,6 +66,13 @@ struct tr_prov_ref {
 
 #define TR_PROV_REF_MAGIC 0x54504d4bu /* "TPMK" */
 
+/*
+ * Hand @k to @cb as an object reference that our keymgmt's load takes
+ * over (decoders, the store). Returns @cb's result; the key is freed
+ * here unless load took it.
+ */
+int tr_prov_key_pass(struct tr_prov_key *k, OSSL_CALLBACK *cb, void *cbarg);
+
 /* Put an error on OpenSSL's queue (the core's, through upcalls). */
 void tr_prov_err(struct tr_prov *p, int reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -102,21 +102,8 @@ static int store_load(void *ctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
 		tr_prov_err(c->prov, TR_R_KEYFILE,
 			    "%s: not a TSS2 PRIVATE KEY file", c->path);
 	if (r > 0) {
-		struct tr_prov_ref ref = { TR_PROV_REF_MAGIC, k };
-		const char *name = tr_prov_key_is_rsa(k) ? "RSA" : "EC";
-		int type = OSSL_OBJECT_PKEY;
-		OSSL_PARAM params[] = {
-			OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
-			OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-					       (char *)name, strlen(name)),
-			OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_REFERENCE,
-						&ref, sizeof(ref)),
-			OSSL_PARAM_END,
-		};
-
-		/* Our keymgmt's load takes the key and clears ref.key. */
-		ret = object_cb(params, object_cbarg);
-		k = ref.key;
+		ret = tr_prov_key_pass(k, object_cb, object_cbarg);
+		k = NULL;
 	}
 	tr_prov_key_free(k);
 	free(der);
