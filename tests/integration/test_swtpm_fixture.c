@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "swtpm_fixture.h"
+#include "tpm_key.h"
 #include "tr_test.h"
 
 #include <errno.h>
@@ -81,27 +82,6 @@ static void test_two_tpms_run_at_once(void **state)
 static void test_create_primary(void **state)
 {
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
-	TPM2B_PUBLIC tmpl = {
-		.publicArea = {
-			.type = TPM2_ALG_ECC,
-			.nameAlg = TPM2_ALG_SHA256,
-			.objectAttributes = TPMA_OBJECT_RESTRICTED |
-					    TPMA_OBJECT_DECRYPT |
-					    TPMA_OBJECT_FIXEDTPM |
-					    TPMA_OBJECT_FIXEDPARENT |
-					    TPMA_OBJECT_SENSITIVEDATAORIGIN |
-					    TPMA_OBJECT_USERWITHAUTH |
-					    TPMA_OBJECT_NODA,
-			.parameters.eccDetail = {
-				.symmetric = { .algorithm = TPM2_ALG_AES,
-					       .keyBits.aes = 128,
-					       .mode.aes = TPM2_ALG_CFB },
-				.scheme.scheme = TPM2_ALG_NULL,
-				.curveID = TPM2_ECC_NIST_P256,
-				.kdf.scheme = TPM2_ALG_NULL,
-			},
-		},
-	};
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC *pub = NULL;
@@ -110,9 +90,9 @@ static void test_create_primary(void **state)
 	(void)state;
 	assert_int_equal(Esys_CreatePrimary(tpms[0].esys, ESYS_TR_RH_OWNER,
 					    ESYS_TR_PASSWORD, ESYS_TR_NONE,
-					    ESYS_TR_NONE, &sens, &tmpl,
-					    &outside, &pcrs, &handle, &pub,
-					    NULL, NULL, NULL),
+					    ESYS_TR_NONE, &sens,
+					    &tr_srk_template, &outside, &pcrs,
+					    &handle, &pub, NULL, NULL, NULL),
 			 TSS2_RC_SUCCESS);
 	assert_int_equal(pub->publicArea.type, TPM2_ALG_ECC);
 	assert_int_equal(pub->publicArea.unique.ecc.x.size, 32);

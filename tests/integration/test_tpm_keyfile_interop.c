@@ -8,6 +8,7 @@
  */
 #include "fileio.h"
 #include "swtpm_fixture.h"
+#include "tpm_key.h"
 #include "tpm_keyfile.h"
 #include "tr_test.h"
 
@@ -144,35 +145,15 @@ static void esys_close(ESYS_CONTEXT **esys, TSS2_TCTI_CONTEXT **tcti)
 static ESYS_TR create_srk(ESYS_CONTEXT *esys)
 {
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
-	TPM2B_PUBLIC tmpl = {
-		.publicArea = {
-			.type = TPM2_ALG_ECC,
-			.nameAlg = TPM2_ALG_SHA256,
-			.objectAttributes = TPMA_OBJECT_RESTRICTED |
-					    TPMA_OBJECT_DECRYPT |
-					    TPMA_OBJECT_FIXEDTPM |
-					    TPMA_OBJECT_FIXEDPARENT |
-					    TPMA_OBJECT_SENSITIVEDATAORIGIN |
-					    TPMA_OBJECT_USERWITHAUTH |
-					    TPMA_OBJECT_NODA,
-			.parameters.eccDetail = {
-				.symmetric = { .algorithm = TPM2_ALG_AES,
-					       .keyBits.aes = 128,
-					       .mode.aes = TPM2_ALG_CFB },
-				.scheme.scheme = TPM2_ALG_NULL,
-				.curveID = TPM2_ECC_NIST_P256,
-				.kdf.scheme = TPM2_ALG_NULL,
-			},
-		},
-	};
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
 	ESYS_TR srk = ESYS_TR_NONE;
 
-	assert_int_equal(Esys_CreatePrimary(
-				 esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
-				 ESYS_TR_NONE, ESYS_TR_NONE, &sens, &tmpl,
-				 &outside, &pcrs, &srk, NULL, NULL, NULL, NULL),
+	assert_int_equal(Esys_CreatePrimary(esys, ESYS_TR_RH_OWNER,
+					    ESYS_TR_PASSWORD, ESYS_TR_NONE,
+					    ESYS_TR_NONE, &sens,
+					    &tr_srk_template, &outside, &pcrs,
+					    &srk, NULL, NULL, NULL, NULL),
 			 TSS2_RC_SUCCESS);
 	return srk;
 }

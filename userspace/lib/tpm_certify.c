@@ -34,27 +34,9 @@ int tr_ak_create(struct tr_tpm *t, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 			},
 		},
 	};
-	TPM2B_SENSITIVE_CREATE sens = { 0 };
-	TPM2B_DATA outside = { 0 };
-	TPML_PCR_SELECTION none = { 0 };
-	TPM2B_PUBLIC *out_pub = NULL;
-	TPM2B_PRIVATE *out_priv = NULL;
-	TSS2_RC rc;
 
-	if (tr_tpm_srk(t, err, errlen) < 0)
-		return -1;
-	t->commands++;
-	rc = Esys_Create(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-			 ESYS_TR_NONE, &sens, &tmpl, &outside, &none, &out_priv,
-			 &out_pub, NULL, NULL, NULL);
-	if (rc)
-		return tr_fail(err, errlen, "creating the AK: %s",
-			       Tss2_RC_Decode(rc));
-	*pub = *out_pub;
-	*priv = *out_priv;
-	Esys_Free(out_pub);
-	Esys_Free(out_priv);
-	return 0;
+	return tr_tpm_create(t, &tmpl, "creating the AK", pub, priv, err,
+			     errlen);
 }
 
 int tr_certify(struct tr_tpm *t, const TPM2B_PUBLIC *ak_pub,

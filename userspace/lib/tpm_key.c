@@ -66,31 +66,32 @@ void tr_tpm_close(struct tr_tpm *t)
 	t->srk = ESYS_TR_NONE;
 }
 
+/* The standard ECC P-256 storage key (TCG provisioning guidance,
+ * and what other tools use for parent 0x40000001). */
+const TPM2B_PUBLIC tr_srk_template = {
+	.publicArea = {
+		.type = TPM2_ALG_ECC,
+		.nameAlg = TPM2_ALG_SHA256,
+		.objectAttributes = TPMA_OBJECT_RESTRICTED |
+				    TPMA_OBJECT_DECRYPT |
+				    TPMA_OBJECT_FIXEDTPM |
+				    TPMA_OBJECT_FIXEDPARENT |
+				    TPMA_OBJECT_SENSITIVEDATAORIGIN |
+				    TPMA_OBJECT_USERWITHAUTH |
+				    TPMA_OBJECT_NODA,
+		.parameters.eccDetail = {
+			.symmetric = { .algorithm = TPM2_ALG_AES,
+				       .keyBits.aes = 128,
+				       .mode.aes = TPM2_ALG_CFB },
+			.scheme.scheme = TPM2_ALG_NULL,
+			.curveID = TPM2_ECC_NIST_P256,
+			.kdf.scheme = TPM2_ALG_NULL,
+		},
+	},
+};
+
 int tr_tpm_srk(struct tr_tpm *t, char *err, size_t errlen)
 {
-	/* The standard ECC P-256 storage key (TCG provisioning guidance,
-	 * and what other tools use for parent 0x40000001). */
-	TPM2B_PUBLIC tmpl = {
-		.publicArea = {
-			.type = TPM2_ALG_ECC,
-			.nameAlg = TPM2_ALG_SHA256,
-			.objectAttributes = TPMA_OBJECT_RESTRICTED |
-					    TPMA_OBJECT_DECRYPT |
-					    TPMA_OBJECT_FIXEDTPM |
-					    TPMA_OBJECT_FIXEDPARENT |
-					    TPMA_OBJECT_SENSITIVEDATAORIGIN |
-					    TPMA_OBJECT_USERWITHAUTH |
-					    TPMA_OBJECT_NODA,
-			.parameters.eccDetail = {
-				.symmetric = { .algorithm = TPM2_ALG_AES,
-					       .keyBits.aes = 128,
-					       .mode.aes = TPM2_ALG_CFB },
-				.scheme.scheme = TPM2_ALG_NULL,
-				.curveID = TPM2_ECC_NIST_P256,
-				.kdf.scheme = TPM2_ALG_NULL,
-			},
-		},
-	};
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION none = { 0 };
@@ -100,9 +101,9 @@ int tr_tpm_srk(struct tr_tpm *t, char *err, size_t errlen)
 		return 0;
 	rc = TPM_CALL(t, Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER,
 					    ESYS_TR_PASSWORD, ESYS_TR_NONE,
-					    ESYS_TR_NONE, &sens, &tmpl,
-					    &outside, &none, &t->srk, NULL,
-					    NULL, NULL, NULL));
+					    ESYS_TR_NONE, &sens,
+					    &tr_srk_template, &outside, &none,
+					    &t->srk, NULL, NULL, NULL, NULL));
 	return rc ? tr_tpm_fail(err, errlen, "creating the SRK", rc) : 0;
 }
 
@@ -146,6 +147,32 @@ int tr_tpm_pcr_read(struct tr_tpm *t, struct tr_pcr_values *pcrs, char *err,
 	return 0;
 }
 
+int tr_tpm_create(struct tr_tpm *t, const TPM2B_PUBLIC *tmpl, const char *what,
+		  TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, char *err,
+		  size_t errlen)
+{
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION none = { 0 };
+	TPM2B_PUBLIC *out_pub = NULL;
+	TPM2B_PRIVATE *out_priv = NULL;
+	TSS2_RC rc;
+
+	if (tr_tpm_srk(t, err, errlen) < 0)
+		return -1;
+	rc = TPM_CALL(t, Esys_Create(t->esys, t->srk, ESYS_TR_PASSWORD,
+				     ESYS_TR_NONE, ESYS_TR_NONE, &sens, tmpl,
+				     &outside, &none, &out_priv, &out_pub, NULL,
+				     NULL, NULL));
+	if (rc)
+		return tr_tpm_fail(err, errlen, what, rc);
+	*pub = *out_pub;
+	*priv = *out_priv;
+	Esys_Free(out_pub);
+	Esys_Free(out_priv);
+	return 0;
+}
+
 int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 		  const uint8_t policy[32], TPM2B_PUBLIC *pub,
 		  TPM2B_PRIVATE *priv, char *err, size_t errlen)
@@ -162,15 +189,7 @@ int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 			.authPolicy.size = 32,
 		},
 	};
-	TPM2B_SENSITIVE_CREATE sens = { 0 };
-	TPM2B_DATA outside = { 0 };
-	TPML_PCR_SELECTION none = { 0 };
-	TPM2B_PUBLIC *out_pub = NULL;
-	TPM2B_PRIVATE *out_priv = NULL;
-	TSS2_RC rc;
 
-	if (tr_tpm_srk(t, err, errlen) < 0)
-		return -1;
 	memcpy(tmpl.publicArea.authPolicy.buffer, policy, 32);
 	if (alg == TR_KEY_ECC_P256) {
 		tmpl.publicArea.type = TPM2_ALG_ECC;
@@ -189,17 +208,8 @@ int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 			TPM2_ALG_NULL;
 		tmpl.publicArea.parameters.rsaDetail.keyBits = 2048;
 	}
-	rc = TPM_CALL(t, Esys_Create(t->esys, t->srk, ESYS_TR_PASSWORD,
-				     ESYS_TR_NONE, ESYS_TR_NONE, &sens, &tmpl,
-				     &outside, &none, &out_priv, &out_pub, NULL,
-				     NULL, NULL));
-	if (rc)
-		return tr_tpm_fail(err, errlen, "creating the key", rc);
-	*pub = *out_pub;
-	*priv = *out_priv;
-	Esys_Free(out_pub);
-	Esys_Free(out_priv);
-	return 0;
+	return tr_tpm_create(t, &tmpl, "creating the key", pub, priv, err,
+			     errlen);
 }
 
 static int load(struct tr_tpm *t, const TPM2B_PUBLIC *pub,

@@ -45,6 +45,14 @@ int tr_tpm_pcr_read(struct tr_tpm *t, struct tr_pcr_values *pcrs, char *err,
 
 enum tr_key_alg { TR_KEY_ECC_P256, TR_KEY_RSA_2048 };
 
+/* The standard ECC P-256 SRK template (parent 0x40000001 in key files). */
+extern const TPM2B_PUBLIC tr_srk_template;
+
+/* TPM2_Create of @tmpl under the SRK; @what names it in errors. */
+int tr_tpm_create(struct tr_tpm *t, const TPM2B_PUBLIC *tmpl, const char *what,
+		  TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, char *err,
+		  size_t errlen);
+
 /* Create a key with authPolicy @policy; outputs its public and private. */
 int tr_key_create(struct tr_tpm *t, enum tr_key_alg alg,
 		  const uint8_t policy[32], TPM2B_PUBLIC *pub,
