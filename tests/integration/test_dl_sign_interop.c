@@ -5,14 +5,12 @@
  * Keys and certificates come from openssl req, as a user would make them.
  */
 #include "dl_sign.h"
-#include "fileio.h"
+#include "test_dir.h"
 #include "tr_test.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define KERNEL_TARBALL "/usr/src/linux-source-6.1.tar.xz"
@@ -26,85 +24,28 @@ struct keypair {
 	X509 *cert;
 };
 
-static char dir[256], sign_file[300], log_path[300];
+static struct test_dir td = { .log_stdout = true };
+static char sign_file[300];
 static struct keypair rsa = { .name = "rsa" }, ec = { .name = "ec" };
-
-/* Run a shell command, its output into the log; returns its exit code. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd) - 400, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 400)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, " >'%s' 2>&1", log_path);
-	rc = system(cmd);
-	if (rc == -1 || !WIFEXITED(rc))
-		return -1;
-	return WEXITSTATUS(rc);
-}
-
-/* The last command's output, for failure messages. */
-static const char *last_log(void)
-{
-	static char buf[2048];
-	FILE *f = fopen(log_path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = 0;
-	return buf;
-}
-
-static void path(char *out, size_t size, const char *name)
-{
-	snprintf(out, size, "%s/%s", dir, name);
-}
-
-static void write_buf(const char *p, const uint8_t *b, size_t len)
-{
-	FILE *f = fopen(p, "wb");
-
-	if (!f)
-		fail_msg("cannot create %s", p);
-	if (len && fwrite(b, 1, len, f) != len)
-		fail_msg("cannot write %s", p);
-	fclose(f);
-}
-
-static uint8_t *read_buf(const char *p, size_t *len)
-{
-	uint8_t *b;
-
-	if (read_file_bounded(p, 1 << 24, &b, len) < 0)
-		fail_msg("cannot read %s", p);
-	return b;
-}
 
 static int make_keypair(struct keypair *kp, const char *newkey)
 {
 	char err[256];
 
-	path(kp->key, sizeof(kp->key), kp->name);
+	test_dir_path(&td, kp->key, sizeof(kp->key), kp->name);
 	strcat(kp->key, ".key");
-	path(kp->pem, sizeof(kp->pem), kp->name);
+	test_dir_path(&td, kp->pem, sizeof(kp->pem), kp->name);
 	strcat(kp->pem, ".pem");
-	path(kp->der, sizeof(kp->der), kp->name);
+	test_dir_path(&td, kp->der, sizeof(kp->der), kp->name);
 	strcat(kp->der, ".der");
 	/* openssl req gives self-signed certificates a SKID by default. */
-	if (sh("openssl req -x509 -newkey %s -nodes -sha256 -days 2 "
-	       "-subj /CN=trustroute-dl-%s -keyout '%s' -out '%s'",
-	       newkey, kp->name, kp->key, kp->pem) ||
-	    sh("openssl x509 -in '%s' -outform DER -out '%s'", kp->pem,
-	       kp->der)) {
-		fprintf(stderr, "openssl failed: %s\n", last_log());
+	if (test_dir_sh(&td,
+			"openssl req -x509 -newkey %s -nodes -sha256 -days 2 "
+			"-subj /CN=trustroute-dl-%s -keyout '%s' -out '%s'",
+			newkey, kp->name, kp->key, kp->pem) ||
+	    test_dir_sh(&td, "openssl x509 -in '%s' -outform DER -out '%s'",
+			kp->pem, kp->der)) {
+		fprintf(stderr, "openssl failed: %s\n", test_dir_log(&td));
 		return -1;
 	}
 	kp->k = dl_load_key(kp->key, err, sizeof(err));
@@ -127,31 +68,29 @@ static void build_sign_file(void)
 	snprintf(src, sizeof(src), "%s/../build/linux-src/scripts/sign-file.c",
 		 TR_SCRIPTS_DIR);
 	if (access(src, R_OK)) {
-		path(tree, sizeof(tree), "linux");
+		test_dir_path(&td, tree, sizeof(tree), "linux");
 		if (access(KERNEL_TARBALL, R_OK) || mkdir(tree, 0700) ||
-		    sh("tar -xJf %s -C '%s' --strip-components=1 --wildcards "
-		       "'*/scripts/sign-file.c' '*/scripts/ssl-common.h'",
-		       KERNEL_TARBALL, tree))
+		    test_dir_sh(
+			    &td,
+			    "tar -xJf %s -C '%s' --strip-components=1 --wildcards "
+			    "'*/scripts/sign-file.c' '*/scripts/ssl-common.h'",
+			    KERNEL_TARBALL, tree))
 			return;
 		snprintf(src, sizeof(src), "%s/scripts/sign-file.c", tree);
 	}
-	path(sign_file, sizeof(sign_file), "sign-file");
-	if (sh("cc -o '%s' '%s' -lcrypto", sign_file, src)) {
-		fprintf(stderr, "cannot build sign-file: %s\n", last_log());
+	test_dir_path(&td, sign_file, sizeof(sign_file), "sign-file");
+	if (test_dir_sh(&td, "cc -o '%s' '%s' -lcrypto", sign_file, src)) {
+		fprintf(stderr, "cannot build sign-file: %s\n",
+			test_dir_log(&td));
 		sign_file[0] = 0;
 	}
 }
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_dl_sign_interop.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
+	if (test_dir_make(&td, "test_dl_sign_interop") < 0)
 		return -1;
-	path(log_path, sizeof(log_path), "log");
 	if (make_keypair(&rsa, "rsa:2048") ||
 	    make_keypair(&ec, "ec -pkeyopt ec_paramgen_curve:P-256"))
 		return -1;
@@ -166,9 +105,7 @@ static int teardown(void **state)
 	X509_free(rsa.cert);
 	EVP_PKEY_free(ec.k);
 	X509_free(ec.cert);
-	if (dir[0] && sh("rm -rf '%s'", dir))
-		return -1;
-	return 0;
+	return test_dir_remove(&td);
 }
 
 static const uint8_t content[] = "sha256 digest list\n\0\1\2\3\r\n\xff";
@@ -181,20 +118,22 @@ static void evmctl_verifies_ours(struct keypair *kp)
 	size_t len;
 	int rc;
 
-	path(file, sizeof(file), "a.bin");
-	path(sigfile, sizeof(sigfile), "a.bin.sig");
-	write_buf(file, content, sizeof(content));
+	test_dir_path(&td, file, sizeof(file), "a.bin");
+	test_dir_path(&td, sigfile, sizeof(sigfile), "a.bin.sig");
+	test_write_buf(file, content, sizeof(content));
 	if (dl_imasig_create(content, sizeof(content), kp->k, kp->cert, sig,
 			     &len, err, sizeof(err)))
 		fail_msg("dl_imasig_create (%s): %s", kp->name, err);
-	write_buf(sigfile, sig, len);
+	test_write_buf(sigfile, sig, len);
 	/* evmctl 1.4 reads verification certificates as DER only. */
-	rc = sh("evmctl ima_verify --sigfile --key '%s' '%s'", kp->der, file);
+	rc = test_dir_sh(&td, "evmctl ima_verify --sigfile --key '%s' '%s'",
+			 kp->der, file);
 	if (rc)
 		fail_msg("evmctl ima_verify rejected our %s signature (%d): %s",
-			 kp->name, rc, last_log());
-	write_buf(file, content, sizeof(content) - 1);
-	rc = sh("evmctl ima_verify --sigfile --key '%s' '%s'", kp->der, file);
+			 kp->name, rc, test_dir_log(&td));
+	test_write_buf(file, content, sizeof(content) - 1);
+	rc = test_dir_sh(&td, "evmctl ima_verify --sigfile --key '%s' '%s'",
+			 kp->der, file);
 	if (rc == 0)
 		fail_msg(
 			"evmctl ima_verify accepted a %s signature over other data",
@@ -218,15 +157,18 @@ static void ours_verifies_evmctl(struct keypair *kp)
 	size_t len, olen;
 	int rc;
 
-	path(file, sizeof(file), "b.bin");
-	path(sigfile, sizeof(sigfile), "b.bin.sig");
-	write_buf(file, content, sizeof(content));
-	rc = sh("evmctl ima_sign --sigfile --hashalgo sha256 --key '%s' "
+	test_dir_path(&td, file, sizeof(file), "b.bin");
+	test_dir_path(&td, sigfile, sizeof(sigfile), "b.bin.sig");
+	test_write_buf(file, content, sizeof(content));
+	rc = test_dir_sh(
+		&td,
+		"evmctl ima_sign --sigfile --hashalgo sha256 --key '%s' "
 		"--keyid-from-cert '%s' '%s'",
 		kp->key, kp->pem, file);
 	if (rc)
-		fail_msg("evmctl ima_sign failed (%d): %s", rc, last_log());
-	theirs = read_buf(sigfile, &len);
+		fail_msg("evmctl ima_sign failed (%d): %s", rc,
+			 test_dir_log(&td));
+	theirs = test_read_buf(sigfile, 1 << 24, &len);
 	if (dl_imasig_verify(content, sizeof(content), theirs, len, kp->cert,
 			     err, sizeof(err)))
 		fail_msg("evmctl's %s signature rejected: %s", kp->name, err);
@@ -267,14 +209,14 @@ static void sign_file_agrees(struct keypair *kp, size_t size)
 	assert_non_null(data);
 	for (size_t i = 0; i < size; i++)
 		data[i] = (uint8_t)(i * 7 + i / 251);
-	path(file, sizeof(file), "c.bin");
-	path(dest, sizeof(dest), "c.bin.signed");
-	write_buf(file, data, size);
-	rc = sh("'%s' sha256 '%s' '%s' '%s' '%s'", sign_file, kp->key, kp->pem,
-		file, dest);
+	test_dir_path(&td, file, sizeof(file), "c.bin");
+	test_dir_path(&td, dest, sizeof(dest), "c.bin.signed");
+	test_write_buf(file, data, size);
+	rc = test_dir_sh(&td, "'%s' sha256 '%s' '%s' '%s' '%s'", sign_file,
+			 kp->key, kp->pem, file, dest);
 	if (rc)
-		fail_msg("sign-file failed (%d): %s", rc, last_log());
-	theirs = read_buf(dest, &tlen);
+		fail_msg("sign-file failed (%d): %s", rc, test_dir_log(&td));
+	theirs = test_read_buf(dest, 1 << 24, &tlen);
 	if (dl_modsig_verify(theirs, tlen, kp->cert, err, sizeof(err)))
 		fail_msg("sign-file's %s modsig over %zu bytes rejected: %s",
 			 kp->name, size, err);
@@ -328,8 +270,8 @@ static void openssl_verifies_ours(struct keypair *kp)
 	size_t n, sig_len;
 	int rc;
 
-	path(file, sizeof(file), "d.bin");
-	path(p7s, sizeof(p7s), "d.p7s");
+	test_dir_path(&td, file, sizeof(file), "d.bin");
+	test_dir_path(&td, p7s, sizeof(p7s), "d.p7s");
 	if (dl_modsig_append(content, sizeof(content), kp->k, kp->cert, &b, &n,
 			     err, sizeof(err)))
 		fail_msg("dl_modsig_append: %s", err);
@@ -337,18 +279,22 @@ static void openssl_verifies_ours(struct keypair *kp)
 		  (size_t)b[n - TRAILER + 9] << 16 |
 		  (size_t)b[n - TRAILER + 10] << 8 | b[n - TRAILER + 11];
 	assert_int_equal(sizeof(content) + sig_len + TRAILER, n);
-	write_buf(file, content, sizeof(content));
-	write_buf(p7s, b + sizeof(content), sig_len);
+	test_write_buf(file, content, sizeof(content));
+	test_write_buf(p7s, b + sizeof(content), sig_len);
 	/* The certificate as its own trust anchor: the chain is checked too. */
-	rc = sh("openssl cms -verify -binary -inform DER -in '%s' -content '%s' "
+	rc = test_dir_sh(
+		&td,
+		"openssl cms -verify -binary -inform DER -in '%s' -content '%s' "
 		"-certfile '%s' -nointern -CAfile '%s' -purpose any "
 		"-out /dev/null",
 		p7s, file, kp->pem, kp->pem);
 	if (rc)
 		fail_msg("openssl cms -verify rejected our %s modsig (%d): %s",
-			 kp->name, rc, last_log());
-	write_buf(file, content, sizeof(content) - 1);
-	rc = sh("openssl cms -verify -binary -inform DER -in '%s' -content '%s' "
+			 kp->name, rc, test_dir_log(&td));
+	test_write_buf(file, content, sizeof(content) - 1);
+	rc = test_dir_sh(
+		&td,
+		"openssl cms -verify -binary -inform DER -in '%s' -content '%s' "
 		"-certfile '%s' -nointern -CAfile '%s' -purpose any "
 		"-out /dev/null",
 		p7s, file, kp->pem, kp->pem);

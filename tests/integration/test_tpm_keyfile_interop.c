@@ -6,21 +6,19 @@
  * print with tpm2-tools' tpm2_print and load and sign in tpm2-openssl,
  * under the owner SRK and under a persistent parent.
  */
-#include "fileio.h"
 #include "swtpm_fixture.h"
 #include "tpm_key.h"
 #include "tpm_keyfile.h"
+#include "test_dir.h"
 #include "tr_test.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
@@ -31,70 +29,10 @@
 #define PERSISTENT_SRK 0x81000001u
 
 static struct swtpm sw;
-static char dir[256], log_path[300];
-
-/* Run a shell command, its output into the log; returns its exit code. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd) - 400, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 400)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, " 2>'%s'", log_path);
-	rc = system(cmd);
-	if (rc == -1 || !WIFEXITED(rc))
-		return -1;
-	return WEXITSTATUS(rc);
-}
-
-/* The last command's error output, for failure messages. */
-static const char *last_log(void)
-{
-	static char buf[2048];
-	FILE *f = fopen(log_path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = 0;
-	return buf;
-}
-
-static void path(char *out, size_t size, const char *name)
-{
-	snprintf(out, size, "%s/%s", dir, name);
-}
-
-static void write_buf(const char *p, const void *b, size_t len)
-{
-	FILE *f = fopen(p, "wb");
-
-	if (!f)
-		fail_msg("cannot create %s", p);
-	if (len && fwrite(b, 1, len, f) != len)
-		fail_msg("cannot write %s", p);
-	fclose(f);
-}
-
-static uint8_t *read_buf(const char *p, size_t *len)
-{
-	uint8_t *b;
-
-	if (read_file_bounded(p, 1 << 20, &b, len) < 0)
-		fail_msg("cannot read %s", p);
-	return b;
-}
+static struct test_dir td;
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct stat st;
 
 	(void)state;
@@ -103,13 +41,8 @@ static int setup(void **state)
 			TPM2_PROVIDER);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s/test_tpm_keyfile_interop.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		dir[0] = 0;
+	if (test_dir_make(&td, "test_tpm_keyfile_interop") < 0)
 		return -1;
-	}
-	path(log_path, sizeof(log_path), "log");
 	if (swtpm_start(&sw, NULL) < 0)
 		return -1;
 	return setenv("TPM2OPENSSL_TCTI", sw.tcti, 1);
@@ -119,9 +52,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	swtpm_stop(&sw);
-	if (dir[0] && sh("rm -rf '%s'", dir))
-		return -1;
-	return 0;
+	return test_dir_remove(&td);
 }
 
 /* ESAPI on the swtpm, for one test: tpm2-openssl needs it closed. */
@@ -238,7 +169,7 @@ static void write_pem(const struct tr_keyfile *k, const char *p)
 
 	if (tr_keyfile_encode_pem(k, &pem, &len, err, sizeof(err)) < 0)
 		fail_msg("encode_pem: %s", err);
-	write_buf(p, pem, len);
+	test_write_buf(p, pem, len);
 	free(pem);
 }
 
@@ -335,7 +266,7 @@ static void decode_file(const char *p, struct tr_keyfile *k)
 {
 	char err[256];
 	size_t len;
-	uint8_t *pem = read_buf(p, &len);
+	uint8_t *pem = test_read_buf(p, 1 << 20, &len);
 
 	if (tr_keyfile_decode_pem((const char *)pem, len, k, err, sizeof(err)) <
 	    0)
@@ -365,11 +296,14 @@ static void test_tpm2_openssl_key_decodes(void **state)
 	size_t tlen, olen, off = 0, at;
 
 	(void)state;
-	path(key, sizeof(key), "genpkey.pem");
-	if (sh(OSSL " -algorithm EC -pkeyopt group:P-256 -out '%s' >/dev/null",
-	       "genpkey", key))
+	test_dir_path(&td, key, sizeof(key), "genpkey.pem");
+	if (test_dir_sh(
+		    &td,
+		    OSSL
+		    " -algorithm EC -pkeyopt group:P-256 -out '%s' >/dev/null",
+		    "genpkey", key))
 		fail_msg("openssl genpkey -provider tpm2 failed: %s",
-			 last_log());
+			 test_dir_log(&td));
 	decode_file(key, &k);
 	assert_int_equal(k.parent, TR_PARENT_OWNER);
 	assert_true(k.empty_auth);
@@ -413,12 +347,13 @@ static void test_tpm2_openssl_password_key_decodes(void **state)
 	size_t tlen, olen, at;
 
 	(void)state;
-	path(key, sizeof(key), "genpkey-auth.pem");
-	if (sh(OSSL " -algorithm EC -pkeyopt group:P-256 "
-		    "-pkeyopt user-auth:s3cret -out '%s' >/dev/null",
-	       "genpkey", key))
+	test_dir_path(&td, key, sizeof(key), "genpkey-auth.pem");
+	if (test_dir_sh(&td,
+			OSSL " -algorithm EC -pkeyopt group:P-256 "
+			     "-pkeyopt user-auth:s3cret -out '%s' >/dev/null",
+			"genpkey", key))
 		fail_msg("openssl genpkey -provider tpm2 failed: %s",
-			 last_log());
+			 test_dir_log(&td));
 	decode_file(key, &k);
 	assert_false(k.empty_auth);
 	assert_int_equal(k.parent, TR_PARENT_OWNER);
@@ -462,12 +397,13 @@ static void test_tpm2_print_reads_our_key(void **state)
 	(void)state;
 	make_key(TR_PARENT_OWNER, &k, &pub);
 	ec_point(&pub, pt);
-	path(key, sizeof(key), "ours.pem");
-	path(out, sizeof(out), "print.txt");
+	test_dir_path(&td, key, sizeof(key), "ours.pem");
+	test_dir_path(&td, out, sizeof(out), "print.txt");
 	write_pem(&k, key);
-	if (sh("tpm2_print -t TSSPRIVKEY_OBJ '%s' >'%s'", key, out))
-		fail_msg("tpm2_print failed: %s", last_log());
-	text = (char *)read_buf(out, &len);
+	if (test_dir_sh(&td, "tpm2_print -t TSSPRIVKEY_OBJ '%s' >'%s'", key,
+			out))
+		fail_msg("tpm2_print failed: %s", test_dir_log(&td));
+	text = (char *)test_read_buf(out, 1 << 20, &len);
 	text = realloc(text, len + 1);
 	assert_non_null(text);
 	text[len] = 0;
@@ -475,9 +411,10 @@ static void test_tpm2_print_reads_our_key(void **state)
 	    !has_line(text, "y: ", pt + 33, 32))
 		fail_msg("tpm2_print does not show the TPM's point:\n%s", text);
 	free(text);
-	path(out, sizeof(out), "print.pem");
-	if (sh("tpm2_print -t TSSPRIVKEY_OBJ '%s' -f pem >'%s'", key, out))
-		fail_msg("tpm2_print -f pem failed: %s", last_log());
+	test_dir_path(&td, out, sizeof(out), "print.pem");
+	if (test_dir_sh(&td, "tpm2_print -t TSSPRIVKEY_OBJ '%s' -f pem >'%s'",
+			key, out))
+		fail_msg("tpm2_print -f pem failed: %s", test_dir_log(&td));
 	expect_pubkey_file(out, pt);
 	tr_keyfile_free(&k);
 }
@@ -499,23 +436,26 @@ static void load_and_sign(uint32_t parent, const char *name)
 
 	make_key(parent, &k, &pub);
 	ec_point(&pub, pt);
-	path(key, sizeof(key), name);
-	path(out, sizeof(out), "pub.pem");
-	path(data, sizeof(data), "msg.txt");
-	path(sigp, sizeof(sigp), "msg.sig");
+	test_dir_path(&td, key, sizeof(key), name);
+	test_dir_path(&td, out, sizeof(out), "pub.pem");
+	test_dir_path(&td, data, sizeof(data), "msg.txt");
+	test_dir_path(&td, sigp, sizeof(sigp), "msg.sig");
 	write_pem(&k, key);
-	if (sh(OSSL " -in '%s' -pubout -out '%s'", "pkey", key, out))
+	if (test_dir_sh(&td, OSSL " -in '%s' -pubout -out '%s'", "pkey", key,
+			out))
 		fail_msg("openssl pkey -provider tpm2 cannot load our key: %s",
-			 last_log());
+			 test_dir_log(&td));
 	expect_pubkey_file(out, pt);
-	write_buf(data, msg, strlen(msg));
+	test_write_buf(data, msg, strlen(msg));
 	/* openssl dgst -sign fails even with tpm2-openssl's own keys. */
-	if (sh(OSSL " -sign -inkey '%s' -rawin -digest sha256 -in '%s' "
-		    "-out '%s'",
-	       "pkeyutl", key, data, sigp))
+	if (test_dir_sh(&td,
+			OSSL
+			" -sign -inkey '%s' -rawin -digest sha256 -in '%s' "
+			"-out '%s'",
+			"pkeyutl", key, data, sigp))
 		fail_msg("openssl pkeyutl -sign with our key failed: %s",
-			 last_log());
-	sig = read_buf(sigp, &siglen);
+			 test_dir_log(&td));
+	sig = test_read_buf(sigp, 1 << 20, &siglen);
 	pkey = pkey_from_point(pt, sizeof(pt));
 	assert_non_null(md);
 	assert_int_equal(
