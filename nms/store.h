@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The NMS's state in SQLite: devices, their EKs, AKs, certified TLS keys,
- * issued certificates, enrollment challenges and an event log.
+ * issued certificates, enrollment challenges and an event log. This file
+ * opens, migrates and runs transactions; store_enroll.h has the
+ * enrollment rows.
  *
  * The schema is versioned (PRAGMA user_version) and migrated forward in
  * one transaction when opened. The database runs in WAL mode with
@@ -15,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 1
+#define NMS_SCHEMA_VERSION 2
 
 struct nms_store {
 	sqlite3 *db;
@@ -33,7 +35,10 @@ void nms_store_close(struct nms_store *s);
 /* The schema version in the file (0 for a new, empty one). */
 int nms_store_version(struct nms_store *s);
 
-/* Run @fn in one IMMEDIATE transaction: all of it commits or nothing. */
+/*
+ * Run @fn in one IMMEDIATE transaction: all of it commits or nothing.
+ * Called inside another nms_store_tx, @fn joins the outer transaction.
+ */
 typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen);
@@ -43,34 +48,6 @@ struct nms_blob {
 	const uint8_t *p;
 	size_t n;
 };
-
-/*
- * The device named @name with EK @ek_name (its TPM name), created on
- * first sight. An EK already bound to another device name is refused:
- * one TPM, one identity. Returns the device id, or -1.
- */
-int64_t nms_store_device_for_ek(struct nms_store *s, const char *name,
-				struct nms_blob ek_name, struct nms_blob ek_pub,
-				struct nms_blob ek_cert, char *err,
-				size_t errlen);
-
-/*
- * A challenge for @device_id: @nonce (unique) and the SHA-256 of the
- * credential secret, valid until @expires (Unix time).
- */
-int nms_store_challenge_add(struct nms_store *s, int64_t device_id,
-			    struct nms_blob nonce,
-			    const uint8_t secret_hash[32], int64_t expires,
-			    char *err, size_t errlen);
-
-/*
- * Consume the challenge @nonce, now: 0 with its device and secret hash
- * when it existed and had not expired, -1 otherwise. Either way it is
- * gone, so an answer can be used once (a replay finds nothing).
- */
-int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
-			     int64_t now, int64_t *device_id,
-			     uint8_t secret_hash[32], char *err, size_t errlen);
 
 /*
  * Append to the event log (@device_id 0: not about one device). Returns

@@ -4,9 +4,12 @@
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
  * writer killed with SIGKILL loses none of its committed transactions.
- * One EK is one device; a challenge is answered once, and not late.
+ * One EK is one device; a challenge is answered once, and not late, and
+ * comes back when the transaction that took it rolls back; AKs and TLS
+ * keys belong to one device; certificate serials are unique.
  */
 #include "store.h"
+#include "store_enroll.h"
 #include "tr_test.h"
 
 #include <signal.h>
@@ -247,48 +250,155 @@ static void test_one_ek_one_device(void **state)
 	nms_store_close(&s);
 }
 
+/* A device "r1" with an AK, for the tests below. */
+static void enrolled_device(struct nms_store *s, int64_t *dev, int64_t *ak)
+{
+	char err[256] = "";
+
+	*dev = nms_store_device_for_ek(s, "r1", BLOB("ek-1"), BLOB("pub"),
+				       BLOB("cert"), err, sizeof(err));
+	assert_true(*dev > 0);
+	*ak = nms_store_ak(s, *dev, BLOB("ak-1"), BLOB("akpub"), err,
+			   sizeof(err));
+	assert_true(*ak > 0);
+}
+
 static void test_challenge_used_once(void **state)
 {
 	struct nms_store s;
-	uint8_t hash[32], got[32] = { 0 };
-	int64_t dev = 0;
+	struct nms_challenge c = { .expires = 1000 }, got;
 	char err[256] = "";
 
 	(void)state;
+	remove_db();
 	open_ok(&s);
-	memset(hash, 0xab, sizeof(hash));
-	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-1"), hash,
-						 1000, err, sizeof(err)),
+	enrolled_device(&s, &c.device_id, &c.ak_id);
+	memset(c.secret_hash, 0xab, sizeof(c.secret_hash));
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
+						 sizeof(err)),
 			 0);
-	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-2"), hash,
-						 1000, err, sizeof(err)),
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-2"), &c, err,
+						 sizeof(err)),
 			 0);
 	/* The same nonce twice. */
-	assert_int_equal(nms_store_challenge_add(&s, 1, BLOB("nonce-1"), hash,
-						 1000, err, sizeof(err)),
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
+						 sizeof(err)),
 			 -1);
 	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
-						  &dev, got, err, sizeof(err)),
+						  &got, err, sizeof(err)),
 			 0);
-	assert_int_equal(dev, 1);
-	assert_memory_equal(got, hash, sizeof(hash));
+	assert_int_equal(got.device_id, c.device_id);
+	assert_int_equal(got.ak_id, c.ak_id);
+	assert_memory_equal(got.secret_hash, c.secret_hash, 32);
 	/* A replayed answer. */
 	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
-						  &dev, got, err, sizeof(err)),
+						  &got, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "already used"));
 	/* Too late: refused, and gone as well. */
 	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 1001,
-						  &dev, got, err, sizeof(err)),
+						  &got, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "expired"));
 	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 999,
-						  &dev, got, err, sizeof(err)),
+						  &got, err, sizeof(err)),
 			 -1);
-	/* For a device that does not exist. */
-	assert_int_equal(nms_store_challenge_add(&s, 4242, BLOB("nonce-3"),
-						 hash, 1000, err, sizeof(err)),
+	/* For a device, or an AK, that does not exist. */
+	c.device_id = 4242;
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-3"), &c, err,
+						 sizeof(err)),
 			 -1);
+	nms_store_close(&s);
+	remove_db();
+}
+
+static int take_then_fail(struct nms_store *s, void *arg, char *err,
+			  size_t errlen)
+{
+	struct nms_challenge got;
+
+	(void)arg;
+	if (nms_store_challenge_take(s, BLOB("nonce-1"), 0, &got, err, errlen))
+		return -1;
+	snprintf(err, errlen, "stopped on purpose");
+	return -1;
+}
+
+/* A transaction that took a challenge and then failed gives it back:
+ * an NMS that dies before it commits loses nothing. */
+static void test_challenge_back_on_rollback(void **state)
+{
+	struct nms_store s;
+	struct nms_challenge c = { .expires = 1000 }, got;
+	char err[256] = "";
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	enrolled_device(&s, &c.device_id, &c.ak_id);
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(
+		nms_store_tx(&s, take_then_fail, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "stopped on purpose");
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 0, &got,
+						  err, sizeof(err)),
+			 0);
+	nms_store_close(&s);
+	remove_db();
+}
+
+static void test_keys_and_certificates(void **state)
+{
+	struct nms_store s;
+	uint8_t policy[32] = { 1 };
+	int64_t dev, ak, dev2, key;
+	char err[256] = "";
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	enrolled_device(&s, &dev, &ak);
+	/* The same AK again: the same row; for another device: refused. */
+	assert_int_equal(nms_store_ak(&s, dev, BLOB("ak-1"), BLOB("akpub"), err,
+				      sizeof(err)),
+			 ak);
+	dev2 = nms_store_device_for_ek(&s, "r2", BLOB("ek-2"), BLOB("pub"),
+				       BLOB("cert"), err, sizeof(err));
+	assert_true(dev2 > 0);
+	assert_int_equal(nms_store_ak(&s, dev2, BLOB("ak-1"), BLOB("akpub"),
+				      err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "another device"));
+	assert_int_equal(nms_store_ak_activated(&s, ak, 5, err, sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_ak_activated(&s, 999, 5, err, sizeof(err)),
+			 -1);
+
+	key = nms_store_tls_key(&s, dev, BLOB("key-1"), BLOB("keypub"), policy,
+				err, sizeof(err));
+	assert_true(key > 0);
+	/* Re-enrolling the same key updates its row. */
+	assert_int_equal(nms_store_tls_key(&s, dev, BLOB("key-1"),
+					   BLOB("keypub"), policy, err,
+					   sizeof(err)),
+			 key);
+	assert_int_equal(nms_store_tls_key(&s, dev2, BLOB("key-1"),
+					   BLOB("keypub"), policy, err,
+					   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "another device"));
+
+	struct nms_cert_row c = { dev, key, "01AB", BLOB("der"), 100 };
+
+	assert_true(nms_store_cert_add(&s, &c, err, sizeof(err)) > 0);
+	/* Serials are unique. */
+	assert_int_equal(nms_store_cert_add(&s, &c, err, sizeof(err)), -1);
+	c.serial = "01AC";
+	assert_true(nms_store_cert_add(&s, &c, err, sizeof(err)) > 0);
+	assert_int_equal(nms_store_cert_count(&s, dev), 2);
+	assert_int_equal(nms_store_cert_count(&s, dev2), 0);
 	nms_store_close(&s);
 	remove_db();
 }
@@ -303,6 +413,8 @@ int main(void)
 		cmocka_unit_test(test_kill_9_loses_nothing),
 		cmocka_unit_test(test_one_ek_one_device),
 		cmocka_unit_test(test_challenge_used_once),
+		cmocka_unit_test(test_challenge_back_on_rollback),
+		cmocka_unit_test(test_keys_and_certificates),
 	};
 
 	return TR_RUN(tests, setup, teardown);
