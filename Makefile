@@ -17,7 +17,7 @@ VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
 PKGS := libcrypto json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils
+	sqlite3 libkeyutils libmicrohttpd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -26,6 +26,7 @@ CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	  -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
 	  -Iuserspace/lib -Idigest-lists/lib -Idigest-lists/include -Inms \
+	  -Iuserspace/agent \
 	  -Itests/lib -Itests/fuzz $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -42,13 +43,17 @@ LIBTRUST := $(B)/libtrust.a
 # digest-lists/lib uses libtrust's IMA log codec (for predictions).
 LIBDL_SRC := $(wildcard digest-lists/lib/*.c)
 LIBDL := $(B)/libdigestlist.a
-# nms/: the NMS's library (its daemons' mains will live beside it).
+# nms/: the NMS's library; its programs' mains are in nms/tools.
 LIBNMS_SRC := $(wildcard nms/*.c)
 LIBNMS := $(B)/libnms.a
-LIBS := $(LIBNMS) $(LIBDL) $(LIBTRUST)
+# userspace/agent: the router agent's library; its main is a tool.
+LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
+LIBAGENT := $(B)/libagent.a
+LIBS := $(LIBNMS) $(LIBAGENT) $(LIBDL) $(LIBTRUST)
 TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
 	 $(B)/bin/bench-time \
-	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c))
+	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c)) \
+	 $(patsubst nms/tools/%.c,$(B)/bin/%,$(wildcard nms/tools/*.c))
 # The OpenSSL 3 provider for TPM keys: a module, so its code and libtrust's
 # are compiled again as position-independent code.
 PROVIDER_SRC := $(wildcard userspace/provider/*.c)
@@ -93,11 +98,19 @@ $(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+$(LIBAGENT): $(patsubst %.c,$(B)/obj/%.o,$(LIBAGENT_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
 $(LIBDL): $(patsubst %.c,$(B)/obj/%.o,$(LIBDL_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/digest-lists/tools/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/%: $(B)/obj/nms/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -152,6 +165,7 @@ FAST_SUITES := \
 	"scripts:digestlist=tests/scripts/test-digestlist" \
 	"scripts:trustkey=tests/scripts/test-trustkey" \
 	"scripts:provider=tests/scripts/test-provider" \
+	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \

@@ -275,72 +275,6 @@ static int path_in(char *out, const char *dir, const char *name, char *err,
 	return 0;
 }
 
-/*
- * Write @dir/@name whole or not at all: a temporary file in the same
- * directory, created with @mode (so a key is never readable by others,
- * not even for a moment), fsync'ed, then renamed over the name.
- */
-static int write_atomic(const char *dir, const char *name, const void *buf,
-			size_t len, mode_t mode, char *err, size_t errlen)
-{
-	char path[PATH_MAX], tmp[PATH_MAX], tmpname[NAME_MAX];
-	const char *p = buf;
-	int fd;
-
-	snprintf(tmpname, sizeof(tmpname), ".%s.tmp.%ld", name, (long)getpid());
-	if (path_in(path, dir, name, err, errlen) < 0 ||
-	    path_in(tmp, dir, tmpname, err, errlen) < 0)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
-	if (fd < 0)
-		return tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = EIO;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	return 0;
-fail:
-	tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
-/* So that the renames themselves survive a crash. */
-static int sync_dir(const char *dir, char *err, size_t errlen)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		tr_fail(err, errlen, "%s: %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* PEM of a private key (PKCS#8) or of a certificate, in a memory BIO. */
 static BIO *to_pem(EVP_PKEY *key, X509 *cert)
 {
@@ -392,11 +326,16 @@ static int write_files(const char *dir, struct ca_file *f, size_t n, char *err,
 			break;
 		}
 		len = BIO_get_mem_data(f[i].pem, &data);
-		if (write_atomic(dir, f[i].name, data, (size_t)len, f[i].mode,
-				 err, errlen) < 0)
+		if (path_in(path, dir, f[i].name, err, errlen) < 0)
 			break;
+		/* Whole or not at all; a key is never readable by others,
+		 * not even for a moment (fileio.h). */
+		if (write_file_atomic(path, data, (size_t)len, f[i].mode) < 0) {
+			tr_fail(err, errlen, "%s: %s", path, strerror(errno));
+			break;
+		}
 	}
-	if (i == n && !sync_dir(dir, err, errlen))
+	if (i == n)
 		return 0;
 	while (i-- > 0)
 		if (!path_in(path, dir, f[i].name, NULL, 0))

@@ -323,3 +323,58 @@ int64_t nms_store_cert_count(struct nms_store *s, int64_t device_id)
 	sqlite3_finalize(st);
 	return n;
 }
+
+/* The single row of @st: copy column @col (a blob) to @out; its length. */
+static int64_t one_blob(sqlite3_stmt *st, int col, uint8_t *out, size_t cap)
+{
+	int64_t n = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, col);
+
+		if (len <= cap) {
+			memcpy(out, sqlite3_column_blob(st, col), len);
+			n = (int64_t)len;
+		}
+	}
+	return n;
+}
+
+int nms_store_ak_name(struct nms_store *s, int64_t ak_id, uint8_t *name,
+		      size_t cap)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT name FROM aks WHERE id = ?", -1,
+			       &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, ak_id);
+	n = one_blob(st, 0, name, cap);
+	sqlite3_finalize(st);
+	return (int)n;
+}
+
+int nms_store_device_get(struct nms_store *s, int64_t id, char *name,
+			 size_t cap, uint8_t *ek_name, size_t ek_cap,
+			 size_t *ek_len)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    "SELECT e.name, d.name FROM devices d"
+		    " JOIN eks e ON e.device_id = d.id WHERE d.id = ?",
+		    -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	n = one_blob(st, 0, ek_name, ek_cap);
+	if (n >= 0) {
+		snprintf(name, cap, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		*ek_len = (size_t)n;
+	}
+	sqlite3_finalize(st);
+	return n < 0 ? -1 : 0;
+}

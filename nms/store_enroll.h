@@ -20,6 +20,11 @@ int64_t nms_store_device_for_ek(struct nms_store *s, const char *name,
 				struct nms_blob ek_cert, char *err,
 				size_t errlen);
 
+/* A device's name (@cap bytes) and its EK's TPM name; 0, or -1. */
+int nms_store_device_get(struct nms_store *s, int64_t id, char *name,
+			 size_t cap, uint8_t *ek_name, size_t ek_cap,
+			 size_t *ek_len);
+
 /*
  * The AK named @name of @device_id, added on first sight. An AK known
  * under another device is refused. Returns its id, or -1.
@@ -27,6 +32,9 @@ int64_t nms_store_device_for_ek(struct nms_store *s, const char *name,
 int64_t nms_store_ak(struct nms_store *s, int64_t device_id,
 		     struct nms_blob name, struct nms_blob pub, char *err,
 		     size_t errlen);
+/* The TPM name of AK @ak_id into @name (@cap bytes); its length, or -1. */
+int nms_store_ak_name(struct nms_store *s, int64_t ak_id, uint8_t *name,
+		      size_t cap);
 /* The AK's credential was activated at @when. */
 int nms_store_ak_activated(struct nms_store *s, int64_t ak_id, int64_t when,
 			   char *err, size_t errlen);

@@ -3,6 +3,7 @@
 #include "dl_gen.h"
 #include "hex.h"
 #include "errmsg.h"
+#include "fileio.h"
 
 #include "dl_format.h"
 #include "ima_log.h"
@@ -201,30 +202,12 @@ static int cmp_entry(const void *a, const void *b)
 	return c ? c : strcmp(x->package, y->package);
 }
 
-int dl_write_file_atomic(const char *path, const void *buf, size_t len,
-			 char *err, size_t errlen)
+/* Whole or not at all (fileio.h); "@path: reason" on failure. */
+static int write_atomic(const char *path, const void *buf, size_t len,
+			char *err, size_t errlen)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return tr_fail(err, errlen, "%s: path too long", path);
-	f = fopen(tmp, "wbx");
-	if (!f)
-		return tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
-	if ((len && fwrite(buf, 1, len, f) != len) || fflush(f) ||
-	    fsync(fileno(f))) {
-		tr_fail(err, errlen, "%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	if (fclose(f) || rename(tmp, path)) {
-		tr_fail(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
+	if (write_file_atomic(path, buf, len, 0644) < 0)
+		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -285,9 +268,9 @@ int dl_set_write(struct dl_set *s, bool immutable, const char *path,
 		tr_fail(err, errlen, "%s: path too long", path);
 		goto out;
 	}
-	if (dl_write_file_atomic(path, list, list_len, err, errlen) < 0 ||
-	    dl_write_file_atomic(mpath, manifest ? manifest : "", mlen, err,
-				 errlen) < 0)
+	if (write_atomic(path, list, list_len, err, errlen) < 0 ||
+	    write_atomic(mpath, manifest ? manifest : "", mlen, err, errlen) <
+		    0)
 		goto out;
 	rc = 0;
 out:

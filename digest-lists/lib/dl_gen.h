@@ -66,8 +66,4 @@ int dl_gen_ima_log(struct dl_set *s, const uint8_t *buf, size_t len,
 int dl_set_write(struct dl_set *s, bool immutable, const char *path,
 		 bool write_empty, size_t *count, char *err, size_t errlen);
 
-/* Write @len bytes to @path through a temporary file and rename. */
-int dl_write_file_atomic(const char *path, const void *buf, size_t len,
-			 char *err, size_t errlen);
-
 #endif

@@ -7,16 +7,24 @@
 #include <openssl/sha.h>
 #include <string.h>
 
+int dl_predict_template(const struct dl_measured_file *f,
+			uint8_t data[DL_TEMPLATE_MAX])
+{
+	uint8_t d[32];
+
+	SHA256(f->data, f->len, d);
+	return ima_ng_template_data("sha256", d, sizeof(d), f->name, data,
+				    DL_TEMPLATE_MAX);
+}
+
 int dl_predict_extend(const char *bank, uint8_t *pcr,
 		      const struct dl_measured_file *files, size_t n)
 {
-	uint8_t d[32], data[4200];
+	uint8_t data[DL_TEMPLATE_MAX];
 	int len;
 
 	for (size_t i = 0; i < n; i++) {
-		SHA256(files[i].data, files[i].len, d);
-		len = ima_ng_template_data("sha256", d, sizeof(d),
-					   files[i].name, data, sizeof(data));
+		len = dl_predict_template(&files[i], data);
 		if (len < 0 ||
 		    ima_pcr_extend_data(bank, pcr, data, (size_t)len) < 0)
 			return -1;

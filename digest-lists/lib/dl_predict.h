@@ -20,6 +20,15 @@ struct dl_measured_file {
 	const char *name;
 };
 
+#define DL_TEMPLATE_MAX 4200 /* ima-ng data: digest and a path */
+
+/*
+ * The ima-ng template data IMA records for @f: SHA-256 of its bytes, under
+ * its name. Returns the length, or -1 (name too long).
+ */
+int dl_predict_template(const struct dl_measured_file *f,
+			uint8_t data[DL_TEMPLATE_MAX]);
+
 /*
  * Extend @pcr (bank @bank, @pcr_len bytes, in and out) with the ima-ng
  * entries IMA records for @files, in order: SHA-256 of each file, under

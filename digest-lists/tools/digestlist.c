@@ -13,8 +13,10 @@
 #include "dl_gen.h"
 #include "dl_pkg.h"
 #include "dl_predict.h"
+#include "dl_reference.h"
 #include "dl_sign.h"
 #include "dl_upload.h"
+#include "errmsg.h"
 #include "fileio.h"
 
 #include <errno.h>
@@ -45,7 +47,7 @@ static const char usage_text[] =
 	"  verify    [--cert CERT.pem] [--json] LIST...\n"
 	"  upload    [--cert CERT] [--securityfs DIR] [--json] LIST...\n"
 	"  predict   [--bank B] [--pcr N] [--boot-pcrs HEX,...x10] [--name-dir DIR]\n"
-	"            [--policy-pcrs N,N,...] [--json] LIST...\n"
+	"            [--policy-pcrs N,N,...] [--steps] [--json] LIST...\n"
 	"  export    --output DB LIST...\n";
 
 static int usage(int rc)
@@ -335,17 +337,24 @@ static int cmd_sign(int argc, char **argv)
 			goto bad;
 		if (sigfile) {
 			snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
-			if (dl_write_file_atomic(sigpath, sig, sig_len, err,
-						 sizeof(err)) < 0)
+			if (write_file_atomic(sigpath, sig, sig_len, 0644) <
+			    0) {
+				tr_fail(err, sizeof(err), "%s: %s", sigpath,
+					strerror(errno));
 				goto bad;
+			}
 		}
 		if (modsig) {
 			if (dl_modsig_append(l.buf, (size_t)l.payload, key,
 					     cert, &signed_buf, &signed_len,
-					     err, sizeof(err)) < 0 ||
-			    dl_write_file_atomic(path, signed_buf, signed_len,
-						 err, sizeof(err)) < 0)
+					     err, sizeof(err)) < 0)
 				goto bad;
+			if (write_file_atomic(path, signed_buf, signed_len,
+					      0644) < 0) {
+				tr_fail(err, sizeof(err), "%s: %s", path,
+					strerror(errno));
+				goto bad;
+			}
 		}
 		/* After the rename: the xattr belongs to the final file, and
 		 * is valid only for a file without an appended signature. */
@@ -710,11 +719,13 @@ static int cmd_predict(int argc, char **argv)
 		{ "boot-pcrs", required_argument, NULL, 'B' },
 		{ "name-dir", required_argument, NULL, 'd' },
 		{ "policy-pcrs", required_argument, NULL, 'P' },
+		{ "steps", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bank = "sha256", *boot = NULL, *name_dir = NULL,
 		   *policy = NULL;
+	int steps = 0;
 	uint8_t values[DL_PCRS][32] = { { 0 } }, pcr[64] = { 0 }, pol[32];
 	unsigned char selected[DL_PCRS] = { 0 }, known[DL_PCRS] = { 0 };
 	uint8_t boot_pcrs[10][32];
@@ -745,6 +756,9 @@ static int cmd_predict(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 's':
+			steps = 1;
 			break;
 		default:
 			return usage(2);
@@ -806,6 +820,23 @@ static int cmd_predict(int argc, char **argv)
 		files[i].data = lists[i].l.buf;
 		files[i].len = lists[i].l.len;
 		files[i].name = lists[i].name;
+	}
+	/* What IMA extends the PCR with, list by list: tpm2_pcrextend
+	 * arguments that bring a TPM to the predicted state. */
+	if (steps) {
+		uint8_t(*st)[32] = calloc((size_t)n + 1, 32);
+
+		if (!st || dl_reference_steps(files, (size_t)n, st) < 0) {
+			free(st);
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			tr_hex(h, st[i], 32);
+			printf("%lu:sha256=%s\n", ima_pcr, h);
+		}
+		free(st);
+		rc = 0;
+		goto out;
 	}
 	/* The requested bank, and SHA-256 for the policy digest; with the
 	 * lists in another PCR, PCR 10 holds the boot aggregate alone. */

@@ -155,7 +155,7 @@ static int verify(const TPM2B_PUBLIC *pub, const uint8_t *digest,
 {
 	EVP_PKEY *pk = tr_tpm_public_to_evp(pub, NULL, 0);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	uint8_t der[128], *p = der;
+	uint8_t der[TR_ECDSA_DER_MAX];
 	const uint8_t *s = der;
 	size_t len;
 	int ok;
@@ -164,16 +164,7 @@ static int verify(const TPM2B_PUBLIC *pub, const uint8_t *digest,
 	EVP_PKEY_verify_init(ctx);
 	EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256());
 	if (sig->sigAlg == TPM2_ALG_ECDSA) {
-		ECDSA_SIG *e = ECDSA_SIG_new();
-
-		ECDSA_SIG_set0(
-			e,
-			BN_bin2bn(sig->signature.ecdsa.signatureR.buffer,
-				  sig->signature.ecdsa.signatureR.size, NULL),
-			BN_bin2bn(sig->signature.ecdsa.signatureS.buffer,
-				  sig->signature.ecdsa.signatureS.size, NULL));
-		len = (size_t)i2d_ECDSA_SIG(e, &p);
-		ECDSA_SIG_free(e);
+		len = (size_t)tr_tpm_sig_to_der(sig, der, sizeof(der));
 	} else {
 		EVP_PKEY_CTX_set_rsa_padding(ctx,
 					     sig->sigAlg == TPM2_ALG_RSAPSS ?

@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *len)
@@ -43,6 +47,7 @@ int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *len)
 	}
 	if (fd > 0)
 		close(fd);
+	p[n] = 0; /* the loop always leaves room for it */
 	*buf = p;
 	*len = n;
 	return 0;
@@ -51,6 +56,63 @@ fail:
 	free(p);
 	if (fd > 0)
 		close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, rc;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len,
+		      unsigned mode)
+{
+	char tmp[PATH_MAX];
+	const uint8_t *p = buf;
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, mode) < 0)
+		goto fail;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	return fsync_dir_of(path);
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
 	errno = saved;
 	return -1;
 }

@@ -97,10 +97,9 @@ int tr_certify_verify(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 {
 	TPMS_ATTEST info;
 	TPM2B_NAME name;
-	uint8_t digest[32], der[80], *p = der;
+	uint8_t digest[32], der[TR_ECDSA_DER_MAX];
 	EVP_PKEY *ak = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
-	ECDSA_SIG *es = NULL;
 	size_t off = 0;
 	int len, ok;
 
@@ -126,14 +125,7 @@ int tr_certify_verify(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 	    sig->signature.ecdsa.hash != TPM2_ALG_SHA256)
 		return tr_fail(err, errlen, "not an ECDSA-SHA256 signature");
 	SHA256(attest->attestationData, attest->size, digest);
-	es = ECDSA_SIG_new();
-	ECDSA_SIG_set0(es,
-		       BN_bin2bn(sig->signature.ecdsa.signatureR.buffer,
-				 sig->signature.ecdsa.signatureR.size, NULL),
-		       BN_bin2bn(sig->signature.ecdsa.signatureS.buffer,
-				 sig->signature.ecdsa.signatureS.size, NULL));
-	len = i2d_ECDSA_SIG(es, &p);
-	ECDSA_SIG_free(es);
+	len = tr_tpm_sig_to_der(sig, der, sizeof(der));
 	ak = tr_tpm_public_to_evp(ak_pub, err, errlen);
 	ctx = ak ? EVP_PKEY_CTX_new(ak, NULL) : NULL;
 	ok = ctx && len > 0 && EVP_PKEY_verify_init(ctx) > 0 &&

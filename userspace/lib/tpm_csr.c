@@ -44,10 +44,7 @@ static ASN1_BIT_STRING *signature_value(const TPMT_SIGNATURE *sig)
 {
 	ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
 	TPM2B_PUBLIC_KEY_RSA rsa = sig->signature.rsassa.sig;
-	const TPMS_SIGNATURE_ECDSA *ec = &sig->signature.ecdsa;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
+	uint8_t der[TR_ECDSA_DER_MAX];
 	int n = -1;
 
 	if (!bs)
@@ -55,18 +52,8 @@ static ASN1_BIT_STRING *signature_value(const TPMT_SIGNATURE *sig)
 	if (sig->sigAlg == TPM2_ALG_RSASSA) {
 		n = ASN1_BIT_STRING_set(bs, rsa.buffer, rsa.size) ? 0 : -1;
 	} else {
-		es = ECDSA_SIG_new();
-		r = BN_bin2bn(ec->signatureR.buffer, ec->signatureR.size, NULL);
-		s = BN_bin2bn(ec->signatureS.buffer, ec->signatureS.size, NULL);
-		if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
-			r = s = NULL; /* es owns them now */
-			n = i2d_ECDSA_SIG(es, &der);
-		}
+		n = tr_tpm_sig_to_der(sig, der, sizeof(der));
 		n = n > 0 && ASN1_BIT_STRING_set(bs, der, n) ? 0 : -1;
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(es);
-		OPENSSL_free(der);
 	}
 	if (n < 0) {
 		ASN1_BIT_STRING_free(bs);

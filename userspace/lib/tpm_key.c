@@ -504,6 +504,29 @@ bad:
 	return tr_fail(err, errlen, "not a P-256 ECDSA signature");
 }
 
+int tr_tpm_sig_to_der(const TPMT_SIGNATURE *sig, uint8_t *out, size_t cap)
+{
+	const TPMS_SIGNATURE_ECDSA *ec = &sig->signature.ecdsa;
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(ec->signatureR.buffer, ec->signatureR.size, NULL);
+	BIGNUM *s = BN_bin2bn(ec->signatureS.buffer, ec->signatureS.size, NULL);
+	int n = -1;
+
+	if (sig->sigAlg == TPM2_ALG_ECDSA && es && r && s &&
+	    ECDSA_SIG_set0(es, r, s)) {
+		r = s = NULL; /* es owns them now */
+		n = i2d_ECDSA_SIG(es, NULL);
+		if (n > 0 && (size_t)n <= cap)
+			n = i2d_ECDSA_SIG(es, &out);
+		else
+			n = -1;
+	}
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	return n > 0 ? n : -1;
+}
+
 EVP_PKEY *tr_tpm_public_to_evp(const TPM2B_PUBLIC *pub, char *err,
 			       size_t errlen)
 {

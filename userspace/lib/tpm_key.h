@@ -118,6 +118,13 @@ int tr_tpm_public_from_evp(EVP_PKEY *pkey, TPM2B_PUBLIC *pub, char *err,
 /* An OpenSSL ECDSA signature (DER) as a TPMT_SIGNATURE (SHA-256). */
 int tr_tpm_sig_from_der(const uint8_t *der, size_t len, TPMT_SIGNATURE *sig,
 			char *err, size_t errlen);
+/*
+ * An ECDSA TPMT_SIGNATURE as DER (ECDSA-Sig-Value) into @out, @cap bytes
+ * (TR_ECDSA_DER_MAX is enough for any curve the TPM signs with). Returns
+ * the length, or -1.
+ */
+#define TR_ECDSA_DER_MAX 139
+int tr_tpm_sig_to_der(const TPMT_SIGNATURE *sig, uint8_t *out, size_t cap);
 /* The public key of a TPM2B_PUBLIC as an OpenSSL key. */
 EVP_PKEY *tr_tpm_public_to_evp(const TPM2B_PUBLIC *pub, char *err,
 			       size_t errlen);

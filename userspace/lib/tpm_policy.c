@@ -2,6 +2,7 @@
 #include "tpm_policy.h"
 
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TR_ALG_SHA256 0x000b
@@ -98,4 +99,23 @@ size_t tr_policy_pcr_body(const struct tr_pcr_values *pcrs, uint8_t *out)
 	tr_pcr_values_digest(pcrs, out + 2);
 	selection(pcrs->selected, out + 34);
 	return 44;
+}
+
+int tr_pcr_selection_parse(const char *s, struct tr_pcr_values *p)
+{
+	char *end;
+
+	if (strncmp(s, "sha256:", 7))
+		return -1;
+	s += 7;
+	memset(p, 0, sizeof(*p));
+	while (*s) {
+		unsigned long i = strtoul(s, &end, 10);
+
+		if (end == s || i >= TR_PCRS || (*end && *end != ','))
+			return -1;
+		p->selected[i] = 1;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
 }

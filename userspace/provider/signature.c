@@ -235,9 +235,6 @@ static int tpm_sign(struct sig_ctx *c, unsigned char *out, size_t *outlen,
 		    size_t outsize, const unsigned char *dgst, size_t dlen)
 {
 	TPMT_SIGNATURE sig;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *p = out;
 	int n;
 
 	if (c->rsa)
@@ -259,19 +256,7 @@ static int tpm_sign(struct sig_ctx *c, unsigned char *out, size_t *outlen,
 	}
 	if (!key_sign(c, dgst, dlen, TPM2_ALG_ECDSA, &sig))
 		return 0;
-	es = ECDSA_SIG_new();
-	r = BN_bin2bn(sig.signature.ecdsa.signatureR.buffer,
-		      sig.signature.ecdsa.signatureR.size, NULL);
-	s = BN_bin2bn(sig.signature.ecdsa.signatureS.buffer,
-		      sig.signature.ecdsa.signatureS.size, NULL);
-	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(es);
-		return 0;
-	}
-	n = i2d_ECDSA_SIG(es, &p);
-	ECDSA_SIG_free(es);
+	n = tr_tpm_sig_to_der(&sig, out, outsize);
 	if (n <= 0)
 		return 0;
 	*outlen = (size_t)n;

@@ -34,6 +34,7 @@
 #include "tpm_key.h"
 #include "tpm_certify.h"
 #include "tpm_keyfile.h"
+#include "tpm_sealed_key.h"
 #include "tpm_policy_stmt.h"
 
 #include <errno.h>
@@ -64,25 +65,6 @@ static int usage(int rc)
 	return rc;
 }
 
-static int parse_pcrs(const char *s, struct tr_pcr_values *p)
-{
-	char *end;
-
-	if (strncmp(s, "sha256:", 7))
-		return -1;
-	s += 7;
-	memset(p, 0, sizeof(*p));
-	while (*s) {
-		unsigned long i = strtoul(s, &end, 10);
-
-		if (end == s || i >= TR_PCRS || (*end && *end != ','))
-			return -1;
-		p->selected[i] = 1;
-		s = *end ? end + 1 : end;
-	}
-	return 0;
-}
-
 static EVP_PKEY *read_pubkey(const char *path, char *err)
 {
 	FILE *f = fopen(path, "r");
@@ -104,33 +86,27 @@ static EVP_PKEY *read_pubkey(const char *path, char *err)
 	return k;
 }
 
+/* The private part is wrapped by the TPM, but keep it private. */
+static int write_pem(const char *out, char *pem, size_t len, char *err)
+{
+	FILE *f = fopen(out, "wx");
+	int rc = 0;
+
+	if (!f || fwrite(pem, 1, len, f) != len || fclose(f))
+		rc = tr_fail(err, ERRLEN, "%s: %s", out, strerror(errno));
+	free(pem);
+	return rc;
+}
+
 static int write_keyfile(struct tr_keyfile *kf, const TPM2B_PUBLIC *pub,
 			 const TPM2B_PRIVATE *priv, const char *out, char *err)
 {
-	uint8_t pbuf[sizeof(TPM2B_PUBLIC)], sbuf[sizeof(TPM2B_PRIVATE)];
-	size_t plen = 0, slen = 0, len;
 	char *pem = NULL;
-	FILE *f;
+	size_t len;
 
-	if (Tss2_MU_TPM2B_PUBLIC_Marshal(pub, pbuf, sizeof(pbuf), &plen) ||
-	    Tss2_MU_TPM2B_PRIVATE_Marshal(priv, sbuf, sizeof(sbuf), &slen))
-		return tr_fail(err, ERRLEN, "cannot marshal the key");
-	kf->empty_auth = true;
-	kf->parent = TR_PARENT_OWNER;
-	kf->pub = pbuf;
-	kf->pub_len = plen;
-	kf->priv = sbuf;
-	kf->priv_len = slen;
-	if (tr_keyfile_encode_pem(kf, &pem, &len, err, ERRLEN) < 0)
+	if (tr_keyfile_pem(kf, pub, priv, &pem, &len, err, ERRLEN) < 0)
 		return -1;
-	/* The private part is wrapped by the TPM, but keep it private. */
-	f = fopen(out, "wx");
-	if (!f || fwrite(pem, 1, len, f) != len || fclose(f)) {
-		free(pem);
-		return tr_fail(err, ERRLEN, "%s: %s", out, strerror(errno));
-	}
-	free(pem);
-	return 0;
+	return write_pem(out, pem, len, err);
 }
 
 static int cmd_create(int argc, char **argv)
@@ -147,7 +123,7 @@ static int cmd_create(int argc, char **argv)
 	enum tr_key_alg alg = TR_KEY_ECC_P256;
 	struct tr_keyfile kf = { 0 };
 	struct tr_pcr_values pcrs;
-	uint8_t policy[32] = { 0 }, body[48];
+	uint8_t policy[32] = { 0 };
 	TPM2B_PUBLIC pub, apub;
 	TPM2B_PRIVATE priv;
 	struct tr_tpm tpm;
@@ -181,7 +157,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (!out || optind != argc || !pcrs_arg == !auth)
 		return usage(2);
-	if (pcrs_arg && parse_pcrs(pcrs_arg, &pcrs) < 0) {
+	if (pcrs_arg && tr_pcr_selection_parse(pcrs_arg, &pcrs) < 0) {
 		fprintf(stderr, "trustkey: --pcrs %s: want sha256:N[,N...]\n",
 			pcrs_arg);
 		return 2;
@@ -193,13 +169,13 @@ static int cmd_create(int argc, char **argv)
 	if (tr_tpm_open(&tpm, NULL, err, sizeof(err)) < 0)
 		goto fail;
 	if (pcrs_arg) {
+		char *pem = NULL;
+		size_t len;
+
 		/* Bound to the PCRs as they are now: the good state. */
-		if (tr_tpm_pcr_read(&tpm, &pcrs, err, sizeof(err)) < 0)
-			goto fail;
-		tr_policy_pcr(policy, &pcrs);
-		if (tr_policy_add(&kf.policy, TR_CC_POLICY_PCR, body,
-				  tr_policy_pcr_body(&pcrs, body), err,
-				  sizeof(err)) < 0)
+		if (tr_sealed_key_create_pcr(&tpm, alg, &pcrs, &pem, &len, err,
+					     sizeof(err)) < 0 ||
+		    write_pem(out, pem, len, err) < 0)
 			goto fail;
 	} else {
 		EVP_PKEY *vk = read_pubkey(auth, err);
@@ -229,12 +205,11 @@ static int cmd_create(int argc, char **argv)
 		if (tr_policy_add(&kf.policy, TR_CC_POLICY_AUTHORIZE, stmt, n,
 				  err, sizeof(err)) < 0)
 			goto fail;
+		if (tr_key_create(&tpm, alg, policy, &pub, &priv, err,
+				  sizeof(err)) < 0 ||
+		    write_keyfile(&kf, &pub, &priv, out, err) < 0)
+			goto fail;
 	}
-	if (tr_key_create(&tpm, alg, policy, &pub, &priv, err, sizeof(err)) <
-		    0 ||
-	    write_keyfile(&kf, &pub, &priv, out, err) < 0)
-		goto fail;
-	kf.pub = kf.priv = NULL; /* on the stack, not ours to free */
 	printf("%s: %s key, policy %s\n", out,
 	       alg == TR_KEY_ECC_P256 ? "P-256" : "RSA-2048",
 	       pcrs_arg ? "PolicyPCR" : "PolicyAuthorize");
@@ -242,7 +217,6 @@ static int cmd_create(int argc, char **argv)
 fail:
 	if (rc)
 		fprintf(stderr, "trustkey: %s\n", err);
-	kf.pub = kf.priv = NULL;
 	tr_keyfile_free(&kf);
 	tr_tpm_close(&tpm);
 	return rc;
@@ -534,7 +508,7 @@ static int cmd_approve(int argc, char **argv)
 		}
 	}
 	if (!keyp || !pcrs_arg || optind + 1 != argc ||
-	    parse_pcrs(pcrs_arg, &pcrs) < 0)
+	    tr_pcr_selection_parse(pcrs_arg, &pcrs) < 0)
 		return usage(2);
 	path = argv[optind];
 	if (load_keyfile(path, &kf, &pub, err) < 0)

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nmsd: the NMS daemon. For now it serves enrollment (EST over HTTPS).
+ *
+ *   nmsd init-ca --ca-dir DIR [--name NAME] [--server-names LIST] [--days N]
+ *   nmsd [--config FILE] --db FILE --ca-dir DIR --ek-roots PEM
+ *        [--ek-intermediates PEM] [--listen ADDR] [--port N] [--port-file F]
+ *        [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]
+ *        [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]
+ *        [--cert-days N] [--challenge-seconds N]
+ *
+ * A config file holds the same options as "name = value" lines ('#'
+ * starts a comment); options on the command line come after it and win.
+ */
+#define _GNU_SOURCE /* getline */
+#include "ca.h"
+#include "enroll.h"
+#include "est_server.h"
+#include "key_policy.h"
+#include "store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ERRLEN 512
+#define MAX_ARGS 512
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+		"usage: nmsd init-ca --ca-dir DIR [--name NAME] [--server-names LIST] [--days N]\n"
+		"       nmsd [--config FILE] --db FILE --ca-dir DIR --ek-roots PEM\n"
+		"            [--ek-intermediates PEM] [--listen ADDR] [--port N] [--port-file FILE]\n"
+		"            [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]\n"
+		"            [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]\n"
+		"            [--cert-days N] [--challenge-seconds N]\n");
+	return rc;
+}
+
+static int init_ca(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ca-dir", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "server-names", required_argument, NULL, 's' },
+		{ "days", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL, *name = "trustroute NMS CA",
+		   *names = "localhost,127.0.0.1,::1";
+	int o, days = 3650;
+	char err[ERRLEN];
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'c')
+			dir = optarg;
+		else if (o == 'n')
+			name = optarg;
+		else if (o == 's')
+			names = optarg;
+		else if (o == 'd')
+			days = atoi(optarg);
+		else
+			return usage(2);
+	}
+	if (!dir || optind != argc || days <= 0)
+		return usage(2);
+	if (nms_ca_create(dir, name, names, days, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: %s\n", err);
+		return 1;
+	}
+	printf("%s: CA \"%s\", server certificate for %s\n", dir, name, names);
+	return 0;
+}
+
+/* "name = value" lines of @path appended to @args as "--name=value". */
+static int read_config(const char *path, char **args, int *n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *k = line, *v, *end;
+
+		lineno++;
+		k += strspn(k, " \t");
+		if (*k == '#' || *k == '\n' || !*k)
+			continue;
+		v = strchr(k, '=');
+		if (!v || *n >= MAX_ARGS - 1) {
+			fprintf(stderr, "nmsd: %s:%d: want name = value\n",
+				path, lineno);
+			goto fail;
+		}
+		end = v;
+		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		*end = 0;
+		v++;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = 0;
+		if (asprintf(&args[(*n)++], "--%s=%s", k, v) < 0)
+			goto fail;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+fail:
+	free(line);
+	fclose(f);
+	return -1;
+}
+
+struct options {
+	const char *db, *port_file;
+	struct nms_est_config est;
+	struct nms_enroll_config enroll;
+	struct nms_key_policy_config policy;
+};
+
+static int parse(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "ca-dir", required_argument, NULL, 'c' },
+		{ "ek-roots", required_argument, NULL, 'r' },
+		{ "ek-intermediates", required_argument, NULL, 'i' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "reference-list", required_argument, NULL, 'L' },
+		{ "lists-name-dir", required_argument, NULL, 'N' },
+		{ "lists-pcr", required_argument, NULL, 'R' },
+		{ "pcr-values", required_argument, NULL, 'V' },
+		{ "authorizer", required_argument, NULL, 'A' },
+		{ "authorizer-ref", required_argument, NULL, 'F' },
+		{ "cert-days", required_argument, NULL, 'd' },
+		{ "challenge-seconds", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			o->db = optarg;
+			break;
+		case 'c':
+			o->est.ca_dir = optarg;
+			break;
+		case 'r':
+			o->enroll.ek_roots = optarg;
+			break;
+		case 'i':
+			o->enroll.ek_intermediates = optarg;
+			break;
+		case 'l':
+			o->est.address = optarg;
+			break;
+		case 'p':
+			o->est.port = (unsigned short)atoi(optarg);
+			break;
+		case 'P':
+			o->port_file = optarg;
+			break;
+		case 'L':
+			if (o->policy.n_lists == NMS_MAX_REFERENCE_LISTS)
+				return -1;
+			o->policy.lists[o->policy.n_lists++] = optarg;
+			break;
+		case 'N':
+			o->policy.lists_name_dir = optarg;
+			break;
+		case 'R':
+			o->policy.lists_pcr = atoi(optarg);
+			break;
+		case 'V':
+			o->policy.pcr_values = optarg;
+			break;
+		case 'A':
+			o->policy.authorizer = optarg;
+			break;
+		case 'F':
+			o->policy.authorizer_ref = optarg;
+			break;
+		case 'd':
+			o->enroll.cert_days = atoi(optarg);
+			break;
+		case 's':
+			o->enroll.challenge_seconds = atoi(optarg);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || !o->db || !o->est.ca_dir || !o->enroll.ek_roots ||
+	    o->enroll.cert_days <= 0 || o->enroll.challenge_seconds <= 0)
+		return -1;
+	return 0;
+}
+
+/* Tell a supervisor (or a test) the port, atomically. */
+static int write_port(const char *path, unsigned short port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) ||
+	    rename(tmp, path)) {
+		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int serve(struct options *o)
+{
+	struct nms_store store;
+	struct nms_ca ca = { 0 };
+	struct nms_enroll e = { &store, &ca, &o->enroll };
+	struct nms_est_server *est = NULL;
+	char err[ERRLEN];
+	int rc = 1;
+
+	if (nms_key_policy(&o->policy, o->enroll.policy, o->enroll.policy_desc,
+			   sizeof(o->enroll.policy_desc), err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: key policy: %s\n", err);
+		return 1;
+	}
+	if (nms_store_open(&store, o->db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: %s\n", err);
+		return 1;
+	}
+	if (nms_ca_load(&ca, o->est.ca_dir, err, sizeof(err)) < 0 ||
+	    !(est = nms_est_start(&e, &o->est, err, sizeof(err)))) {
+		fprintf(stderr, "nmsd: %s\n", err);
+		goto out;
+	}
+	fprintf(stderr,
+		"nmsd: EST on https://%s:%u/.well-known/est/, TLS keys must have %s\n",
+		o->est.address, nms_est_port(est), o->enroll.policy_desc);
+	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
+		goto out;
+	while (!stop)
+		pause();
+	fprintf(stderr, "nmsd: stopping\n");
+	rc = 0;
+out:
+	nms_est_stop(est);
+	nms_ca_free(&ca);
+	nms_store_close(&store);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {
+		.est = { .address = "127.0.0.1",
+			 .port = 8443,
+			 .connection_limit = 256,
+			 .timeout_seconds = 30 },
+		.enroll = { .cert_days = 365, .challenge_seconds = 300 },
+		.policy = { .lists_pcr = 11,
+			    .lists_name_dir = "/etc/trustroute/digest_lists" },
+	};
+	char *args[MAX_ARGS] = { argv[0] };
+	int n = 1, rc;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return usage(0);
+	if (argc > 1 && !strcmp(argv[1], "init-ca"))
+		return init_ca(argc - 1, argv + 1);
+	/* --config first, wherever it is, so the command line wins. */
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "--config", 8)) {
+			const char *path = argv[i][8] == '=' ? argv[i] + 9 :
+					   i + 1 < argc	     ? argv[++i] :
+							       NULL;
+
+			if (!path || read_config(path, args, &n) < 0)
+				return 2;
+		}
+	for (int i = 1; i < argc && n < MAX_ARGS - 1; i++) {
+		if (!strncmp(argv[i], "--config", 8)) {
+			i += argv[i][8] != '=';
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	if (parse(n, args, &o) < 0)
+		return usage(2);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = serve(&o);
+	return rc;
+}

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Zero-touch enrollment against swtpms with EK certificates from
+ * swtpm_localca: a router enrolls and its certificate carries evidence a
+ * peer can check again; refused, each with its reason, are an EK from an
+ * untrusted CA, an AK not in the EK's TPM, a TLS key with userWithAuth
+ * set, a key policy other than the expected one, a replayed request, a
+ * key from another TPM, a late answer and a CSR naming another device.
+ * Then the same over HTTPS: the agent's client against the EST server,
+ * idempotent on a second run, and malformed requests answered with the
+ * right status.
+ */
+#include "enroll.h"
+#include "enroll_client.h"
+#include "enroll_evidence.h"
+#include "est_server.h"
+#include "http_client.h"
+#include "key_policy.h"
+#include "store_enroll.h"
+#include "test_dir.h"
+#include "tpm_certify.h"
+#include "tpm_credential.h"
+#include "tpm_csr.h"
+#include "tpm_pair.h"
+#include "tr_test.h"
+
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ROOT_CA TR_TPM_CA_DIR "/swtpm-localca-rootca-cert.pem"
+#define ISSUER TR_TPM_CA_DIR "/issuercert.pem"
+
+/* A router's keys in one TPM. */
+struct router {
+	struct tr_tpm *t;
+	TPM2B_PUBLIC ak_pub, key_pub;
+	TPM2B_PRIVATE ak_priv, key_priv;
+	struct tr_pcr_values pcrs; /* what its key is sealed to */
+};
+
+static struct tpm_pair pair; /* A = t[0], B = t[1] */
+static struct swtpm untrusted_sw; /* EK certificate from another CA */
+static struct tr_tpm untrusted_t;
+static struct router ra, rb, ru;
+static struct test_dir dir;
+static struct nms_store store;
+static struct nms_ca ca;
+static struct nms_enroll_config cfg = { .ek_roots = ROOT_CA,
+					.ek_intermediates = ISSUER,
+					.cert_days = 30,
+					.challenge_seconds = 60 };
+static struct nms_enroll nms = { &store, &ca, &cfg };
+
+/* The good state the NMS expects: PCR 11 as a fresh TPM has it. */
+#define ZERO64 \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+static int make_router(struct router *r, struct tr_tpm *t, int pcr)
+{
+	uint8_t policy[32] = { 0 };
+	char err[256];
+
+	memset(r, 0, sizeof(*r));
+	r->t = t;
+	r->pcrs.selected[pcr] = 1;
+	if (tr_tpm_pcr_read(t, &r->pcrs, err, sizeof(err)) < 0)
+		return -1;
+	tr_policy_pcr(policy, &r->pcrs);
+	return tr_ak_create(t, &r->ak_pub, &r->ak_priv, err, sizeof(err)) ||
+	       tr_key_create(t, TR_KEY_ECC_P256, policy, &r->key_pub,
+			     &r->key_priv, err, sizeof(err));
+}
+
+static int setup(void **state)
+{
+	struct nms_key_policy_config pc = { .pcr_values = "11=" ZERO64 };
+	char path[512], err[256];
+
+	(void)state;
+	if (test_dir_make(&dir, "trustroute-enroll") < 0 ||
+	    tpm_pair_start(&pair) < 0)
+		return -1;
+	/* A TPM whose manufacturer the operator does not trust. */
+	test_dir_path(&dir, path, sizeof(path), "other-tpm-ca");
+	setenv("TRUSTROUTE_TPM_CA_DIR", path, 1);
+	if (swtpm_start(&untrusted_sw, NULL) < 0)
+		return -1;
+	unsetenv("TRUSTROUTE_TPM_CA_DIR");
+	if (tr_tpm_open(&untrusted_t, untrusted_sw.tcti, err, sizeof(err)) <
+		    0 ||
+	    make_router(&ra, &pair.t[0], 11) < 0 ||
+	    make_router(&rb, &pair.t[1], 11) < 0 ||
+	    make_router(&ru, &untrusted_t, 11) < 0)
+		return -1;
+	test_dir_path(&dir, path, sizeof(path), "nms.db");
+	if (nms_store_open(&store, path, err, sizeof(err)) < 0)
+		return -1;
+	test_dir_path(&dir, path, sizeof(path), "ca");
+	if (test_dir_sh(&dir, "mkdir %s", path) ||
+	    nms_ca_create(path, "test NMS CA", "localhost,127.0.0.1", 30, err,
+			  sizeof(err)) < 0 ||
+	    nms_ca_load(&ca, path, err, sizeof(err)) < 0 ||
+	    nms_key_policy(&pc, cfg.policy, cfg.policy_desc,
+			   sizeof(cfg.policy_desc), err, sizeof(err)) < 0) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nms_ca_free(&ca);
+	nms_store_close(&store);
+	tr_tpm_close(&untrusted_t);
+	swtpm_stop(&untrusted_sw);
+	tpm_pair_stop(&pair);
+	test_dir_remove(&dir);
+	return 0;
+}
+
+/* Round 1 with the EK of @ek_tpm and the AK of @r. */
+static int challenge(struct tr_tpm *ek_tpm, const char *device,
+		     const struct router *r, struct tr_credential_reply *rep,
+		     char *err, size_t errlen)
+{
+	struct tr_credential_request *req = calloc(1, sizeof(*req));
+	uint8_t *cert = NULL;
+	ESYS_TR ek;
+	int rc;
+
+	assert_non_null(req);
+	snprintf(req->device, sizeof(req->device), "%s", device);
+	req->ak_pub = r->ak_pub;
+	assert_int_equal(tr_ek_cert_read(ek_tpm, &cert, &req->ek_cert_len, err,
+					 errlen),
+			 0);
+	memcpy(req->ek_cert, cert, req->ek_cert_len);
+	assert_int_equal(tr_ek_create(ek_tpm, &ek, &req->ek_pub, err, errlen),
+			 0);
+	Esys_FlushContext(ek_tpm->esys, ek);
+	rc = nms_enroll_credential(&nms, req, rep, err, errlen);
+	free(cert);
+	free(req);
+	return rc;
+}
+
+static TPM2B_DATA nonce_of(const struct tr_credential_reply *rep)
+{
+	TPM2B_DATA n = { .size = sizeof(rep->nonce) };
+
+	memcpy(n.buffer, rep->nonce, sizeof(rep->nonce));
+	return n;
+}
+
+/* What an honest router answers: activate, certify its key. */
+static void evidence(const struct router *r,
+		     const struct tr_credential_reply *rep,
+		     struct tr_evidence *ev)
+{
+	char err[256];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->nonce = nonce_of(rep);
+	ev->ak_pub = r->ak_pub;
+	ev->key_pub = r->key_pub;
+	if (tr_activate_credential(r->t, &r->ak_pub, &r->ak_priv,
+				   &rep->credential, &rep->secret, &ev->secret,
+				   err, sizeof(err)) ||
+	    tr_certify(r->t, &r->ak_pub, &r->ak_priv, &r->key_pub, &r->key_priv,
+		       &ev->nonce, &ev->attest, &ev->sig, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+/* B's AK certifies B's key for @ev's nonce. */
+static void certify_by_b(struct tr_evidence *ev)
+{
+	char err[256];
+
+	if (tr_certify(rb.t, &rb.ak_pub, &rb.ak_priv, &rb.key_pub, &rb.key_priv,
+		       &ev->nonce, &ev->attest, &ev->sig, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+/* A challenge for router A as "r1", answered honestly. */
+static void answer_as_r1(struct tr_credential_reply *rep,
+			 struct tr_evidence *ev)
+{
+	char err[512] = "";
+
+	if (challenge(&pair.t[0], "r1", &ra, rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	evidence(&ra, rep, ev);
+}
+
+/* The CSR signed by @r's key inside its TPM. */
+static X509_REQ *csr(const struct router *r, const char *cn,
+		     const struct tr_evidence *ev)
+{
+	struct tr_key k;
+	X509_REQ *req;
+	char err[256];
+	int rc = 0;
+
+	if (tr_key_load_pcr(r->t, &r->key_pub, &r->key_priv, &r->pcrs, &k, err,
+			    sizeof(err)))
+		fail_msg("%s", err);
+	req = tr_csr_create(&k, cn, ev, &rc, err, sizeof(err));
+	tr_key_unload(&k);
+	if (!req)
+		fail_msg("%s", err);
+	return req;
+}
+
+/* Submit @req: the NMS's answer, its reason in @err. */
+static int submit(X509_REQ *req, X509 **cert, char *err, size_t errlen)
+{
+	int rc = nms_enroll_csr(&nms, req, cert, err, errlen);
+
+	X509_REQ_free(req);
+	return rc;
+}
+
+static void expect_refused(int rc, const char *err, const char *why)
+{
+	if (rc != NMS_ENROLL_REFUSED || !strstr(err, why))
+		fail_msg("wanted refusal \"%s\", got %d: %s", why, rc, err);
+}
+
+static void test_router_enrolls(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev, back;
+	X509 *cert = NULL;
+	X509_STORE *roots = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int64_t refused = nms_store_event_count(&store, "enroll-refused");
+	char err[512] = "";
+
+	(void)state;
+	answer_as_r1(&rep, &ev);
+	if (submit(csr(&ra, "r1", &ev), &cert, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* It chains to the NMS CA and names the device... */
+	X509_STORE_add_cert(roots, ca.cert);
+	X509_STORE_CTX_init(ctx, roots, cert, NULL);
+	assert_int_equal(X509_verify_cert(ctx), 1);
+	assert_int_equal(X509_check_host(cert, "r1", 2, 0, NULL), 1);
+	/* ...and a peer can check the key's certification again. */
+	assert_int_equal(tr_cert_attestation_verify(cert, cfg.policy, &back,
+						    err, sizeof(err)),
+			 0);
+	assert_memory_equal(&back.key_pub, &ra.key_pub, sizeof(ra.key_pub));
+	assert_int_equal(nms_store_cert_count(&store, 0), 1);
+	assert_int_equal(nms_store_event_count(&store, "enrolled"), 1);
+	assert_int_equal(nms_store_event_count(&store, "enroll-refused"),
+			 refused);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(roots);
+	X509_free(cert);
+}
+
+static void test_untrusted_ek_ca(void **state)
+{
+	struct tr_credential_reply rep;
+	int64_t refused = nms_store_event_count(&store, "enroll-refused");
+	char err[512] = "";
+
+	(void)state;
+	expect_refused(
+		challenge(&untrusted_t, "ru", &ru, &rep, err, sizeof(err)), err,
+		"EK certificate not from a trusted manufacturer CA");
+	/* Refusals are in the event log. */
+	assert_int_equal(nms_store_event_count(&store, "enroll-refused"),
+			 refused + 1);
+}
+
+static void test_ak_not_in_the_tpm(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	TPM2B_DIGEST secret;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	/* TPM A's EK with TPM B's AK: the NMS makes a credential... */
+	assert_int_equal(
+		challenge(&pair.t[0], "r1", &rb, &rep, err, sizeof(err)), 0);
+	/* ...that neither TPM can activate: A has no such AK, B not the EK. */
+	assert_int_not_equal(
+		tr_activate_credential(&pair.t[0], &rb.ak_pub, &rb.ak_priv,
+				       &rep.credential, &rep.secret, &secret,
+				       err, sizeof(err)),
+		0);
+	assert_int_not_equal(
+		tr_activate_credential(&pair.t[1], &rb.ak_pub, &rb.ak_priv,
+				       &rep.credential, &rep.secret, &secret,
+				       err, sizeof(err)),
+		0);
+	/* So B certifies its key and guesses the secret. */
+	memset(&ev, 0, sizeof(ev));
+	ev.nonce = nonce_of(&rep);
+	ev.ak_pub = rb.ak_pub;
+	ev.key_pub = rb.key_pub;
+	ev.secret.size = 32;
+	RAND_bytes(ev.secret.buffer, 32);
+	certify_by_b(&ev);
+	expect_refused(
+		submit(csr(&rb, "r1", &ev), &cert, err, sizeof(err)), err,
+		"credential not activated: the AK is not in the TPM of the enrolled EK");
+}
+
+static void test_key_with_user_with_auth(void **state)
+{
+	struct tr_credential_reply rep;
+	struct router bad = ra;
+	TPM2B_PUBLIC tmpl = ra.key_pub;
+	struct tr_evidence ev;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	/* The same key shape, but its password (empty) would sign too. */
+	tmpl.publicArea.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
+	tmpl.publicArea.unique.ecc.x.size = 0;
+	tmpl.publicArea.unique.ecc.y.size = 0;
+	if (tr_tpm_create(ra.t, &tmpl, "userWithAuth key", &bad.key_pub,
+			  &bad.key_priv, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(
+		challenge(&pair.t[0], "r1", &bad, &rep, err, sizeof(err)), 0);
+	evidence(&bad, &rep, &ev);
+	expect_refused(submit(csr(&bad, "r1", &ev), &cert, err, sizeof(err)),
+		       err, "userWithAuth set");
+}
+
+static void test_key_policy_not_expected(void **state)
+{
+	struct tr_credential_reply rep;
+	struct router other;
+	struct tr_evidence ev;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	/* Sealed to PCR 12, a good value, but not what the NMS expects. */
+	assert_int_equal(make_router(&other, &pair.t[0], 12), 0);
+	other.ak_pub = ra.ak_pub;
+	other.ak_priv = ra.ak_priv;
+	assert_int_equal(
+		challenge(&pair.t[0], "r1", &other, &rep, err, sizeof(err)), 0);
+	evidence(&other, &rep, &ev);
+	expect_refused(
+		submit(csr(&other, "r1", &ev), &cert, err, sizeof(err)), err,
+		"policy is not the expected one (expected PolicyPCR sha256:11)");
+}
+
+static void test_replayed_request(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	X509_REQ *req;
+	X509 *cert = NULL;
+	char err[512] = "";
+
+	(void)state;
+	answer_as_r1(&rep, &ev);
+	req = csr(&ra, "r1", &ev);
+	assert_int_equal(nms_enroll_csr(&nms, req, &cert, err, sizeof(err)), 0);
+	X509_free(cert);
+	/* The same request again, as captured on the wire. */
+	expect_refused(submit(req, &cert, err, sizeof(err)), err,
+		       "already used challenge (replay?)");
+}
+
+static void test_key_from_another_tpm(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	/* A is activated honestly... */
+	answer_as_r1(&rep, &ev);
+	/* ...but the key offered is B's, certified by B's AK. */
+	ev.ak_pub = rb.ak_pub;
+	ev.key_pub = rb.key_pub;
+	certify_by_b(&ev);
+	expect_refused(
+		submit(csr(&rb, "r1", &ev), &cert, err, sizeof(err)), err,
+		"certified by another AK than the one activated (key from another TPM)");
+
+	/* Claiming A's AK for B's certification fails on the signature. */
+	answer_as_r1(&rep, &ev);
+	ev.key_pub = rb.key_pub;
+	certify_by_b(&ev);
+	expect_refused(submit(csr(&rb, "r1", &ev), &cert, err, sizeof(err)),
+		       err, "key certification:");
+}
+
+static void test_late_answer(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	cfg.challenge_seconds = -1; /* expired when made */
+	assert_int_equal(
+		challenge(&pair.t[0], "r1", &ra, &rep, err, sizeof(err)), 0);
+	cfg.challenge_seconds = 60;
+	evidence(&ra, &rep, &ev);
+	expect_refused(submit(csr(&ra, "r1", &ev), &cert, err, sizeof(err)),
+		       err, "challenge expired");
+}
+
+static void test_csr_names_another_device(void **state)
+{
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	char err[512] = "";
+	X509 *cert;
+
+	(void)state;
+	answer_as_r1(&rep, &ev);
+	expect_refused(submit(csr(&ra, "r2", &ev), &cert, err, sizeof(err)),
+		       err, "the CSR's subject is not CN=r1");
+	/* And one EK is one device: A's TPM cannot come back as "r9". */
+	expect_refused(challenge(&pair.t[0], "r9", &ra, &rep, err, sizeof(err)),
+		       err, "already enrolled as device \"r1\"");
+}
+
+/* ---- over HTTPS ------------------------------------------------------ */
+
+static unsigned short start_est(struct nms_est_server **est)
+{
+	struct nms_est_config c = { .address = "127.0.0.1",
+				    .connection_limit = 16,
+				    .timeout_seconds = 5 };
+	char path[512], err[256];
+
+	test_dir_path(&dir, path, sizeof(path), "ca");
+	c.ca_dir = path;
+	*est = nms_est_start(&nms, &c, err, sizeof(err));
+	if (!*est)
+		fail_msg("%s", err);
+	return nms_est_port(*est);
+}
+
+static void agent_config(struct enroll_config *c, const char *state_dir,
+			 const char *url, const char *ca_file,
+			 const char *device, const char *tcti)
+{
+	memset(c, 0, sizeof(*c));
+	c->state_dir = state_dir;
+	c->nms_url = url;
+	c->nms_ca = ca_file;
+	c->device = device;
+	c->tcti = tcti;
+	c->pcrs.selected[11] = 1;
+	c->alg = TR_KEY_ECC_P256;
+	c->max_attempts = 1;
+	c->backoff_ms = 10;
+	c->backoff_max_ms = 10;
+}
+
+static void test_agent_over_https(void **state)
+{
+	struct nms_est_server *est;
+	struct enroll_config c;
+	char url[64], ca_file[512], sd[512], crt[600], err[512] = "";
+	int64_t certs;
+
+	(void)state;
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u", start_est(&est));
+	test_dir_path(&dir, ca_file, sizeof(ca_file), "ca/ca.pem");
+	test_dir_path(&dir, sd, sizeof(sd), "r2-state");
+	assert_int_equal(test_dir_sh(&dir, "mkdir %s", sd), 0);
+	agent_config(&c, sd, url, ca_file, "r2", pair.sw[1].tcti);
+	/* The agent has the TPM to itself, as behind a resource manager:
+	 * a swtpm has 3 object slots and our connection holds the SRK. */
+	tr_tpm_close(&pair.t[1]);
+	if (enroll_run(&c, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(crt, sizeof(crt), "%s/tls.crt", sd);
+	assert_int_equal(test_dir_sh(&dir,
+				     "openssl verify -CAfile %s/nms-ca.pem %s",
+				     sd, crt),
+			 0);
+	/* After a reboot: the same keys, already enrolled, no new request. */
+	certs = nms_store_cert_count(&store, 0);
+	assert_int_equal(enroll_run(&c, err, sizeof(err)), 0);
+	assert_int_equal(nms_store_cert_count(&store, 0), certs);
+
+	/* The untrusted TPM, through the agent: refused, with the reason. */
+	test_dir_path(&dir, sd, sizeof(sd), "ru-state");
+	assert_int_equal(test_dir_sh(&dir, "mkdir %s", sd), 0);
+	agent_config(&c, sd, url, ca_file, "ru", untrusted_sw.tcti);
+	tr_tpm_close(&untrusted_t);
+	assert_int_equal(enroll_run(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "HTTP 403"));
+	assert_non_null(strstr(
+		err, "EK certificate not from a trusted manufacturer CA"));
+	snprintf(crt, sizeof(crt), "%s/tls.crt", sd);
+	assert_int_not_equal(access(crt, F_OK), 0);
+	nms_est_stop(est);
+	assert_int_equal(
+		tr_tpm_open(&pair.t[1], pair.sw[1].tcti, err, sizeof(err)), 0);
+}
+
+static void expect_status(const char *url, const char *type, const char *body,
+			  size_t len, long status, const char *why)
+{
+	struct http_answer *a = malloc(sizeof(*a));
+	char ca_file[512], err[256];
+
+	test_dir_path(&dir, ca_file, sizeof(ca_file), "ca/ca.pem");
+	assert_int_equal(http_request(url, ca_file, type, body, len, a, err,
+				      sizeof(err)),
+			 0);
+	if (a->status != status || !strstr(a->body, why))
+		fail_msg("%s: wanted %ld \"%s\", got %ld: %s", url, status, why,
+			 a->status, a->body);
+	free(a);
+}
+
+static void test_malformed_requests(void **state)
+{
+	struct nms_est_server *est;
+	unsigned short port = start_est(&est);
+	char url[128], *big = calloc(1, 70000);
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, '{', 69999);
+	snprintf(url, sizeof(url),
+		 "https://127.0.0.1:%u/.well-known/est/tpm-credential", port);
+	expect_status(url, "text/plain", "x", 1, 415, "application/json");
+	expect_status(url, "application/json", "{\"version\": 1", 13, 400,
+		      "JSON: truncated");
+	expect_status(url, "application/json", "{\"version\": 2}", 14, 400,
+		      "\"version\" must be 1");
+	expect_status(url, "application/json", big, 69999, 413, "too large");
+	snprintf(url, sizeof(url),
+		 "https://127.0.0.1:%u/.well-known/est/simpleenroll", port);
+	expect_status(url, NULL, NULL, 0, 405, "use POST");
+	expect_status(url, "application/pkcs10", "AAAA", 4, 400, "");
+	snprintf(url, sizeof(url),
+		 "https://127.0.0.1:%u/.well-known/est/serverkeygen", port);
+	expect_status(url, "application/pkcs10", "AAAA", 4, 404,
+		      "unknown EST operation");
+	snprintf(url, sizeof(url),
+		 "https://127.0.0.1:%u/.well-known/est/cacerts", port);
+	expect_status(url, NULL, NULL, 0, 200, "");
+	free(big);
+	nms_est_stop(est);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_router_enrolls),
+		cmocka_unit_test(test_untrusted_ek_ca),
+		cmocka_unit_test(test_ak_not_in_the_tpm),
+		cmocka_unit_test(test_key_with_user_with_auth),
+		cmocka_unit_test(test_key_policy_not_expected),
+		cmocka_unit_test(test_replayed_request),
+		cmocka_unit_test(test_key_from_another_tpm),
+		cmocka_unit_test(test_late_answer),
+		cmocka_unit_test(test_csr_names_another_device),
+		cmocka_unit_test(test_agent_over_https),
+		cmocka_unit_test(test_malformed_requests),
+	};
+
+	return TR_RUN(tests, setup, teardown);
+}

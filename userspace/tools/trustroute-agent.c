@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trustroute-agent: the router's agent. For now: zero-touch enrollment.
+ *
+ *   trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM
+ *                           --device NAME [--pcrs sha256:N,...]
+ *                           [--alg ecc|rsa] [--max-attempts N]
+ *                           [--backoff-ms N] [--backoff-max-ms N]
+ *
+ * Exit 0 when enrolled (now or before), 1 when it gave up, 2 on usage.
+ */
+#include "enroll_client.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(int rc)
+{
+	fputs("usage: trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
+	      "                               --device NAME [--pcrs sha256:N,...]\n"
+	      "                               [--alg ecc|rsa] [--max-attempts N]\n"
+	      "                               [--backoff-ms N] [--backoff-max-ms N]\n",
+	      rc ? stderr : stdout);
+	return rc;
+}
+
+static int cmd_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "nms", required_argument, NULL, 'n' },
+		{ "nms-ca", required_argument, NULL, 'c' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "max-attempts", required_argument, NULL, 'm' },
+		{ "backoff-ms", required_argument, NULL, 'b' },
+		{ "backoff-max-ms", required_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct enroll_config c = { .alg = TR_KEY_ECC_P256,
+				   .backoff_ms = 1000,
+				   .backoff_max_ms = 600000 };
+	const char *pcrs = "sha256:11";
+	char err[512];
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			c.state_dir = optarg;
+			break;
+		case 'n':
+			c.nms_url = optarg;
+			break;
+		case 'c':
+			c.nms_ca = optarg;
+			break;
+		case 'd':
+			c.device = optarg;
+			break;
+		case 'p':
+			pcrs = optarg;
+			break;
+		case 'a':
+			if (!strcmp(optarg, "rsa"))
+				c.alg = TR_KEY_RSA_2048;
+			else if (strcmp(optarg, "ecc"))
+				return usage(2);
+			break;
+		case 'm':
+			c.max_attempts = atoi(optarg);
+			break;
+		case 'b':
+			c.backoff_ms = (unsigned)atoi(optarg);
+			break;
+		case 'B':
+			c.backoff_max_ms = (unsigned)atoi(optarg);
+			break;
+		default:
+			return usage(2);
+		}
+	}
+	if (optind != argc || !c.state_dir || !c.nms_url || !c.nms_ca ||
+	    !c.device || c.max_attempts < 0 || !c.backoff_ms ||
+	    c.backoff_max_ms < c.backoff_ms)
+		return usage(2);
+	if (tr_pcr_selection_parse(pcrs, &c.pcrs) < 0) {
+		fprintf(stderr,
+			"trustroute-agent: --pcrs %s: want sha256:N[,N...]\n",
+			pcrs);
+		return 2;
+	}
+	if (enroll_run(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: not enrolled: %s\n", err);
+		return 1;
+	}
+	printf("%s: enrolled; certificate in %s/tls.crt\n", c.device,
+	       c.state_dir);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help"))
+		return usage(argc < 2 ? 2 : 0);
+	if (!strcmp(argv[1], "enroll"))
+		return cmd_enroll(argc - 1, argv + 1);
+	return usage(2);
+}
