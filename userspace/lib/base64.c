@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool b64_char(char c)
+bool tr_base64_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	       (c >= '0' && c <= '9') || c == '+' || c == '/';
@@ -30,7 +30,7 @@ int tr_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap,
 	while (pad < 2 && pad < len && in[len - 1 - pad] == '=')
 		pad++;
 	for (size_t i = 0; i < len - pad; i++)
-		if (!b64_char(in[i]))
+		if (!tr_base64_char(in[i]))
 			return tr_fail(err, errlen,
 				       "base64: character %zu is not base64",
 				       i);

@@ -7,8 +7,12 @@
 #ifndef TR_BASE64_H
 #define TR_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* One of the 64 characters (not '=', not white space). */
+bool tr_base64_char(char c);
 
 /* Decode @len characters into @out (@cap bytes); 0 with *outlen, or -1. */
 int tr_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap,
