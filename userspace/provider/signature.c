@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -399,15 +401,29 @@ static int set_pad_mode(struct sig_ctx *c, const OSSL_PARAM *p)
 static int set_saltlen(struct sig_ctx *c, const OSSL_PARAM *p)
 {
 	const char *name;
+	char *end;
+	long n;
 
 	if (p->data_type != OSSL_PARAM_UTF8_STRING)
 		return OSSL_PARAM_get_int(p, &c->saltlen);
 	if (!OSSL_PARAM_get_utf8_string_ptr(p, &name))
 		return 0;
-	if (!strcmp(name, OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST))
+	if (!strcmp(name, OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST)) {
 		c->saltlen = RSA_PSS_SALTLEN_DIGEST;
-	else
-		c->saltlen = atoi(name) > 0 ? atoi(name) : -100;
+		return 1;
+	}
+	/* A byte count is checked against the digest when signing; "max",
+	 * "auto" and anything else name salts the TPM cannot make. */
+	errno = 0;
+	n = strtol(name, &end, 10);
+	if (errno || end == name || *end || n <= 0 || n > INT_MAX) {
+		tr_prov_err(
+			c->prov, TR_R_UNSUPPORTED,
+			"PSS salt length \"%s\": the TPM's salt is the digest length",
+			name);
+		return 0;
+	}
+	c->saltlen = (int)n;
 	return 1;
 }
 
