@@ -16,7 +16,7 @@ SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
-PKGS := libcrypto json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
+PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
 	sqlite3 libkeyutils libmicrohttpd libcurl libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

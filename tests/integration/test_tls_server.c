@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The message-stream TLS server with an echo service (4-byte length
+ * prefix): messages in order; a message over the limit, a malformed
+ * stream and a client past its handshake deadline are closed; the
+ * server refuses connections beyond its limit; and 1 000 concurrent
+ * clients, well-behaved, garbage and slow, leave it serving in bounded
+ * memory.
+ */
+#include "ca.h"
+#include "test_dir.h"
+#include "tls_server.h"
+#include "tr_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_MSG 1024
+
+static struct test_dir dir;
+static SSL_CTX *server_ctx;
+static char ca_file[512];
+
+static long frame(const uint8_t *buf, size_t len, size_t max, void *arg)
+{
+	uint32_t n;
+
+	(void)arg;
+	if (len < 4)
+		return 0;
+	n = (uint32_t)buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3];
+	if (n < 4 || n > max)
+		return -1;
+	return len < n ? 0 : (long)n;
+}
+
+static int echo(struct tls_conn *c, const uint8_t *msg, size_t len, void *arg)
+{
+	(void)arg;
+	/* "bye" ends the session once the answer is out. */
+	if (len == 7 && !memcmp(msg + 4, "bye", 3))
+		tls_conn_close_after_send(c);
+	return tls_conn_send(c, msg, len);
+}
+
+struct server {
+	struct tls_server *s;
+	pthread_t th;
+	volatile sig_atomic_t stop;
+};
+
+static void *serve(void *arg)
+{
+	struct server *sv = arg;
+
+	tls_server_run(sv->s, &sv->stop);
+	return NULL;
+}
+
+static unsigned short start(struct server *sv, unsigned max_conns,
+			    unsigned handshake_ms)
+{
+	struct tls_server_config c = { .address = "127.0.0.1",
+				       .ctx = server_ctx,
+				       .max_conns = max_conns,
+				       .max_message = MAX_MSG,
+				       .max_outbuf = 4 * MAX_MSG,
+				       .handshake_ms = handshake_ms,
+				       .idle_ms = 5000,
+				       .session_ms = 20000 };
+	struct tls_server_ops ops = { .frame = frame, .message = echo };
+	char err[256];
+
+	memset(sv, 0, sizeof(*sv));
+	sv->s = tls_server_new(&c, &ops, NULL, err, sizeof(err));
+	if (!sv->s)
+		fail_msg("%s", err);
+	assert_int_equal(pthread_create(&sv->th, NULL, serve, sv), 0);
+	return tls_server_port(sv->s);
+}
+
+static void stop(struct server *sv, struct tls_server_stats *st)
+{
+	sv->stop = 1;
+	pthread_join(sv->th, NULL);
+	if (st)
+		tls_server_stats(sv->s, st);
+	tls_server_free(sv->s);
+}
+
+static int setup(void **state)
+{
+	char path[512], err[256];
+
+	(void)state;
+	if (test_dir_make(&dir, "trustroute-tls-server") < 0)
+		return -1;
+	test_dir_path(&dir, path, sizeof(path), "ca");
+	if (test_dir_sh(&dir, "mkdir %s", path) ||
+	    nms_ca_create(path, "test CA", "127.0.0.1", 1, err, sizeof(err)))
+		return -1;
+	test_dir_path(&dir, ca_file, sizeof(ca_file), "ca/ca.pem");
+	server_ctx = SSL_CTX_new(TLS_server_method());
+	test_dir_path(&dir, path, sizeof(path), "ca/server.pem");
+	if (!server_ctx ||
+	    SSL_CTX_use_certificate_chain_file(server_ctx, path) != 1)
+		return -1;
+	test_dir_path(&dir, path, sizeof(path), "ca/server.key");
+	return SSL_CTX_use_PrivateKey_file(server_ctx, path,
+					   SSL_FILETYPE_PEM) == 1 ?
+		       0 :
+		       -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	SSL_CTX_free(server_ctx);
+	return test_dir_remove(&dir);
+}
+
+static int tcp(unsigned short port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail_msg("connect: %m");
+	return fd;
+}
+
+/* A TLS client that checks the server against the test CA. */
+static SSL *tls(unsigned short port, SSL_CTX **ctx)
+{
+	SSL *ssl;
+
+	*ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_load_verify_locations(*ctx, ca_file, NULL);
+	SSL_CTX_set_verify(*ctx, SSL_VERIFY_PEER, NULL);
+	ssl = SSL_new(*ctx);
+	SSL_set_fd(ssl, tcp(port));
+	SSL_set1_host(ssl, "127.0.0.1");
+	if (SSL_connect(ssl) != 1)
+		fail_msg("TLS handshake failed");
+	return ssl;
+}
+
+static void tls_close(SSL *ssl, SSL_CTX *ctx)
+{
+	int fd = SSL_get_fd(ssl);
+
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+}
+
+/* Send "len prefix + body"; the echo must come back. */
+static int round_trip(SSL *ssl, const char *body)
+{
+	uint8_t msg[MAX_MSG], back[MAX_MSG];
+	size_t n = 4 + strlen(body);
+	int got = 0, r;
+
+	msg[0] = msg[1] = 0;
+	msg[2] = (uint8_t)(n >> 8);
+	msg[3] = (uint8_t)n;
+	memcpy(msg + 4, body, strlen(body));
+	if (SSL_write(ssl, msg, (int)n) != (int)n)
+		return -1;
+	while (got < (int)n) {
+		r = SSL_read(ssl, back + got, (int)n - got);
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return memcmp(msg, back, n) ? -1 : 0;
+}
+
+static void test_echo_and_limits(void **state)
+{
+	struct server sv;
+	struct tls_server_stats st;
+	unsigned short port = start(&sv, 16, 2000);
+	uint8_t big[8] = { 0, 0, 0x10, 0 }; /* claims 4096 bytes */
+	SSL_CTX *ctx;
+	SSL *ssl;
+	char c;
+
+	(void)state;
+	ssl = tls(port, &ctx);
+	assert_int_equal(round_trip(ssl, "one"), 0);
+	assert_int_equal(round_trip(ssl, "two"), 0);
+	assert_int_equal(round_trip(ssl, "bye"), 0);
+	/* Closed by the server once "bye" was answered. */
+	assert_true(SSL_read(ssl, &c, 1) <= 0);
+	tls_close(ssl, ctx);
+
+	/* A message over the limit closes the connection. */
+	ssl = tls(port, &ctx);
+	assert_int_equal(SSL_write(ssl, big, 8), 8);
+	assert_true(SSL_read(ssl, &c, 1) <= 0);
+	tls_close(ssl, ctx);
+	stop(&sv, &st);
+	assert_int_equal(st.sessions, 2);
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.buffered, 0);
+}
+
+static void test_handshake_deadline_and_full(void **state)
+{
+	struct server sv;
+	struct tls_server_stats st;
+	unsigned short port = start(&sv, 2, 300);
+	int a = tcp(port), b = tcp(port), c = tcp(port);
+	char x;
+
+	(void)state;
+	/* The third is over the limit: closed at once. */
+	assert_int_equal(read(c, &x, 1), 0);
+	/* The others never speak TLS: closed after the deadline. */
+	assert_int_equal(read(a, &x, 1), 0);
+	assert_int_equal(read(b, &x, 1), 0);
+	close(a);
+	close(b);
+	close(c);
+	stop(&sv, &st);
+	assert_int_equal(st.refused_full, 1);
+	assert_int_equal(st.timeouts, 2);
+	assert_int_equal(st.sessions, 0);
+}
+
+/* What a client does, by its number: talk, send garbage, or stall. */
+static void *client(void *arg)
+{
+	unsigned short port = (unsigned short)((uintptr_t)arg >> 16);
+	unsigned kind = (unsigned)(uintptr_t)arg & 0xffff;
+	long ok = 0;
+
+	if (kind % 3 == 0) {
+		SSL_CTX *ctx;
+		SSL *ssl = tls(port, &ctx);
+
+		ok = round_trip(ssl, "hello") == 0 &&
+		     round_trip(ssl, "bye") == 0;
+		tls_close(ssl, ctx);
+	} else if (kind % 3 == 1) {
+		int fd = tcp(port);
+		char junk[512];
+
+		memset(junk, 'G', sizeof(junk));
+		ok = write(fd, junk, sizeof(junk)) > 0;
+		while (read(fd, junk, sizeof(junk)) > 0)
+			;
+		close(fd);
+	} else {
+		int fd = tcp(port);
+		char x;
+
+		ok = read(fd, &x, 1) == 0; /* the server gives up on us */
+		close(fd);
+	}
+	return (void *)ok;
+}
+
+static void test_thousand_clients(void **state)
+{
+	enum { N = 999 };
+	struct rlimit rl = { 4096, 4096 };
+	struct server sv;
+	struct tls_server_stats st;
+	unsigned short port;
+	pthread_t th[N];
+	pthread_attr_t attr;
+	long good = 0;
+
+	(void)state;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	port = start(&sv, 1200, 3000);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 128 * 1024);
+	for (uintptr_t i = 0; i < N; i++)
+		assert_int_equal(pthread_create(&th[i], &attr, client,
+						(void *)(port << 16 | i)),
+				 0);
+	for (int i = 0; i < N; i++) {
+		void *ok;
+
+		pthread_join(th[i], &ok);
+		good += (long)ok;
+	}
+	/* Still serving afterwards. */
+	{
+		SSL_CTX *ctx;
+		SSL *ssl = tls(port, &ctx);
+
+		assert_int_equal(round_trip(ssl, "after"), 0);
+		tls_close(ssl, ctx);
+	}
+	stop(&sv, &st);
+	assert_int_equal(good, N);
+	assert_int_equal(st.sessions, N / 3 + 1);
+	/* Buffers never held more than a few messages per connection. */
+	assert_true(st.buffered_peak <= (size_t)st.peak * 5 * MAX_MSG);
+	printf("# peak %u connections, %zu bytes buffered at most, %lu timeouts, %lu errors\n",
+	       st.peak, st.buffered_peak, st.timeouts, st.errors);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_echo_and_limits),
+		cmocka_unit_test(test_handshake_deadline_and_full),
+		cmocka_unit_test(test_thousand_clients),
+	};
+
+	return TR_RUN(tests, setup, teardown);
+}
