@@ -167,6 +167,7 @@ FAST_SUITES := \
 	"scripts:trustkey=tests/scripts/test-trustkey" \
 	"scripts:provider=tests/scripts/test-provider" \
 	"scripts:enroll=tests/scripts/test-enroll" \
+	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \

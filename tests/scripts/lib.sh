@@ -3,7 +3,7 @@
 pass=0
 fail=0
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=$ROOT/build/default/bin
+BIN=${TRUSTROUTE_BIN:-$ROOT/build/default/bin} # another build to test: TRUSTROUTE_BIN
 T=$(mktemp -d "${TMPDIR:-/tmp}/trustroute-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 

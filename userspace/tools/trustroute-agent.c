@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * trustroute-agent: the router's agent. For now: zero-touch enrollment.
+ * trustroute-agent: the router's agent.
  *
  *   trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM
  *                           --device NAME [--pcrs sha256:N,...]
  *                           [--alg ecc|rsa] [--max-attempts N]
  *                           [--backoff-ms N] [--backoff-max-ms N]
+ *   trustroute-agent serve --state-dir DIR [--listen ADDR] [--port N]
+ *                          [--port-file FILE]
  *
- * Exit 0 when enrolled (now or before), 1 when it gave up, 2 on usage.
+ * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
+ * when it gave up. serve: the implicit-attestation endpoint (TLS with the
+ * sealed key) until SIGTERM. Exit 2 on usage.
  */
+#include "attest_endpoint.h"
 #include "enroll_client.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +27,9 @@ static int usage(int rc)
 	fputs("usage: trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
 	      "                               --device NAME [--pcrs sha256:N,...]\n"
 	      "                               [--alg ecc|rsa] [--max-attempts N]\n"
-	      "                               [--backoff-ms N] [--backoff-max-ms N]\n",
+	      "                               [--backoff-ms N] [--backoff-max-ms N]\n"
+	      "       trustroute-agent serve --state-dir DIR [--listen ADDR] [--port N]\n"
+	      "                              [--port-file FILE]\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -103,11 +111,63 @@ static int cmd_enroll(int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct endpoint_config c = { .address = "0.0.0.0", .port = 8444 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[512];
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 's')
+			c.state_dir = optarg;
+		else if (o == 'l')
+			c.address = optarg;
+		else if (o == 'p')
+			c.port = (unsigned short)atoi(optarg);
+		else if (o == 'P')
+			c.port_file = optarg;
+		else
+			return usage(2);
+	}
+	if (optind != argc || !c.state_dir)
+		return usage(2);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (endpoint_run(&c, &stop, err, sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	/* Our messages say what failed; the TSS's own log would repeat
+	 * each TPM error as noise (TSS2_LOG set by the caller wins). */
+	setenv("TSS2_LOG", "all+none", 0);
 	if (argc < 2 || !strcmp(argv[1], "--help"))
 		return usage(argc < 2 ? 2 : 0);
 	if (!strcmp(argv[1], "enroll"))
 		return cmd_enroll(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
 	return usage(2);
 }

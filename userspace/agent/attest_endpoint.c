@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "attest_endpoint.h"
+
+#include "errmsg.h"
+#include "fileio.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/provider.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* The sealed key through the provider; the certificate beside it. */
+static SSL_CTX *server_ctx(const struct endpoint_config *c, char *err,
+			   size_t errlen)
+{
+	char key[PATH_MAX], crt[PATH_MAX];
+	SSL_CTX *ctx;
+
+	if (!OSSL_PROVIDER_load(NULL, "trustroute") ||
+	    !OSSL_PROVIDER_load(NULL, "default")) {
+		tr_fail(err, errlen,
+			"cannot load the trustroute OpenSSL provider (OPENSSL_MODULES?)");
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "%s/tls.key", c->state_dir);
+	snprintf(crt, sizeof(crt), "%s/tls.crt", c->state_dir);
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(ctx, crt) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		unsigned long e = ERR_get_error();
+
+		tr_fail(err, errlen, "%s, %s: %s (not enrolled?)", crt, key,
+			e ? ERR_reason_error_string(e) : "cannot load");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int listen_on(const struct endpoint_config *c, char *err, size_t errlen)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(c->port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(c->port) };
+	struct sockaddr_storage bound;
+	socklen_t len = sizeof(bound);
+	int v6 = inet_pton(AF_INET6, c->address, &a6.sin6_addr) == 1, one = 1;
+	int fd;
+	char port[16];
+
+	if (!v6 && inet_pton(AF_INET, c->address, &a4.sin_addr) != 1)
+		return tr_fail(err, errlen, "%s: not an IP address",
+			       c->address);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+		 v6 ? sizeof(a6) : sizeof(a4)) ||
+	    listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&bound, &len)) {
+		tr_fail(err, errlen, "listening on %s port %u: %s", c->address,
+			c->port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(port, sizeof(port), "%u\n",
+		 ntohs(v6 ? ((struct sockaddr_in6 *)&bound)->sin6_port :
+			    ((struct sockaddr_in *)&bound)->sin_port));
+	if (c->port_file &&
+	    write_file_atomic(c->port_file, port, strlen(port), 0644) < 0) {
+		close(fd);
+		return tr_fail(err, errlen, "%s: %s", c->port_file,
+			       strerror(errno));
+	}
+	return fd;
+}
+
+/* One connection: the handshake (the TPM signs), one line, close. */
+static void serve_one(SSL_CTX *ctx, int fd, const char *cn)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	SSL *ssl = SSL_new(ctx);
+	char line[96];
+
+	/* A client that stalls cannot hold the endpoint for long. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (ssl && SSL_set_fd(ssl, fd) && SSL_accept(ssl) == 1) {
+		snprintf(line, sizeof(line), "trustroute %s\n", cn);
+		SSL_write(ssl, line, (int)strlen(line));
+		SSL_shutdown(ssl);
+	} else {
+		unsigned long e;
+		char why[256] = "";
+		size_t n = 0;
+
+		/* The log says why, every reason on the queue: "PCR policy
+		 * not satisfied" when the router left its good state. */
+		while ((e = ERR_get_error()) && n < sizeof(why))
+			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
+					      n ? "; " : "",
+					      ERR_reason_error_string(e));
+		fprintf(stderr, "endpoint: handshake failed: %s\n",
+			n ? why : "connection closed");
+	}
+	ERR_clear_error();
+	SSL_free(ssl);
+	close(fd);
+}
+
+int endpoint_run(const struct endpoint_config *c, volatile sig_atomic_t *stop,
+		 char *err, size_t errlen)
+{
+	SSL_CTX *ctx = server_ctx(c, err, errlen);
+	char cn[80] = "";
+	struct pollfd p = { .events = POLLIN };
+
+	if (!ctx)
+		return -1;
+	X509_NAME_get_text_by_NID(
+		X509_get_subject_name(SSL_CTX_get0_certificate(ctx)),
+		NID_commonName, cn, sizeof(cn));
+	p.fd = listen_on(c, err, errlen);
+	if (p.fd < 0) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	while (!*stop) {
+		int fd;
+
+		if (poll(&p, 1, 200) != 1)
+			continue;
+		fd = accept(p.fd, NULL, NULL);
+		if (fd >= 0)
+			serve_one(ctx, fd, cn);
+	}
+	close(p.fd);
+	SSL_CTX_free(ctx);
+	return 0;
+}
