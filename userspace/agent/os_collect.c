@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "os_facts.h"
+#include "os_collect.h"
 
 #include "errmsg.h"
 #include "fileio.h"
