@@ -195,15 +195,53 @@ static const EVP_MD *bank_md(const char *bank)
 	return NULL;
 }
 
+int ima_log_entry_event(const struct ima_log_entry *e, const char *bank,
+			uint8_t out[IMA_LOG_DIGEST_MAX], char *err,
+			size_t errlen)
+{
+	const EVP_MD *md = bank_md(bank);
+	uint8_t check[20];
+	int size;
+
+	if (!md)
+		return tr_fail(
+			err, errlen,
+			"unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
+			bank);
+	size = EVP_MD_get_size(md);
+	if (e->violation) {
+		/* The kernel extends all-ones for a violation. */
+		memset(out, 0xff, (size_t)size);
+		return size;
+	}
+	if (digest(EVP_sha1(), e->data, e->data_len, NULL, 0, check) ||
+	    digest(md, e->data, e->data_len, NULL, 0, out))
+		return tr_fail(err, errlen, "hash failure");
+	if (memcmp(check, e->template_digest, sizeof(check)))
+		return bad(e, err, errlen,
+			   "template digest does not match its data");
+	return size;
+}
+
+int ima_pcr_extend(const char *bank, uint8_t *pcr, const uint8_t *event)
+{
+	const EVP_MD *md = bank_md(bank);
+	size_t size;
+
+	if (!md)
+		return -1;
+	size = (size_t)EVP_MD_get_size(md);
+	return digest(md, pcr, size, event, size, pcr);
+}
+
 int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
 		   size_t *out_len, size_t *n_entries, char *err, size_t errlen)
 {
-	const EVP_MD *md = bank_md(bank), *sha1 = EVP_sha1();
+	const EVP_MD *md = bank_md(bank);
 	struct ima_log_cursor c;
 	struct ima_log_entry e;
-	uint8_t event[IMA_LOG_DIGEST_MAX], check[20];
-	size_t size;
+	uint8_t event[IMA_LOG_DIGEST_MAX];
 	int rc;
 
 	if (!md)
@@ -213,32 +251,47 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 			bank);
 	if (pcr > IMA_LOG_PCR_MAX)
 		return tr_fail(err, errlen, "PCR index %u out of range", pcr);
-	size = (size_t)EVP_MD_get_size(md);
 	memset(out, 0, IMA_LOG_DIGEST_MAX);
-	*out_len = size;
+	*out_len = (size_t)EVP_MD_get_size(md);
 	*n_entries = 0;
 
 	ima_log_cursor_init(&c, buf, len);
 	while ((rc = ima_log_next(&c, &e, err, errlen)) == 1) {
 		if (e.pcr != pcr)
 			continue;
-		if (e.violation) {
-			/* The kernel extends all-ones for a violation. */
-			memset(event, 0xff, size);
-		} else {
-			if (digest(sha1, e.data, e.data_len, NULL, 0, check) ||
-			    digest(md, e.data, e.data_len, NULL, 0, event))
-				return tr_fail(err, errlen, "hash failure");
-			if (memcmp(check, e.template_digest, sizeof(check)))
-				return bad(
-					&e, err, errlen,
-					"template digest does not match its data");
-		}
-		if (digest(md, out, size, event, size, out))
+		if (ima_log_entry_event(&e, bank, event, err, errlen) < 0)
+			return -1;
+		if (ima_pcr_extend(bank, out, event))
 			return tr_fail(err, errlen, "hash failure");
 		(*n_entries)++;
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+int ima_log_entry_encode(uint32_t pcr, const char *template_name,
+			 const uint8_t *data, size_t data_len, bool violation,
+			 uint8_t *out, size_t cap)
+{
+	size_t nlen = strlen(template_name);
+	size_t total = 4 + 20 + 4 + nlen + 4 + data_len;
+	uint8_t *p = out;
+
+	if (pcr > IMA_LOG_PCR_MAX || nlen == 0 || nlen > IMA_LOG_NAME_MAX ||
+	    data_len > IMA_LOG_DATA_MAX || total > cap)
+		return -1;
+	put_le32(p, pcr);
+	if (violation)
+		memset(p + 4, 0, 20);
+	else if (digest(EVP_sha1(), data, data_len, NULL, 0, p + 4))
+		return -1;
+	p += 24;
+	put_le32(p, (uint32_t)nlen);
+	memcpy(p + 4, template_name, nlen);
+	p += 4 + nlen;
+	put_le32(p, (uint32_t)data_len);
+	if (data_len)
+		memcpy(p + 4, data, data_len);
+	return (int)total;
 }
 
 int ima_ng_template_data(const char *algo, const uint8_t *digest,
@@ -271,15 +324,10 @@ int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,
 {
 	const EVP_MD *md = bank_md(bank);
 	uint8_t event[IMA_LOG_DIGEST_MAX];
-	size_t size;
 
-	if (!md)
+	if (!md || digest(md, data, len, NULL, 0, event))
 		return -1;
-	size = (size_t)EVP_MD_get_size(md);
-	if (digest(md, data, len, NULL, 0, event) ||
-	    digest(md, pcr, size, event, size, pcr))
-		return -1;
-	return 0;
+	return ima_pcr_extend(bank, pcr, event);
 }
 
 void ima_boot_aggregate_sha256(const uint8_t pcrs[10][32], uint8_t out[32])

@@ -73,6 +73,28 @@ int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
 		   size_t errlen);
 
 /*
+ * What entry @e extends its PCR with in bank @bank: H(template data), or
+ * all-ones for a violation. Checks the SHA-1 template digest against the
+ * data as the replay does. Returns the digest size, or -1 with a message.
+ */
+int ima_log_entry_event(const struct ima_log_entry *e, const char *bank,
+			uint8_t out[IMA_LOG_DIGEST_MAX], char *err,
+			size_t errlen);
+
+/* pcr = H(pcr || event) in bank @bank. Returns 0, or -1 (unknown bank). */
+int ima_pcr_extend(const char *bank, uint8_t *pcr, const uint8_t *event);
+
+/*
+ * One log entry as an x86 kernel writes it: PCR @pcr, template
+ * @template_name with @data, its SHA-1 template digest (all zeros for a
+ * violation). Returns its length, or -1 if out of the parser's limits or
+ * larger than @cap.
+ */
+int ima_log_entry_encode(uint32_t pcr, const char *template_name,
+			 const uint8_t *data, size_t data_len, bool violation,
+			 uint8_t *out, size_t cap);
+
+/*
  * The template data of an ima-ng entry for a file measured with @algo
  * ("sha256", ...) as @digest under @name, as the kernel builds it.
  * Returns its length, or -1 if it does not fit in @cap bytes.
