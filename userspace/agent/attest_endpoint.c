@@ -3,13 +3,13 @@
 
 #include "errmsg.h"
 #include "fileio.h"
+#include "sealed_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
-#include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -18,35 +18,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-/* The sealed key through the provider; the certificate beside it. */
-static SSL_CTX *server_ctx(const struct endpoint_config *c, char *err,
-			   size_t errlen)
-{
-	char key[PATH_MAX], crt[PATH_MAX];
-	SSL_CTX *ctx;
-
-	if (!OSSL_PROVIDER_load(NULL, "trustroute") ||
-	    !OSSL_PROVIDER_load(NULL, "default")) {
-		tr_fail(err, errlen,
-			"cannot load the trustroute OpenSSL provider (OPENSSL_MODULES?)");
-		return NULL;
-	}
-	snprintf(key, sizeof(key), "%s/tls.key", c->state_dir);
-	snprintf(crt, sizeof(crt), "%s/tls.crt", c->state_dir);
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    SSL_CTX_use_certificate_chain_file(ctx, crt) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		unsigned long e = ERR_get_error();
-
-		tr_fail(err, errlen, "%s, %s: %s (not enrolled?)", crt, key,
-			e ? ERR_reason_error_string(e) : "cannot load");
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	return ctx;
-}
 
 static int listen_on(const struct endpoint_config *c, char *err, size_t errlen)
 {
@@ -103,18 +74,13 @@ static void serve_one(SSL_CTX *ctx, int fd, const char *cn)
 		SSL_write(ssl, line, (int)strlen(line));
 		SSL_shutdown(ssl);
 	} else {
-		unsigned long e;
-		char why[256] = "";
-		size_t n = 0;
+		char why[256];
 
 		/* The log says why, every reason on the queue: "PCR policy
 		 * not satisfied" when the router left its good state. */
-		while ((e = ERR_get_error()) && n < sizeof(why))
-			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
-					      n ? "; " : "",
-					      ERR_reason_error_string(e));
+		sealed_tls_errors(why, sizeof(why));
 		fprintf(stderr, "endpoint: handshake failed: %s\n",
-			n ? why : "connection closed");
+			why[0] ? why : "connection closed");
 	}
 	ERR_clear_error();
 	SSL_free(ssl);
@@ -124,7 +90,8 @@ static void serve_one(SSL_CTX *ctx, int fd, const char *cn)
 int endpoint_run(const struct endpoint_config *c, volatile sig_atomic_t *stop,
 		 char *err, size_t errlen)
 {
-	SSL_CTX *ctx = server_ctx(c, err, errlen);
+	SSL_CTX *ctx = sealed_tls_ctx(TLS_server_method(), c->state_dir, NULL,
+				      err, errlen);
 	char cn[80] = "";
 	struct pollfd p = { .events = POLLIN };
 
