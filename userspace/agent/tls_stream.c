@@ -129,9 +129,11 @@ int tls_stream_recv(struct tls_stream *s, tls_frame_fn *frame, size_t max,
 	long n;
 
 	/* Drop the message returned last time. */
-	memmove(s->buf, s->buf + s->returned, s->len - s->returned);
-	s->len -= s->returned;
-	s->returned = 0;
+	if (s->returned) {
+		memmove(s->buf, s->buf + s->returned, s->len - s->returned);
+		s->len -= s->returned;
+		s->returned = 0;
+	}
 	for (;;) {
 		int r;
 
