@@ -254,8 +254,14 @@ static void test_evidence_final(void **state)
 	expect_refused(dec_final, b, (size_t)n, "malformed clock info");
 	b[94] = 1;
 	b[110] = 2; /* two banks, one given */
-	expect_refused(dec_final, b, (size_t)n, "malformed PCR selection");
+	expect_refused(dec_final, b, (size_t)n, "not one SHA-256 bank");
 	b[110] = 1;
+	b[112] = 0x04; /* SHA-1 */
+	expect_refused(dec_final, b, (size_t)n, "not one SHA-256 bank");
+	b[112] = 0x0b;
+	b[113] = 4; /* a map of 4 bytes, 3 given */
+	expect_refused(dec_final, b, (size_t)n, "not one SHA-256 bank");
+	b[113] = 3;
 	b[sig_at + 3] = 63;
 	expect_refused(dec_final, b, (size_t)n - 1, "not r || s");
 	b[sig_at + 3] = 64;
