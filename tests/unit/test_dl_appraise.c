@@ -212,37 +212,39 @@ static void test_healthy_router_is_good(void **state)
 	assert_int_equal(a.unknown + a.bad + a.after_quote, 0);
 }
 
-static void test_unknown_file(void **state)
+/* After a healthy boot, one file runs; one unknown file ran before. */
+static void test_one_file(void **state)
 {
+	static const struct {
+		const char *name, *content;
+		enum dl_verdict v;
+		const char *why;
+	} runs[] = {
+		{ "/usr/bin/routerd", "routerd", DL_UNKNOWN, NULL },
+		{ "/usr/sbin/sshd", "rootkit", DL_BAD, "known-bad digest" },
+		{ "/tmp/y", "not listed either", DL_UNKNOWN,
+		  "in no reference list (sha256)" },
+	};
 	static struct log l;
 	struct dl_appraisal a;
 
 	(void)state;
-	healthy(&l);
-	add_file(&l, 11, "/tmp/x", "not listed");
-	add_file(&l, 11, "/usr/bin/routerd", "routerd");
-	appraise(&l, &a);
-	expect(&a, DL_UNKNOWN, "/tmp/x", "in no reference list (sha256)");
-	assert_int_equal(a.reason[0].entry, 3);
-	assert_int_equal(a.n_reasons, 1);
-	assert_int_equal(a.unknown, 1);
-	assert_int_equal(a.known, 2);
-}
-
-static void test_known_bad_file(void **state)
-{
-	static struct log l;
-	struct dl_appraisal a;
-
-	(void)state;
-	healthy(&l);
-	add_file(&l, 11, "/tmp/x", "not listed");
-	add_file(&l, 11, "/usr/sbin/sshd", "rootkit");
-	appraise(&l, &a);
-	expect(&a, DL_BAD, "/usr/sbin/sshd", "known-bad digest");
-	has_reason(&a, DL_UNKNOWN, "/tmp/x", "in no reference list");
-	assert_int_equal(a.bad, 1);
-	assert_int_equal(a.unknown, 1);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		healthy(&l);
+		add_file(&l, 11, "/tmp/x", "not listed");
+		add_file(&l, 11, runs[i].name, runs[i].content);
+		appraise(&l, &a);
+		expect(&a, runs[i].v, "/tmp/x", NULL);
+		has_reason(&a, DL_UNKNOWN, "/tmp/x",
+			   "in no reference list (sha256)");
+		assert_int_equal(a.reason[0].entry, 3);
+		if (runs[i].why)
+			has_reason(&a, runs[i].v, runs[i].name, runs[i].why);
+		assert_int_equal(a.n_reasons, runs[i].why ? 2 : 1);
+		assert_int_equal(a.bad, runs[i].v == DL_BAD);
+		assert_int_equal(a.unknown, runs[i].why ? 1 + !a.bad : 1);
+		assert_int_equal(a.known, runs[i].why ? 1 : 2);
+	}
 }
 
 static void test_foreign_list_is_bad(void **state)
@@ -541,8 +543,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_healthy_router_is_good),
-		cmocka_unit_test(test_unknown_file),
-		cmocka_unit_test(test_known_bad_file),
+		cmocka_unit_test(test_one_file),
 		cmocka_unit_test(test_foreign_list_is_bad),
 		cmocka_unit_test(test_lists_not_as_referenced),
 		cmocka_unit_test(test_violation_is_unknown),
