@@ -37,7 +37,7 @@
 #define TR_ATTR_PCR_VALUES 2u
 #define TR_ATTR_IMA_LOG 3u
 
-/* PTS Measurement Algorithm values (IF-M PTS 3.9): only SHA-256 here. */
+/* PTS Measurement Algorithm values: only SHA-256 here. */
 #define TR_PTS_ALG_SHA256 0x4000u
 
 /* IMV -> IMC: quote these PCRs over this nonce. */
