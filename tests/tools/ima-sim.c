@@ -58,13 +58,6 @@ static int usage(int rc)
 	return rc;
 }
 
-/* A command's arguments are wrong: the usage, and exit 2. */
-static int bad_usage(void)
-{
-	usage(2);
-	return -2;
-}
-
 /* Append one entry (ima-ng, template data @data) to the log in memory. */
 static int add(struct sim *s, uint32_t pcr, const uint8_t *data, size_t dlen,
 	       bool violation)
@@ -209,12 +202,12 @@ static int file_entry(struct sim *s, const char *path, const char *name)
 static int digest_entry(struct sim *s, const char *hex, const char *name)
 {
 	uint8_t d[32];
+	int i = 0;
 
-	for (int i = 0; i < 32; i++)
-		if (sscanf(hex + 2 * i, "%2hhx", &d[i]) != 1)
-			return tr_fail(s->err, sizeof(s->err),
-				       "%s: not a SHA-256 in hex", hex);
-	if (strlen(hex) != 64)
+	while (strlen(hex) == 64 && i < 32 &&
+	       sscanf(hex + 2 * i, "%2hhx", &d[i]) == 1)
+		i++;
+	if (i != 32)
 		return tr_fail(s->err, sizeof(s->err),
 			       "%s: not a SHA-256 in hex", hex);
 	return add_ng(s, 11, d, name, false);
@@ -227,21 +220,15 @@ static int violation(struct sim *s, const char *name)
 	return add_ng(s, 10, zero, name, true);
 }
 
+/* lists --name-dir DIR LIST... */
 static int lists(struct sim *s, int argc, char **argv)
 {
 	struct dl_reference ref;
 	uint8_t data[DL_TEMPLATE_MAX];
-	const char *dir = NULL;
-	int i = 0, n, rc = 0;
+	int n, rc = 0;
 
-	if (argc >= 2 && !strcmp(argv[0], "--name-dir")) {
-		dir = argv[1];
-		i = 2;
-	}
-	if (!dir || i >= argc)
-		return bad_usage();
-	if (dl_reference_load(&ref, (const char *const *)argv + i,
-			      (size_t)(argc - i), dir, s->err,
+	if (dl_reference_load(&ref, (const char *const *)argv + 2,
+			      (size_t)(argc - 2), argv[1], s->err,
 			      sizeof(s->err)) < 0)
 		return -1;
 	for (size_t k = 0; k < ref.n && !rc; k++) {
@@ -254,21 +241,32 @@ static int lists(struct sim *s, int argc, char **argv)
 	return rc;
 }
 
+/* The command and its number of arguments, checked before the TPM is. */
+static bool well_formed(int argc, char **argv)
+{
+	const char *c = argv[0];
+
+	return (!strcmp(c, "boot-aggregate") && argc == 1) ||
+	       (!strcmp(c, "file") && (argc == 2 || argc == 3)) ||
+	       (!strcmp(c, "digest") && argc == 3) ||
+	       (!strcmp(c, "violation") && argc == 2) ||
+	       (!strcmp(c, "lists") && argc >= 4 &&
+		!strcmp(argv[1], "--name-dir"));
+}
+
 static int run(struct sim *s, int argc, char **argv)
 {
 	const char *cmd = argv[0];
 
-	if (!strcmp(cmd, "boot-aggregate") && argc == 1)
+	if (!strcmp(cmd, "boot-aggregate"))
 		return boot_aggregate(s);
-	if (!strcmp(cmd, "file") && (argc == 2 || argc == 3))
+	if (!strcmp(cmd, "file"))
 		return file_entry(s, argv[1], argv[argc - 1]);
-	if (!strcmp(cmd, "digest") && argc == 3)
+	if (!strcmp(cmd, "digest"))
 		return digest_entry(s, argv[1], argv[2]);
-	if (!strcmp(cmd, "violation") && argc == 2)
+	if (!strcmp(cmd, "violation"))
 		return violation(s, argv[1]);
-	if (!strcmp(cmd, "lists"))
-		return lists(s, argc - 1, argv + 1);
-	return bad_usage();
+	return lists(s, argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -308,7 +306,8 @@ int main(int argc, char **argv)
 			return usage(2);
 		}
 	}
-	if (!s.log_path || optind >= argc)
+	if (!s.log_path || optind >= argc ||
+	    !well_formed(argc - optind, argv + optind))
 		return usage(2);
 	if (read_file_bounded(s.log_path, LOG_MAX, &s.log, &s.len) < 0) {
 		if (errno != ENOENT) {
@@ -331,8 +330,6 @@ int main(int argc, char **argv)
 	if (s.use_tpm)
 		tr_tpm_close(&s.tpm);
 	free(s.log);
-	if (rc == -2)
-		return 2;
 	if (rc < 0)
 		fprintf(stderr, "ima-sim: %s\n", s.err);
 	return rc < 0 ? 1 : 0;
