@@ -156,6 +156,18 @@ size_t tr_utf8_check(const uint8_t *p, size_t n)
 	return n;
 }
 
+void tr_vfail_prefixed(char *err, size_t errlen, const char *prefix,
+		       const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!err || !errlen)
+		return;
+	n = snprintf(err, errlen, "%s", prefix);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
 int tr_fail_at(size_t *bad, size_t off, char *err, size_t errlen,
 	       const char *fmt, ...)
 {
@@ -970,21 +982,15 @@ static int refuse(struct tr_pa_error *refusal, const uint8_t *buf, size_t len,
 		  const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (refusal) {
 		tr_pa_error_init(refusal, code, buf, len);
 		refusal->offset = (uint32_t)offset;
 		refusal->max_version = refusal->min_version = TR_PA_VERSION;
 	}
-	if (err && errlen) {
-		n = snprintf(err, errlen, "PA-TNC message: ");
-		if (n >= 0 && (size_t)n < errlen) {
-			va_start(ap, fmt);
-			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
+	va_start(ap, fmt);
+	tr_vfail_prefixed(err, errlen, "PA-TNC message: ", fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -15,6 +15,7 @@
 #ifndef TR_PA_TNC_H
 #define TR_PA_TNC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,10 @@ size_t tr_utf8_check(const uint8_t *p, size_t n);
 /* -1 with what is wrong and *@bad (offset @off in a value) unless @s is UTF-8. */
 int tr_text_check(const struct tr_bytes *s, size_t off, const char *what,
 		  size_t *bad, char *err, size_t errlen);
+
+/* "@prefix" and @fmt into @err (if any): the refusals' messages. */
+void tr_vfail_prefixed(char *err, size_t errlen, const char *prefix,
+		       const char *fmt, va_list ap);
 
 /* tr_fail() that also sets *@bad (if not NULL) to @off. */
 int tr_fail_at(size_t *bad, size_t off, char *err, size_t errlen,

@@ -353,7 +353,6 @@ static int refuse(struct tr_pb_error *refusal, uint16_t code, size_t offset,
 		  const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (refusal) {
 		memset(refusal, 0, sizeof(*refusal));
@@ -364,14 +363,9 @@ static int refuse(struct tr_pb_error *refusal, uint16_t code, size_t offset,
 		refusal->bad_version = bad_version;
 		refusal->max_version = refusal->min_version = TR_PB_VERSION;
 	}
-	if (err && errlen) {
-		n = snprintf(err, errlen, "PB-TNC batch: ");
-		if (n >= 0 && (size_t)n < errlen) {
-			va_start(ap, fmt);
-			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
+	va_start(ap, fmt);
+	tr_vfail_prefixed(err, errlen, "PB-TNC batch: ", fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
