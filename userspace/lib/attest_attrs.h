@@ -18,13 +18,13 @@
 #ifndef TR_ATTEST_ATTRS_H
 #define TR_ATTEST_ATTRS_H
 
+#include "pa_tnc.h" /* TR_PEN_TCG */
 #include "tpm_quote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define TR_PEN_TCG 0x005597u
 /*
  * trustroute has no Private Enterprise Number of its own yet: 32473 is
  * IANA's number for documentation (RFC 5612). One constant to change.
