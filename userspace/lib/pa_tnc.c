@@ -194,17 +194,6 @@ int tr_text_check(const struct tr_bytes *s, size_t off, const char *what,
 	return 0;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t be24(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
 int tr_tlv_read(const uint8_t *buf, size_t len, size_t off, struct tr_tlv *t,
 		size_t *bad, char *err, size_t errlen)
 {
@@ -216,9 +205,9 @@ int tr_tlv_read(const uint8_t *buf, size_t len, size_t off, struct tr_tlv *t,
 			"%zu bytes left, shorter than a 12-byte header",
 			len - off);
 	t->flags = buf[off];
-	t->vendor = be24(buf + off + 1);
-	t->type = be32(buf + off + 4);
-	tlen = be32(buf + off + 8);
+	t->vendor = tr_be24(buf + off + 1);
+	t->type = tr_be32(buf + off + 4);
+	tlen = tr_be32(buf + off + 8);
 	t->offset = off;
 	if (t->flags & ~TR_NOSKIP)
 		return tr_fail_at(bad, off, err, errlen,
@@ -319,21 +308,54 @@ static int vendor_type(const uint8_t *v, size_t len, uint32_t *vendor,
 	if (v[0])
 		return tr_fail_at(bad, 0, err, errlen,
 				  "reserved byte is 0x%02x", v[0]);
-	*vendor = be24(v + 1);
-	*type = be32(v + 4);
+	*vendor = tr_be24(v + 1);
+	*type = tr_be32(v + 4);
 	return 0;
 }
 
 /* --- remediation parameters (PB and PA share them) ---------------------- */
 
-int tr_remediation_parse(const uint8_t *v, size_t len, struct tr_remediation *r,
-			 size_t *bad, char *err, size_t errlen)
+int tr_text_lang_parse(const uint8_t *v, size_t len, size_t off,
+		       struct tr_bytes *text, struct tr_bytes *lang,
+		       const char *what, size_t *bad, char *err, size_t errlen)
 {
-	struct tr_rbuf rd = { v, len, 8 };
-	uint32_t slen;
+	struct tr_rbuf rd = { v, len, off };
+	uint32_t tlen;
 	uint8_t llen;
 	size_t at;
 
+	if (!tr_get_u32(&rd, &tlen) || !tr_get_bytes(&rd, tlen, text))
+		return tr_fail_at(bad, off, err, errlen,
+				  "%s longer than the value", what);
+	at = rd.off;
+	if (!tr_get_u8(&rd, &llen) || !tr_get_bytes(&rd, llen, lang))
+		return tr_fail_at(bad, at, err, errlen,
+				  "language tag longer than the value");
+	if (rd.off != len)
+		return tr_fail_at(bad, rd.off, err, errlen,
+				  "%zu bytes after the language tag",
+				  len - rd.off);
+	if (tr_text_check(text, off + 4, what, bad, err, errlen) ||
+	    tr_text_check(lang, at + 1, "language tag", bad, err, errlen))
+		return -1;
+	return 0;
+}
+
+int tr_text_lang_build(struct tr_wbuf *w, const struct tr_bytes *text,
+		       const struct tr_bytes *lang, char *err, size_t errlen)
+{
+	if (text->len > UINT32_MAX || lang->len > 255)
+		return tr_fail(err, errlen, "text or language tag too long");
+	tr_put_u32(w, (uint32_t)text->len);
+	tr_put_bytes(w, text->p, text->len);
+	tr_put_u8(w, (uint32_t)lang->len);
+	tr_put_bytes(w, lang->p, lang->len);
+	return 0;
+}
+
+int tr_remediation_parse(const uint8_t *v, size_t len, struct tr_remediation *r,
+			 size_t *bad, char *err, size_t errlen)
+{
 	memset(r, 0, sizeof(*r));
 	if (vendor_type(v, len, &r->vendor, &r->type, bad, err, errlen))
 		return -1;
@@ -348,41 +370,17 @@ int tr_remediation_parse(const uint8_t *v, size_t len, struct tr_remediation *r,
 	}
 	if (r->type != TR_REMEDIATION_STRING)
 		return 0;
-	if (!tr_get_u32(&rd, &slen) || !tr_get_bytes(&rd, slen, &r->string))
-		return tr_fail_at(bad, 8, err, errlen,
-				  "remediation string longer than the value");
-	at = rd.off;
-	if (!tr_get_u8(&rd, &llen) || !tr_get_bytes(&rd, llen, &r->lang))
-		return tr_fail_at(bad, at, err, errlen,
-				  "language tag longer than the value");
-	if (rd.off != len)
-		return tr_fail_at(bad, rd.off, err, errlen,
-				  "%zu bytes after the language tag",
-				  len - rd.off);
-	if (tr_text_check(&r->string, 12, "remediation string", bad, err,
-			  errlen) ||
-	    tr_text_check(&r->lang, 13 + slen, "language tag", bad, err,
-			  errlen))
-		return -1;
-	return 0;
+	return tr_text_lang_parse(v, len, 8, &r->string, &r->lang,
+				  "remediation string", bad, err, errlen);
 }
 
 int tr_remediation_build(const struct tr_remediation *r, struct tr_wbuf *w,
 			 char *err, size_t errlen)
 {
 	tr_put_vendor_type(w, r->vendor, r->type);
-	if (r->vendor == TR_PEN_IETF && r->type == TR_REMEDIATION_STRING) {
-		if (r->string.len > UINT32_MAX || r->lang.len > 255)
-			return tr_fail(
-				err, errlen,
-				"remediation string or language tag too long");
-		tr_put_u32(w, (uint32_t)r->string.len);
-		tr_put_bytes(w, r->string.p, r->string.len);
-		tr_put_u8(w, (uint32_t)r->lang.len);
-		tr_put_bytes(w, r->lang.p, r->lang.len);
-	} else {
-		tr_put_bytes(w, r->params.p, r->params.len);
-	}
+	if (r->vendor == TR_PEN_IETF && r->type == TR_REMEDIATION_STRING)
+		return tr_text_lang_build(w, &r->string, &r->lang, err, errlen);
+	tr_put_bytes(w, r->params.p, r->params.len);
 	return 0;
 }
 
@@ -403,7 +401,7 @@ static int parse_enum(const uint8_t *v, size_t len, uint32_t max, uint32_t *out,
 {
 	if (fixed_len(len, 4, bad, err, errlen))
 		return -1;
-	*out = be32(v);
+	*out = tr_be32(v);
 	if (*out > max)
 		return tr_fail_at(bad, 0, err, errlen, "value %u, more than %u",
 				  *out, max);
@@ -423,11 +421,11 @@ static int parse_request(const uint8_t *v, size_t len,
 			return tr_fail_at(bad, i, err, errlen,
 					  "entry %zu: reserved byte is 0x%02x",
 					  i / 8, v[i]);
-		if (be24(v + i + 1) == TR_PEN_RESERVED)
+		if (tr_be24(v + i + 1) == TR_PEN_RESERVED)
 			return tr_fail_at(bad, i + 1, err, errlen,
 					  "entry %zu: reserved vendor id",
 					  i / 8);
-		if (be32(v + i + 4) == TR_TYPE_RESERVED)
+		if (tr_be32(v + i + 4) == TR_TYPE_RESERVED)
 			return tr_fail_at(bad, i + 4, err, errlen,
 					  "entry %zu: reserved type", i / 8);
 	}
@@ -445,7 +443,7 @@ static int parse_product(const uint8_t *v, size_t len,
 	if (len < 5)
 		return tr_fail_at(bad, 0, err, errlen,
 				  "%zu bytes, shorter than 5", len);
-	p->vendor = be24(v);
+	p->vendor = tr_be24(v);
 	p->id = (uint16_t)(v[3] << 8 | v[4]);
 	p->name.p = v + 5;
 	p->name.len = len - 5;
@@ -458,9 +456,9 @@ static int parse_numeric(const uint8_t *v, size_t len,
 {
 	if (fixed_len(len, 16, bad, err, errlen))
 		return -1;
-	n->major = be32(v);
-	n->minor = be32(v + 4);
-	n->build = be32(v + 8);
+	n->major = tr_be32(v);
+	n->minor = tr_be32(v + 4);
+	n->build = tr_be32(v + 8);
 	n->sp_major = (uint16_t)(v[12] << 8 | v[13]);
 	n->sp_minor = (uint16_t)(v[14] << 8 | v[15]);
 	return 0;
@@ -639,7 +637,7 @@ static int parse_error(const uint8_t *v, size_t len, struct tr_pa_error *e,
 	v += 16;
 	switch (e->code) {
 	case TR_PA_ERR_INVALID_PARAMETER:
-		e->offset = be32(v);
+		e->offset = tr_be32(v);
 		break;
 	case TR_PA_ERR_VERSION_NOT_SUPPORTED:
 		e->max_version = v[0];
@@ -650,8 +648,8 @@ static int parse_error(const uint8_t *v, size_t len, struct tr_pa_error *e,
 		break;
 	default:
 		e->attr_flags = v[0];
-		e->attr_vendor = be24(v + 1);
-		e->attr_type = be32(v + 4);
+		e->attr_vendor = tr_be24(v + 1);
+		e->attr_type = tr_be32(v + 4);
 		break;
 	}
 	return 0;
@@ -770,8 +768,8 @@ void tr_pa_request_get(const struct tr_pa_attr_request *r, size_t i,
 		*t = r->types[i];
 		return;
 	}
-	t->vendor = be24(r->raw.p + 8 * i + 1);
-	t->type = be32(r->raw.p + 8 * i + 4);
+	t->vendor = tr_be24(r->raw.p + 8 * i + 1);
+	t->type = tr_be32(r->raw.p + 8 * i + 4);
 }
 
 void tr_pa_port_get(const struct tr_pa_port_filter *f, size_t i,
@@ -1016,7 +1014,7 @@ int tr_pa_msg_parse(const uint8_t *buf, size_t len, struct tr_pa_msg *m,
 	if (buf[1] || buf[2] || buf[3])
 		return refuse(refusal, buf, len, TR_PA_ERR_INVALID_PARAMETER, 1,
 			      err, errlen, "reserved header bytes set");
-	m->id = be32(buf + 4);
+	m->id = tr_be32(buf + 4);
 	while (off < len) {
 		struct tr_tlv *a = &m->attrs[m->n];
 		struct tr_pa_value v;

@@ -56,6 +56,17 @@ struct tr_rbuf {
 	size_t off;
 };
 
+/* Big-endian numbers at @p (the caller checked the length). */
+static inline uint32_t tr_be24(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static inline uint32_t tr_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | tr_be24(p + 1);
+}
+
 bool tr_get_u8(struct tr_rbuf *r, uint8_t *v);
 bool tr_get_u16(struct tr_rbuf *r, uint16_t *v);
 bool tr_get_u24(struct tr_rbuf *r, uint32_t *v);
@@ -157,6 +168,17 @@ struct tr_remediation {
 	struct tr_bytes string; /* IETF string: the text (UTF-8) */
 	struct tr_bytes lang; /* IETF string: its language tag */
 };
+
+/*
+ * Text with its language: a 32-bit length, the UTF-8 text, an 8-bit
+ * length, the language tag; the rest of @v from @off, to its end (the
+ * IETF remediation string and PB-Reason-String). @what names the text.
+ */
+int tr_text_lang_parse(const uint8_t *v, size_t len, size_t off,
+		       struct tr_bytes *text, struct tr_bytes *lang,
+		       const char *what, size_t *bad, char *err, size_t errlen);
+int tr_text_lang_build(struct tr_wbuf *w, const struct tr_bytes *text,
+		       const struct tr_bytes *lang, char *err, size_t errlen);
 
 int tr_remediation_parse(const uint8_t *v, size_t len, struct tr_remediation *r,
 			 size_t *bad, char *err, size_t errlen);

@@ -9,17 +9,6 @@
 #define LANG_PREFIX "Accept-Language: "
 #define LANG_PREFIX_LEN (sizeof(LANG_PREFIX) - 1)
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t be24(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
 /* --- message types --------------------------------------------------------- */
 
 static const struct {
@@ -87,8 +76,8 @@ static int parse_pa(const uint8_t *v, size_t len, struct tr_pb_pa *pa,
 		return tr_fail_at(bad, 0, err, errlen, "reserved flags 0x%02x",
 				  v[0]);
 	pa->exclusive = v[0] & TR_PB_PA_EXCLUSIVE;
-	pa->vendor = be24(v + 1);
-	pa->subtype = be32(v + 4);
+	pa->vendor = tr_be24(v + 1);
+	pa->subtype = tr_be32(v + 4);
 	if (pa->vendor == TR_PEN_RESERVED)
 		return tr_fail_at(bad, 1, err, errlen, "reserved vendor id");
 	if (pa->subtype == TR_TYPE_RESERVED)
@@ -105,7 +94,7 @@ static int parse_u32(const uint8_t *v, size_t len, uint32_t *out, size_t *bad,
 {
 	if (len != 4)
 		return tr_fail_at(bad, 0, err, errlen, "%zu bytes, not 4", len);
-	*out = be32(v);
+	*out = tr_be32(v);
 	return 0;
 }
 
@@ -120,7 +109,7 @@ static int parse_error(const uint8_t *v, size_t len, struct tr_pb_error *e,
 		return tr_fail_at(bad, 0, err, errlen, "reserved flags 0x%02x",
 				  v[0]);
 	e->fatal = v[0] & 0x80;
-	e->vendor = be24(v + 1);
+	e->vendor = tr_be24(v + 1);
 	e->code = (uint16_t)(v[4] << 8 | v[5]);
 	if (v[6] || v[7])
 		return tr_fail_at(bad, 6, err, errlen, "reserved bytes set");
@@ -134,7 +123,7 @@ static int parse_error(const uint8_t *v, size_t len, struct tr_pb_error *e,
 				  "error parameters of %zu bytes, not 4",
 				  len - 8);
 	if (e->code != TR_PB_ERR_VERSION_NOT_SUPPORTED) {
-		e->offset = be32(v + 8);
+		e->offset = tr_be32(v + 8);
 		return 0;
 	}
 	e->bad_version = v[8];
@@ -163,31 +152,6 @@ static int parse_language(const uint8_t *v, size_t len, struct tr_bytes *l,
 					  "language ranges: byte %zu is not "
 					  "printable ASCII",
 					  i);
-	return 0;
-}
-
-static int parse_reason(const uint8_t *v, size_t len, struct tr_pb_reason *r,
-			size_t *bad, char *err, size_t errlen)
-{
-	struct tr_rbuf rd = { v, len, 0 };
-	uint32_t rlen;
-	uint8_t llen;
-	size_t at;
-
-	if (!tr_get_u32(&rd, &rlen) || !tr_get_bytes(&rd, rlen, &r->reason))
-		return tr_fail_at(bad, 0, err, errlen,
-				  "reason string longer than the value");
-	at = rd.off;
-	if (!tr_get_u8(&rd, &llen) || !tr_get_bytes(&rd, llen, &r->lang))
-		return tr_fail_at(bad, at, err, errlen,
-				  "language tag longer than the value");
-	if (rd.off != len)
-		return tr_fail_at(bad, rd.off, err, errlen,
-				  "%zu bytes after the language tag",
-				  len - rd.off);
-	if (tr_text_check(&r->reason, 4, "reason string", bad, err, errlen) ||
-	    tr_text_check(&r->lang, at + 1, "language tag", bad, err, errlen))
-		return -1;
 	return 0;
 }
 
@@ -240,7 +204,9 @@ static int parse_value(const uint8_t *p, size_t n, void *vv, size_t *bad,
 	case TR_PB_LANGUAGE_PREFERENCE:
 		return parse_language(p, n, &v->u.language, bad, err, errlen);
 	case TR_PB_REASON_STRING:
-		return parse_reason(p, n, &v->u.reason, bad, err, errlen);
+		return tr_text_lang_parse(p, n, 0, &v->u.reason.reason,
+					  &v->u.reason.lang, "reason string",
+					  bad, err, errlen);
 	default: /* PB-Experimental: no layout */
 		v->u.experimental.p = p;
 		v->u.experimental.len = n;
@@ -313,16 +279,8 @@ static int build_value(const void *vv, struct tr_wbuf *w, char *err,
 		tr_put_bytes(w, v->u.language.p, v->u.language.len);
 		return 0;
 	case TR_PB_REASON_STRING:
-		if (v->u.reason.reason.len > UINT32_MAX ||
-		    v->u.reason.lang.len > 255)
-			return tr_fail(
-				err, errlen,
-				"reason string or language tag too long");
-		tr_put_u32(w, (uint32_t)v->u.reason.reason.len);
-		tr_put_bytes(w, v->u.reason.reason.p, v->u.reason.reason.len);
-		tr_put_u8(w, (uint32_t)v->u.reason.lang.len);
-		tr_put_bytes(w, v->u.reason.lang.p, v->u.reason.lang.len);
-		return 0;
+		return tr_text_lang_build(w, &v->u.reason.reason,
+					  &v->u.reason.lang, err, errlen);
 	default:
 		tr_put_bytes(w, v->u.experimental.p, v->u.experimental.len);
 		return 0;
@@ -393,7 +351,7 @@ static int batch_header(const uint8_t *buf, size_t len, struct tr_pb_batch *b,
 	if (b->type < TR_PB_CDATA || b->type > TR_PB_CLOSE)
 		return refuse(refusal, TR_PB_ERR_INVALID_PARAMETER, 3, 0, err,
 			      errlen, "batch type %u, not 1 to 6", b->type);
-	blen = be32(buf + 4);
+	blen = tr_be32(buf + 4);
 	if (blen != len)
 		return refuse(refusal, TR_PB_ERR_INVALID_PARAMETER, 4, 0, err,
 			      errlen, "batch length %u, but %zu bytes came",

@@ -6,12 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static const char *const type_names[] = {
 	"Experimental",
 	"Version Request",
@@ -66,7 +60,7 @@ int tr_pt_frame(const uint8_t *buf, size_t have, size_t max,
 	*need = TR_PT_HEADER_LEN;
 	if (have < TR_PT_HEADER_LEN)
 		return TR_PT_FRAME_MORE;
-	len = be32(buf + 8);
+	len = tr_be32(buf + 8);
 	if (buf[0]) {
 		tr_fail(err, errlen, "PT-TLS message: reserved byte 0x%02x",
 			buf[0]);
@@ -87,8 +81,8 @@ int tr_pt_frame(const uint8_t *buf, size_t have, size_t max,
 			return TR_PT_FRAME_MORE;
 		m->vendor = (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 |
 			    buf[3];
-		m->type = be32(buf + 4);
-		m->id = be32(buf + 12);
+		m->type = tr_be32(buf + 4);
+		m->id = tr_be32(buf + 12);
 		m->raw.p = buf;
 		m->raw.len = len;
 		m->value.p = buf + TR_PT_HEADER_LEN;
@@ -204,7 +198,7 @@ static int parse_error(const uint8_t *p, size_t n, struct tr_pt_error *e,
 				  "copy of %zu bytes, more than %d", n - 8,
 				  TR_PT_ERROR_COPY_MAX);
 	e->vendor = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	e->code = be32(p + 4);
+	e->code = tr_be32(p + 4);
 	e->original.p = p + 8;
 	e->original.len = n - 8;
 	return 0;
