@@ -74,6 +74,40 @@ static const char *const migrations[] = {
 	 * answer is accepted for that AK only. */
 	"ALTER TABLE challenges ADD COLUMN ak_id INTEGER REFERENCES aks(id);"
 	"CREATE INDEX certificates_by_device ON certificates(device_id, issued);",
+	/* 3: the trust engine and the route actuator. A device's state
+	 * carries the reason and time (Unix ms) of its last change, and every
+	 * change is kept. The actuator re-costs, on the hosts the NMS manages
+	 * (route_hosts, by network namespace), the routes whose gateway is
+	 * one of a router's addresses (router_addrs); route_applied is what
+	 * it last converged each host to, per router. */
+	"ALTER TABLE devices ADD COLUMN trust_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN trust_since INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE trust_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  time_ms INTEGER NOT NULL,"
+	"  previous TEXT NOT NULL"
+	"    CHECK (previous IN ('good', 'unknown', 'bad', 'offline')),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX trust_history_by_device ON trust_history(device_id, id);"
+	"CREATE TABLE router_addrs ("
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  addr TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX router_addrs_by_device ON router_addrs(device_id);"
+	"CREATE TABLE route_hosts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  netns TEXT NOT NULL);"
+	"CREATE TABLE route_applied ("
+	"  host_id INTEGER NOT NULL REFERENCES route_hosts(id),"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  metric INTEGER NOT NULL,"
+	"  time_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (host_id, device_id));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,

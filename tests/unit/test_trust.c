@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The trust engine: the policy table (every state against every event),
+ * bad is sticky and silence does not launder it; the metric map, its
+ * defaults and its refusals; on a real SQLite file, an observation that
+ * changes the state writes state, history and event together and one
+ * that does not writes nothing, a rolled-back caller's transaction
+ * leaves nothing, a stale compare-and-set is refused, schema 2 files are
+ * migrated with their states kept; router addresses and managed hosts;
+ * converging with no hosts, and with a host whose namespace is missing
+ * (the error names it and nothing is recorded as applied). The address
+ * and route formats of the route actuator.
+ */
+#include "route_actuator.h"
+#include "store.h"
+#include "store_trust.h"
+#include "test_dir.h"
+#include "tr_test.h"
+#include "trust.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+static struct test_dir td;
+static char path[300];
+
+static int setup(void **state)
+{
+	(void)state;
+	return test_dir_make(&td, "trustroute-trust");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return test_dir_remove(&td);
+}
+
+/* A database file of its own for each test. */
+static void new_path(void)
+{
+	static int n;
+	char name[32];
+
+	snprintf(name, sizeof(name), "nms-%d.db", ++n);
+	test_dir_path(&td, path, sizeof(path), name);
+}
+
+/* A new store with routers r1 and r2 (ids 1, 2), both unknown. */
+static void open_fresh(struct nms_store *s)
+{
+	char err[256];
+
+	new_path();
+	if (nms_store_open(s, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(
+		sqlite3_exec(s->db,
+			     "INSERT INTO devices (name, created, updated)"
+			     " VALUES ('r1', 0, 0), ('r2', 0, 0)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+}
+
+static int64_t count(struct nms_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* ---- the policy ------------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	enum trust_state st;
+	enum trust_event ev;
+
+	(void)state;
+	for (int i = 0; i < TRUST_NSTATES; i++) {
+		assert_int_equal(trust_state_parse(trust_state_name(i), &st),
+				 0);
+		assert_int_equal(st, i);
+	}
+	for (int i = 0; i < TRUST_NEVENTS; i++) {
+		assert_int_equal(trust_event_parse(trust_event_name(i), &ev),
+				 0);
+		assert_int_equal(ev, i);
+	}
+	assert_string_equal(trust_state_name(TRUST_OFFLINE), "offline");
+	assert_string_equal(trust_event_name(TRUST_EV_HANDSHAKE_FAIL),
+			    "handshake-fail");
+	assert_int_equal(trust_state_parse("trusted", &st), -1);
+	assert_int_equal(trust_state_parse("", &st), -1);
+	assert_int_equal(trust_state_parse(NULL, &st), -1);
+	assert_int_equal(trust_event_parse("Handshake-Fail", &ev), -1);
+	assert_string_equal(trust_state_name((enum trust_state)7), "?");
+}
+
+static void test_policy_table(void **state)
+{
+	/* Rows: good, unknown, bad, offline. Columns: attest-ok,
+	 * attest-fail, handshake-ok, handshake-fail, no-answer, reset. */
+#define G TRUST_GOOD
+#define U TRUST_UNKNOWN
+#define B TRUST_BAD
+#define O TRUST_OFFLINE
+	static const enum trust_state want[TRUST_NSTATES][TRUST_NEVENTS] = {
+		[TRUST_GOOD] = { G, B, G, B, O, U },
+		[TRUST_UNKNOWN] = { G, B, G, B, O, U },
+		[TRUST_BAD] = { G, B, B, B, B, U },
+		[TRUST_OFFLINE] = { G, B, G, B, O, U },
+	};
+#undef G
+#undef U
+#undef B
+#undef O
+
+	(void)state;
+	for (int s = 0; s < TRUST_NSTATES; s++)
+		for (int e = 0; e < TRUST_NEVENTS; e++)
+			if (trust_next(s, e) != want[s][e])
+				fail_msg("%s + %s gave %s, want %s",
+					 trust_state_name(s),
+					 trust_event_name(e),
+					 trust_state_name(trust_next(s, e)),
+					 trust_state_name(want[s][e]));
+	/* A failed implicit attestation is bad at once, from anywhere. */
+	for (int s = 0; s < TRUST_NSTATES; s++)
+		assert_int_equal(trust_next(s, TRUST_EV_HANDSHAKE_FAIL),
+				 TRUST_BAD);
+	/* Out of range: no change. */
+	assert_int_equal(trust_next(TRUST_GOOD, TRUST_NEVENTS), TRUST_GOOD);
+}
+
+/* ---- the metric map --------------------------------------------------- */
+
+static void test_metrics(void **state)
+{
+	struct trust_metrics m = trust_metrics_default;
+	char err[256], buf[128];
+	static const char *const bad[] = {
+		"bad",
+		"bad=",
+		"bad=0",
+		"bad=-1",
+		"bad=x",
+		"bad=30x",
+		"evil=3",
+		"bad=2147483648",
+		"=5",
+		"good=20", /* = unknown */
+		"good=1,unknown=1",
+	};
+
+	(void)state;
+	assert_int_equal(m.metric[TRUST_GOOD], 10);
+	assert_int_equal(m.metric[TRUST_UNKNOWN], 20);
+	assert_int_equal(m.metric[TRUST_BAD], 30);
+	assert_int_equal(m.metric[TRUST_OFFLINE], 40);
+	trust_metrics_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "good=10,unknown=20,bad=30,offline=40");
+
+	/* A partial map changes only what it names. */
+	assert_int_equal(trust_metrics_parse("bad=1000,offline=2000", &m, err,
+					     sizeof(err)),
+			 0);
+	trust_metrics_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "good=10,unknown=20,bad=1000,offline=2000");
+	/* Its own output reads back the same. */
+	m = trust_metrics_default;
+	assert_int_equal(trust_metrics_parse(buf, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.metric[TRUST_BAD], 1000);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct trust_metrics before = m;
+
+		err[0] = '\0';
+		if (trust_metrics_parse(bad[i], &m, err, sizeof(err)) != -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(err, "metric map"));
+		/* Refused: nothing changed. */
+		assert_memory_equal(&m, &before, sizeof(m));
+	}
+	assert_int_equal(trust_metrics_parse("good=20", &m, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "good and unknown both have metric 20"));
+	assert_int_equal(trust_metrics_parse("evil=3", &m, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "\"evil\" is not a trust state"));
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+static int collect_hist(const struct nms_trust_hist *h, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s>%s(%s);", trust_state_name(h->from),
+		 trust_state_name(h->to), h->reason);
+	return 0;
+}
+
+static void test_observe_writes_one_change(void **state)
+{
+	struct nms_store s;
+	struct trust_change c;
+	struct nms_trust_row row;
+	char err[256], hist[1024] = "";
+
+	(void)state;
+	open_fresh(&s);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_UNKNOWN);
+	assert_int_equal(row.since_ms, 0);
+
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_HANDSHAKE_FAIL,
+					   "PCR policy not satisfied", 1000, &c,
+					   err, sizeof(err)),
+			 0);
+	assert_true(c.changed);
+	assert_int_equal(c.from, TRUST_UNKNOWN);
+	assert_int_equal(c.to, TRUST_BAD);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_BAD);
+	assert_int_equal(row.since_ms, 1000);
+	assert_string_equal(row.reason,
+			    "handshake-fail: PCR policy not satisfied");
+	assert_int_equal(count(&s, "SELECT count(*) FROM trust_history"), 1);
+	assert_int_equal(nms_store_event_count(&s, "trust"), 1);
+	/* r2 untouched. */
+	assert_int_equal(nms_store_trust_get(&s, 2, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_UNKNOWN);
+
+	/* Observations that change nothing write nothing: idempotent. */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_HANDSHAKE_OK,
+						   NULL, 2000 + i, &c, err,
+						   sizeof(err)),
+				 0);
+		assert_false(c.changed);
+		assert_int_equal(c.to, TRUST_BAD); /* sticky */
+	}
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_NO_ANSWER, NULL,
+					   2100, &c, err, sizeof(err)),
+			 0);
+	assert_false(c.changed);
+	assert_int_equal(count(&s, "SELECT count(*) FROM trust_history"), 1);
+	assert_int_equal(nms_store_event_count(&s, "trust"), 1);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.since_ms, 1000); /* since the change */
+
+	/* Re-attested, then silent, then answering again. */
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_ATTEST_OK,
+					   "quote ok", 3000, &c, err,
+					   sizeof(err)),
+			 0);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_NO_ANSWER, "timeout",
+					   4000, &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_HANDSHAKE_OK, NULL,
+					   5000, &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.to, TRUST_GOOD);
+	assert_int_equal(nms_store_trust_history(&s, 1, collect_hist, hist, err,
+						 sizeof(err)),
+			 4);
+	assert_string_equal(
+		hist, "unknown>bad(handshake-fail: PCR policy not satisfied);"
+		      "bad>good(attest-ok: quote ok);"
+		      "good>offline(no-answer: timeout);"
+		      "offline>good(handshake-ok);");
+	assert_int_equal(count(&s, "SELECT time_ms FROM trust_history"
+				   " ORDER BY id DESC LIMIT 1"),
+			 5000);
+	assert_int_equal(nms_store_event_count(&s, "trust"), 4);
+
+	/* A device that does not exist. */
+	assert_int_equal(nms_trust_observe(&s, 99, TRUST_EV_ATTEST_OK, NULL, 1,
+					   &c, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "no device with id 99"));
+	assert_int_equal(nms_store_device_id(&s, "r2", err, sizeof(err)), 2);
+	assert_int_equal(nms_store_device_id(&s, "r9", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no device named \"r9\""));
+	nms_store_close(&s);
+}
+
+static int observe_then_fail(struct nms_store *s, void *arg, char *err,
+			     size_t errlen)
+{
+	struct trust_change c;
+
+	(void)arg;
+	if (nms_trust_observe(s, 1, TRUST_EV_ATTEST_FAIL, "x", 10, &c, err,
+			      errlen) < 0 ||
+	    !c.changed)
+		return -1;
+	snprintf(err, errlen, "stopped on purpose");
+	return -1;
+}
+
+static void test_change_is_one_transaction(void **state)
+{
+	struct nms_store s;
+	struct nms_trust_row row;
+	char err[256];
+
+	(void)state;
+	open_fresh(&s);
+	/* Inside a caller's transaction that rolls back: nothing stays. */
+	assert_int_equal(nms_store_tx(&s, observe_then_fail, NULL, err,
+				      sizeof(err)),
+			 -1);
+	assert_string_equal(err, "stopped on purpose");
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_UNKNOWN);
+	assert_int_equal(count(&s, "SELECT count(*) FROM trust_history"), 0);
+	assert_int_equal(nms_store_event_count(&s, "trust"), 0);
+
+	/* A change decided on a stale state is refused whole. */
+	assert_int_equal(nms_store_trust_set(&s, 1, TRUST_GOOD, TRUST_BAD,
+					     "stale", 5, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "is not in state good"));
+	assert_int_equal(count(&s, "SELECT count(*) FROM trust_history"), 0);
+	assert_int_equal(nms_store_trust_set(&s, 1, TRUST_UNKNOWN,
+					     TRUST_UNKNOWN, "", 5, err,
+					     sizeof(err)),
+			 -1);
+	/* The history refuses a state outside the four. */
+	assert_int_not_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO trust_history"
+			     " (device_id, time_ms, previous, state, reason)"
+			     " VALUES (1, 0, 'good', 'trusted', '')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	nms_store_close(&s);
+}
+
+static void test_migration_from_2(void **state)
+{
+	struct nms_store s;
+	struct nms_trust_row row;
+	sqlite3 *db;
+	char err[256];
+
+	(void)state;
+	new_path();
+	/* The part of a schema 2 file that migration 3 builds on. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			db,
+			"CREATE TABLE devices (id INTEGER PRIMARY KEY,"
+			" name TEXT NOT NULL UNIQUE,"
+			" trust TEXT NOT NULL DEFAULT 'unknown',"
+			" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+			"CREATE TABLE events (id INTEGER PRIMARY KEY,"
+			" device_id INTEGER REFERENCES devices(id),"
+			" time INTEGER NOT NULL, kind TEXT NOT NULL,"
+			" detail TEXT NOT NULL);"
+			"INSERT INTO devices (name, trust, created, updated)"
+			" VALUES ('old', 'bad', 0, 0);"
+			"PRAGMA user_version = 2;",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	if (nms_store_open(&s, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(nms_store_version(&s), 3);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_BAD);
+	assert_string_equal(row.reason, "");
+	assert_int_equal(row.since_ms, 0);
+	nms_store_close(&s);
+}
+
+static void test_router_addrs_and_hosts(void **state)
+{
+	struct nms_store s;
+	char err[256], addrs[4][46];
+
+	(void)state;
+	open_fresh(&s);
+	assert_int_equal(nms_store_router_addr_add(&s, 1, "10.11.0.2", err,
+						   sizeof(err)),
+			 0);
+	/* Canonical form: the same address written otherwise is the same. */
+	assert_int_equal(nms_store_router_addr_add(&s, 1, "fd00:11:0:0::2", err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_router_addr_add(&s, 1, "fd00:11::2", err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(
+		nms_store_router_addrs(&s, 1, addrs, 4, err, sizeof(err)), 2);
+	assert_string_equal(addrs[0], "10.11.0.2");
+	assert_string_equal(addrs[1], "fd00:11::2");
+	/* One address, one router. */
+	assert_int_equal(nms_store_router_addr_add(&s, 2, "fd00:11::0002", err,
+						   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "already belongs to router \"r1\""));
+	assert_int_equal(
+		nms_store_router_addrs(&s, 2, addrs, 4, err, sizeof(err)), 0);
+	assert_int_equal(nms_store_router_addr_add(&s, 2, "10.11.0.256", err,
+						   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "not an IPv4 or IPv6 address"));
+	assert_int_equal(
+		nms_store_router_addrs(&s, 1, addrs, 1, err, sizeof(err)), -1);
+
+	assert_int_equal(
+		nms_store_route_host(&s, "a", "ns-a", err, sizeof(err)), 1);
+	/* Again: the same host, its namespace updated. */
+	assert_int_equal(nms_store_route_host(&s, "a", "/proc/1/ns/net", err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts"
+				   " WHERE netns = '/proc/1/ns/net'"),
+			 1);
+	assert_int_equal(nms_store_route_host(&s, "", "x", err, sizeof(err)),
+			 -1);
+	nms_store_close(&s);
+}
+
+struct heard {
+	int n, failed;
+	char err[512];
+};
+
+static void hear(const struct nms_converged *r, void *arg)
+{
+	struct heard *h = arg;
+
+	h->n++;
+	if (r->rc < 0) {
+		h->failed++;
+		snprintf(h->err, sizeof(h->err), "%s", r->err);
+	}
+}
+
+static void test_converge_errors(void **state)
+{
+	struct nms_store s;
+	struct heard h = { 0 };
+	char err[512];
+
+	(void)state;
+	open_fresh(&s);
+	/* No managed host: nothing to do. */
+	assert_int_equal(nms_trust_converge(&s, &trust_metrics_default, 0, 1,
+					    hear, &h, err, sizeof(err)),
+			 0);
+	assert_int_equal(h.n, 0);
+	/* A host whose namespace does not exist: named in the error. */
+	assert_int_equal(nms_store_router_addr_add(&s, 1, "10.11.0.2", err,
+						   sizeof(err)),
+			 0);
+	assert_true(nms_store_route_host(&s, "gone", "trustroute-no-such-ns",
+					 err, sizeof(err)) > 0);
+	assert_int_equal(nms_trust_converge(&s, &trust_metrics_default, 0, 1,
+					    hear, &h, err, sizeof(err)),
+			 -1);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.failed, 1);
+	assert_non_null(strstr(err, "host gone, router r1"));
+	assert_non_null(strstr(
+		err, "/var/run/netns/trustroute-no-such-ns: No such file"));
+	/* Nothing is recorded as applied; so it stays pending. */
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_applied"), 0);
+	assert_int_equal(nms_store_event_count(&s, "route"), 0);
+	nms_store_close(&s);
+}
+
+/* ---- the actuator's formats -------------------------------------------- */
+
+static void test_actuator_formats(void **state)
+{
+	struct ra_route r = { 0 };
+	struct ra_addr a;
+	char buf[200];
+
+	(void)state;
+	assert_int_equal(ra_addr_parse("fd00:11:0::2", &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+	ra_addr_format(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:11::2");
+	assert_int_equal(ra_addr_parse("10.0.0.300", &a), -1);
+	assert_int_equal(ra_addr_parse("10.0.0.1/24", &a), -1);
+	assert_int_equal(ra_addr_parse("", &a), -1);
+
+	r.family = AF_INET;
+	r.dst_len = 24;
+	assert_int_equal(ra_addr_parse("10.200.0.0", &r.dst), 0);
+	assert_int_equal(ra_addr_parse("10.11.0.2", &r.gw), 0);
+	r.oif = 2;
+	r.table = 254;
+	r.metric = 30;
+	ra_route_format(&r, buf, sizeof(buf));
+	assert_string_equal(
+		buf, "10.200.0.0/24 via 10.11.0.2 oif 2 table 254 metric 30");
+	memset(&r.dst, 0, sizeof(r.dst));
+	r.dst_len = 0;
+	ra_route_format(&r, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "default via 10.11.0.2 oif 2 table 254 metric 30");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_policy_table),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_observe_writes_one_change),
+		cmocka_unit_test(test_change_is_one_transaction),
+		cmocka_unit_test(test_migration_from_2),
+		cmocka_unit_test(test_router_addrs_and_hosts),
+		cmocka_unit_test(test_converge_errors),
+		cmocka_unit_test(test_actuator_formats),
+	};
+
+	return TR_RUN(tests, setup, teardown);
+}
