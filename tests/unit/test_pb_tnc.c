@@ -881,6 +881,7 @@ static void test_stream_refusals(void **state)
 		tr_pb_stream_received(&s, &b, &r, &e, err, sizeof(err)), -1);
 	assert_int_equal(e.code, TR_PB_ERR_INVALID_PARAMETER);
 	assert_int_equal(e.offset, 1);
+	assert_int_equal(r, S);
 	/* nor can we send in a connection there is none of */
 	assert_int_equal(
 		tr_pb_stream_sent(&s, C, TR_PB_CDATA, err, sizeof(err)), -1);
@@ -896,6 +897,10 @@ static void test_stream_refusals(void **state)
 	assert_int_equal(e.code, TR_PB_ERR_UNEXPECTED_BATCH_TYPE);
 	assert_non_null(
 		strstr(err, "in the reverse connection, which we open"));
+	/* the CLOSE with the error goes in the first connection */
+	assert_int_equal(r, C);
+	assert_int_equal(
+		tr_pb_stream_sent(&s, r, TR_PB_CLOSE, err, sizeof(err)), 0);
 	free(buf);
 	free(buf2);
 

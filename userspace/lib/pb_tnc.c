@@ -622,14 +622,17 @@ int tr_pb_stream_received(struct tr_pb_stream *s, const struct tr_pb_batch *b,
 
 	if (!s->mutual)
 		r = s->role; /* tr_pb_sm_received() refuses a wrong D bit */
+	*role = r; /* where to send a CLOSE with the PB-Error on refusal */
 	if (!s->has[r]) {
 		/* only the PT-TLS client opens the reverse connection */
+		*role = s->role;
 		if (s->role == TR_PB_CLIENT)
 			return refuse(refusal, TR_PB_ERR_UNEXPECTED_BATCH_TYPE,
 				      0, 0, err, errlen,
 				      "%s in the reverse connection, which we "
 				      "open",
 				      tr_pb_batch_name(b->type));
+		*role = r;
 		s->has[r] = true;
 	}
 	if (tr_pb_sm_received(&s->conn[r], b, refusal, err, errlen))
@@ -640,7 +643,6 @@ int tr_pb_stream_received(struct tr_pb_stream *s, const struct tr_pb_batch *b,
 	s->await = false;
 	s->again = false;
 	s->last = r;
-	*role = r;
 	return 0;
 }
 

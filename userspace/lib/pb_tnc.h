@@ -228,7 +228,8 @@ void tr_pb_stream_init(struct tr_pb_stream *s, enum tr_pb_role role,
  * bit names (outside mutual mode there is one: the D bit must match) and
  * moves it on; notes a PB-Mutual-Capability. *@role is set to our role in
  * that connection (which of our IMCs or IMVs get its messages). -1 with
- * the PB-Error to answer with in @refusal.
+ * the PB-Error to answer with in @refusal: send it in a CLOSE batch in
+ * *@role's connection (tr_pb_stream_sent allows CLOSE in every state).
  */
 int tr_pb_stream_received(struct tr_pb_stream *s, const struct tr_pb_batch *b,
 			  enum tr_pb_role *role, struct tr_pb_error *refusal,
