@@ -168,6 +168,7 @@ FAST_SUITES := \
 	"scripts:provider=tests/scripts/test-provider" \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
+	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \

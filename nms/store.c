@@ -108,6 +108,26 @@ static const char *const migrations[] = {
 	"  metric INTEGER NOT NULL,"
 	"  time_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (host_id, device_id));",
+	/* 4: attestation sessions (PT-TLS/PB-TNC) with their verdicts, the
+	 * endpoint the prober probes, and the device id a router's OS gave
+	 * at its first session (another one later means another machine). */
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  peer TEXT NOT NULL,"
+	"  identity TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  mutual INTEGER NOT NULL,"
+	"  attested INTEGER NOT NULL,"
+	"  reasons TEXT NOT NULL);"
+	"CREATE INDEX sessions_by_device ON sessions(device_id, id);"
+	"CREATE TABLE endpoints ("
+	"  device_id INTEGER PRIMARY KEY REFERENCES devices(id),"
+	"  address TEXT NOT NULL,"
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535));"
+	"ALTER TABLE devices ADD COLUMN os_device_id TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,

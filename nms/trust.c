@@ -29,6 +29,7 @@ static const char *const event_names[TRUST_NEVENTS] = {
 	[TRUST_EV_HANDSHAKE_FAIL] = "handshake-fail",
 	[TRUST_EV_NO_ANSWER] = "no-answer",
 	[TRUST_EV_RESET] = "reset",
+	[TRUST_EV_ATTEST_UNKNOWN] = "attest-unknown",
 };
 
 const struct trust_metrics trust_metrics_default = { { 10, 20, 30, 40 } };
@@ -87,6 +88,7 @@ enum trust_state trust_next(enum trust_state cur, enum trust_event ev)
 		/* Silence does not launder a bad verdict. */
 		return cur == TRUST_BAD ? TRUST_BAD : TRUST_OFFLINE;
 	case TRUST_EV_RESET:
+	case TRUST_EV_ATTEST_UNKNOWN:
 		return TRUST_UNKNOWN;
 	case TRUST_NEVENTS:
 		break;

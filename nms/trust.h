@@ -20,7 +20,10 @@
  *   still hold a usable key for what its key policy does not cover, so a
  *   handshake alone does not clear it;
  * - no answer makes it offline, unless it is bad: a compromised router
- *   that goes silent stays bad, so silence never launders a verdict.
+ *   that goes silent stays bad, so silence never launders a verdict;
+ * - an explicit attestation that found nothing bad but files in no
+ *   reference list makes it unknown, from any state (like a pass, it is
+ *   a whole fresh look at the router).
  * An observation that leaves the state as it is writes nothing.
  */
 #ifndef TR_NMS_TRUST_H
@@ -49,6 +52,7 @@ enum trust_event {
 	TRUST_EV_HANDSHAKE_FAIL, /* the router could not prove its key */
 	TRUST_EV_NO_ANSWER, /* no answer (timeout, refused connection) */
 	TRUST_EV_RESET, /* an operator forgets the verdict */
+	TRUST_EV_ATTEST_UNKNOWN, /* explicit attestation: unknown files */
 	TRUST_NEVENTS
 };
 

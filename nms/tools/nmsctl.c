@@ -2,17 +2,26 @@
 /*
  * nmsctl: the operator's view of the NMS.
  *
- *   nmsctl devices --db FILE [--json]
+ *   nmsctl devices  --db FILE [--json]
+ *   nmsctl history  --db FILE [--json] DEVICE
+ *   nmsctl sessions --db FILE [--json] [IDENTITY]
+ *   nmsctl routes   --db FILE [--json]
+ *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT
  *   nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]
  *                DEVICE ADDRESS PORT
  *
- * devices: every device with its trust state, certificates and last
- * event. probe: one implicit attestation now (a TLS handshake with the
- * router's sealed key); exit 0 ok, 1 failed (bad), 3 no answer (offline).
- * Exit 2 on usage or when the store cannot be read.
+ * devices: every device with its trust state, since when and why;
+ * history: a device's state changes; sessions: attestation sessions with
+ * their verdicts and reasons; routes: what each managed host's routes
+ * through each router were converged to; endpoint: where the NMS probes
+ * a router; probe: one implicit attestation now (a TLS handshake with
+ * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
+ * (offline). Exit 2 on usage or when the store cannot be read.
  */
 #include "prober.h"
 #include "store.h"
+#include "store_session.h"
+#include "store_trust.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -24,7 +33,11 @@
 
 static int usage(int rc)
 {
-	fputs("usage: nmsctl devices --db FILE [--json]\n"
+	fputs("usage: nmsctl devices  --db FILE [--json]\n"
+	      "       nmsctl history  --db FILE [--json] DEVICE\n"
+	      "       nmsctl sessions --db FILE [--json] [IDENTITY]\n"
+	      "       nmsctl routes   --db FILE [--json]\n"
+	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT\n"
 	      "       nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]\n"
 	      "                    DEVICE ADDRESS PORT\n",
 	      rc ? stderr : stdout);
@@ -38,75 +51,59 @@ static void print_json(json_object *o)
 	json_object_put(o);
 }
 
-static int cmd_devices(int argc, char **argv)
+/*
+ * Print the rows of @sql (bound to @arg when it has a "?") as a table with
+ * @cols headings, or as a JSON array of objects with those keys.
+ */
+static int query(const char *db, const char *sql, const char *arg,
+		 const char *const *cols, const int *width, bool json)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *db = NULL;
 	struct nms_store s;
 	sqlite3_stmt *st;
 	json_object *arr = json_object_new_array();
 	char err[256];
-	int o, json = 0;
+	int n = 0;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'd')
-			db = optarg;
-		else if (o == 'j')
-			json = 1;
-		else
-			return usage(2);
-	}
-	if (!db || optind != argc)
-		return usage(2);
 	if (nms_store_open(&s, db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nmsctl: %s\n", err);
 		return 2;
 	}
-	if (sqlite3_prepare_v2(
-		    s.db,
-		    "SELECT d.name, d.trust, datetime(d.updated, 'unixepoch'),"
-		    " (SELECT count(*) FROM certificates c WHERE c.device_id = d.id),"
-		    " (SELECT kind || ': ' || detail FROM events e"
-		    "  WHERE e.device_id = d.id ORDER BY e.id DESC LIMIT 1)"
-		    " FROM devices d ORDER BY d.name",
-		    -1, &st, NULL)) {
+	if (sqlite3_prepare_v2(s.db, sql, -1, &st, NULL)) {
 		fprintf(stderr, "nmsctl: %s\n", sqlite3_errmsg(s.db));
 		nms_store_close(&s);
 		return 2;
 	}
-	if (!json)
-		printf("%-16s %-8s %-20s %5s  %s\n", "DEVICE", "TRUST",
-		       "SINCE (UTC)", "CERTS", "LAST EVENT");
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	while (cols[n])
+		n++;
+	for (int i = 0; !json && i < n; i++)
+		printf("%-*s%s", width[i], cols[i], i + 1 < n ? " " : "\n");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *c[5];
+		json_object *o = json_object_new_object();
 
-		for (int i = 0; i < 5; i++)
-			c[i] = (const char *)sqlite3_column_text(st, i);
-		if (json) {
-			json_object *d = json_object_new_object();
+		for (int i = 0; i < n; i++) {
+			const char *v =
+				(const char *)sqlite3_column_text(st, i);
 
-			json_object_object_add(d, "device",
-					       json_object_new_string(c[0]));
-			json_object_object_add(d, "trust",
-					       json_object_new_string(c[1]));
-			json_object_object_add(d, "since",
-					       json_object_new_string(c[2]));
-			json_object_object_add(
-				d, "certificates",
-				json_object_new_int(sqlite3_column_int(st, 3)));
-			json_object_object_add(
-				d, "last_event",
-				c[4] ? json_object_new_string(c[4]) : NULL);
-			json_object_array_add(arr, d);
-		} else {
-			printf("%-16s %-8s %-20s %5s  %s\n", c[0], c[1], c[2],
-			       c[3], c[4] ? c[4] : "");
+			if (json)
+				json_object_object_add(
+					o, cols[i],
+					sqlite3_column_type(st, i) ==
+							SQLITE_INTEGER ?
+						json_object_new_int64(
+							sqlite3_column_int64(
+								st, i)) :
+					v ? json_object_new_string(v) :
+					    NULL);
+			else
+				printf("%-*s%s", width[i], v ? v : "",
+				       i + 1 < n ? " " : "\n");
 		}
+		if (json)
+			json_object_array_add(arr, o);
+		else
+			json_object_put(o);
 	}
 	sqlite3_finalize(st);
 	nms_store_close(&s);
@@ -115,6 +112,140 @@ static int cmd_devices(int argc, char **argv)
 	else
 		json_object_put(arr);
 	return 0;
+}
+
+/* --db FILE [--json] [ARG]: the common options of the listings. */
+static int listing(int argc, char **argv, const char **db, const char **arg,
+		   bool *json)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*db = *arg = NULL;
+	*json = false;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'd')
+			*db = optarg;
+		else if (o == 'j')
+			*json = true;
+		else
+			return -1;
+	}
+	if (optind + 1 == argc)
+		*arg = argv[optind];
+	else if (optind != argc)
+		return -1;
+	return *db ? 0 : -1;
+}
+
+static int cmd_devices(int argc, char **argv)
+{
+	static const char *const cols[] = { "device", "trust",	      "since",
+					    "reason", "certificates", NULL };
+	static const int w[] = { 12, 8, 20, 60, 3 };
+	const char *db, *arg;
+	bool json;
+
+	if (listing(argc, argv, &db, &arg, &json) < 0 || arg)
+		return usage(2);
+	return query(
+		db,
+		"SELECT d.name, d.trust,"
+		" CASE d.trust_since WHEN 0 THEN datetime(d.created, 'unixepoch')"
+		" ELSE strftime('%Y-%m-%d %H:%M:%f', d.trust_since / 1000.0, 'unixepoch') END,"
+		" d.trust_reason,"
+		" (SELECT count(*) FROM certificates c WHERE c.device_id = d.id)"
+		" FROM devices d ORDER BY d.name",
+		NULL, cols, w, json);
+}
+
+static int cmd_history(int argc, char **argv)
+{
+	static const char *const cols[] = { "time", "from", "to", "reason",
+					    NULL };
+	static const int w[] = { 23, 8, 8, 60 };
+	const char *db, *arg;
+	bool json;
+
+	if (listing(argc, argv, &db, &arg, &json) < 0 || !arg)
+		return usage(2);
+	return query(
+		db,
+		"SELECT strftime('%Y-%m-%d %H:%M:%f', h.time_ms / 1000.0, 'unixepoch'),"
+		" h.previous, h.state, h.reason FROM trust_history h"
+		" JOIN devices d ON d.id = h.device_id WHERE d.name = ?"
+		" ORDER BY h.id",
+		arg, cols, w, json);
+}
+
+static int cmd_sessions(int argc, char **argv)
+{
+	static const char *const cols[] = { "started", "identity", "peer",
+					    "verdict", "mutual",   "attested",
+					    "reasons", NULL };
+	static const int w[] = { 19, 10, 15, 8, 1, 1, 60 };
+	const char *db, *arg;
+	bool json;
+
+	if (listing(argc, argv, &db, &arg, &json) < 0)
+		return usage(2);
+	return query(
+		db,
+		arg ? "SELECT datetime(started, 'unixepoch'), identity, peer,"
+		      " verdict, mutual, attested, reasons FROM sessions"
+		      " WHERE identity = ? ORDER BY id" :
+		      "SELECT datetime(started, 'unixepoch'), identity, peer,"
+		      " verdict, mutual, attested, reasons FROM sessions"
+		      " ORDER BY id",
+		arg, cols, w, json);
+}
+
+static int cmd_routes(int argc, char **argv)
+{
+	static const char *const cols[] = { "host",   "netns", "via", "state",
+					    "metric", "since", NULL };
+	static const int w[] = { 10, 16, 10, 8, 6, 23 };
+	const char *db, *arg;
+	bool json;
+
+	if (listing(argc, argv, &db, &arg, &json) < 0 || arg)
+		return usage(2);
+	return query(
+		db,
+		"SELECT h.name, h.netns, d.name, r.state, r.metric,"
+		" strftime('%Y-%m-%d %H:%M:%f', r.time_ms / 1000.0, 'unixepoch')"
+		" FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
+		" JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
+		NULL, cols, w, json);
+}
+
+static int cmd_endpoint(int argc, char **argv)
+{
+	struct nms_store s;
+	char err[256];
+	int64_t id;
+	int rc = 1;
+
+	if (argc != 6 || strcmp(argv[1], "--db"))
+		return usage(2);
+	if (nms_store_open(&s, argv[2], err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsctl: %s\n", err);
+		return 2;
+	}
+	id = nms_store_device_id(&s, argv[3], err, sizeof(err));
+	if (id > 0 &&
+	    nms_store_endpoint_set(&s, id, argv[4], (unsigned)atoi(argv[5]),
+				   err, sizeof(err)) == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "nmsctl: %s\n", err);
+	nms_store_close(&s);
+	return rc;
 }
 
 static int parse_policy(const char *hex, uint8_t out[32])
@@ -201,6 +332,14 @@ int main(int argc, char **argv)
 		return usage(argc < 2 ? 2 : 0);
 	if (!strcmp(argv[1], "devices"))
 		return cmd_devices(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "history"))
+		return cmd_history(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sessions"))
+		return cmd_sessions(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "routes"))
+		return cmd_routes(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "endpoint"))
+		return cmd_endpoint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
 	return usage(2);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nmsd: the NMS daemon. For now it serves enrollment (EST over HTTPS).
+ * nmsd: the NMS daemon: zero-touch enrollment (EST over HTTPS),
+ * attestation sessions (PT-TLS/PB-TNC), implicit attestation (probes of
+ * the routers' sealed-key endpoints), trust states and route costs.
  *
  *   nmsd init-ca --ca-dir DIR [--name NAME] [--server-names LIST] [--days N]
  *   nmsd [--config FILE] --db FILE --ca-dir DIR --ek-roots PEM
@@ -8,15 +10,22 @@
  *        [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]
  *        [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]
  *        [--cert-days N] [--challenge-seconds N]
+ *        [--tnc-listen ADDR] [--tnc-port N] [--tnc-port-file F]
+ *        [--tnc-max-sessions N] [--sasl-user U --sasl-password P]
+ *        [--mutual] [--known-bad-list FILE]... [--os-product NAME]...
+ *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
+ *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment); options on the command line come after it and win.
  */
 #define _GNU_SOURCE /* getline */
+#include "attest_service.h"
 #include "ca.h"
 #include "enroll.h"
 #include "est_server.h"
 #include "key_policy.h"
+#include "monitor.h"
 #include "store.h"
 
 #include <errno.h>
@@ -46,7 +55,12 @@ static int usage(int rc)
 		"            [--ek-intermediates PEM] [--listen ADDR] [--port N] [--port-file FILE]\n"
 		"            [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]\n"
 		"            [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]\n"
-		"            [--cert-days N] [--challenge-seconds N]\n");
+		"            [--cert-days N] [--challenge-seconds N]\n"
+		"            [--tnc-listen ADDR] [--tnc-port N] [--tnc-port-file FILE]\n"
+		"            [--tnc-max-sessions N] [--sasl-user U --sasl-password P]\n"
+		"            [--mutual] [--known-bad-list FILE]... [--os-product NAME]...\n"
+		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
+		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n");
 	return rc;
 }
 
@@ -132,10 +146,13 @@ fail:
 }
 
 struct options {
-	const char *db, *port_file;
+	const char *db, *port_file, *tnc_port_file;
 	struct nms_est_config est;
 	struct nms_enroll_config enroll;
 	struct nms_key_policy_config policy;
+	struct attest_service_config attest;
+	struct trust_metrics metrics;
+	unsigned probe_interval, probe_timeout;
 };
 
 static int parse(int argc, char **argv, struct options *o)
@@ -156,8 +173,22 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "authorizer-ref", required_argument, NULL, 'F' },
 		{ "cert-days", required_argument, NULL, 'd' },
 		{ "challenge-seconds", required_argument, NULL, 's' },
+		{ "tnc-listen", required_argument, NULL, 'T' },
+		{ "tnc-port", required_argument, NULL, 'Q' },
+		{ "tnc-port-file", required_argument, NULL, 'q' },
+		{ "tnc-max-sessions", required_argument, NULL, 'M' },
+		{ "sasl-user", required_argument, NULL, 'u' },
+		{ "sasl-password", required_argument, NULL, 'w' },
+		{ "mutual", no_argument, NULL, 'm' },
+		{ "known-bad-list", required_argument, NULL, 'B' },
+		{ "os-product", required_argument, NULL, 'o' },
+		{ "os-min-version", required_argument, NULL, 'v' },
+		{ "probe-interval", required_argument, NULL, 'I' },
+		{ "probe-timeout", required_argument, NULL, 'O' },
+		{ "metrics", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[256];
 	int c;
 
 	optind = 1;
@@ -210,10 +241,64 @@ static int parse(int argc, char **argv, struct options *o)
 		case 's':
 			o->enroll.challenge_seconds = atoi(optarg);
 			break;
+		case 'T':
+			o->attest.address = optarg;
+			break;
+		case 'Q':
+			o->attest.port = (unsigned short)atoi(optarg);
+			break;
+		case 'q':
+			o->tnc_port_file = optarg;
+			break;
+		case 'M':
+			o->attest.max_sessions = (unsigned)atoi(optarg);
+			break;
+		case 'u':
+			o->attest.sasl_user = optarg;
+			break;
+		case 'w':
+			o->attest.sasl_password = optarg;
+			break;
+		case 'm':
+			o->attest.mutual = true;
+			break;
+		case 'B':
+			if (o->attest.n_bad == ATTEST_MAX_BAD_LISTS)
+				return -1;
+			o->attest.bad_lists[o->attest.n_bad++] = optarg;
+			break;
+		case 'o':
+			if (o->attest.os.n_products == IMV_OS_MAX_PRODUCTS)
+				return -1;
+			o->attest.os.products[o->attest.os.n_products++] =
+				optarg;
+			break;
+		case 'v':
+			if (sscanf(optarg, "%u.%u", &o->attest.os.min_major,
+				   &o->attest.os.min_minor) < 1)
+				return -1;
+			break;
+		case 'I':
+			o->probe_interval = (unsigned)atoi(optarg);
+			break;
+		case 'O':
+			o->probe_timeout = (unsigned)atoi(optarg);
+			break;
+		case 'x':
+			if (trust_metrics_parse(optarg, &o->metrics, err,
+						sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return -1;
+			}
+			break;
 		default:
 			return -1;
 		}
 	}
+	if (!o->attest.address)
+		o->attest.address = o->est.address;
+	if (!o->attest.sasl_user != !o->attest.sasl_password)
+		return -1;
 	if (optind != argc || !o->db || !o->est.ca_dir || !o->enroll.ek_roots ||
 	    o->enroll.cert_days <= 0 || o->enroll.challenge_seconds <= 0)
 		return -1;
@@ -242,7 +327,9 @@ static int serve(struct options *o)
 	struct nms_ca ca = { 0 };
 	struct nms_enroll e = { &store, &ca, &o->enroll };
 	struct nms_est_server *est = NULL;
-	char err[ERRLEN];
+	struct attest_service *svc = NULL;
+	struct nms_monitor *mon = NULL;
+	char err[ERRLEN], ca_file[4096];
 	int rc = 1;
 
 	if (nms_key_policy(&o->policy, o->enroll.policy, o->enroll.policy_desc,
@@ -265,11 +352,44 @@ static int serve(struct options *o)
 		o->est.address, nms_est_port(est), o->enroll.policy_desc);
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
-	while (!stop)
-		pause();
+	o->attest.db = o->db;
+	o->attest.ca_dir = o->est.ca_dir;
+	o->attest.refs = &o->policy;
+	o->attest.metrics = &o->metrics;
+	svc = attest_service_new(&o->attest, err, sizeof(err));
+	if (!svc) {
+		fprintf(stderr, "nmsd: attestation: %s\n", err);
+		goto out;
+	}
+	fprintf(stderr, "nmsd: PT-TLS on %s port %u%s\n", o->attest.address,
+		attest_service_port(svc), o->attest.mutual ? ", mutual" : "");
+	if (o->tnc_port_file &&
+	    write_port(o->tnc_port_file, attest_service_port(svc)) < 0)
+		goto out;
+	if (o->probe_interval) {
+		struct nms_monitor_config mc = {
+			.db = o->db,
+			.ca_file = ca_file,
+			.policy = o->enroll.policy,
+			.interval_ms = o->probe_interval,
+			.timeout_ms = o->probe_timeout,
+			.metrics = &o->metrics,
+		};
+
+		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
+		mon = nms_monitor_start(&mc, err, sizeof(err));
+		if (!mon) {
+			fprintf(stderr, "nmsd: %s\n", err);
+			goto out;
+		}
+	}
+	if (attest_service_run(svc, &stop) < 0)
+		fprintf(stderr, "nmsd: the attestation service failed\n");
 	fprintf(stderr, "nmsd: stopping\n");
 	rc = 0;
 out:
+	nms_monitor_stop(mon);
+	attest_service_free(svc);
 	nms_est_stop(est);
 	nms_ca_free(&ca);
 	nms_store_close(&store);
@@ -286,6 +406,9 @@ int main(int argc, char **argv)
 		.enroll = { .cert_days = 365, .challenge_seconds = 300 },
 		.policy = { .lists_pcr = 11,
 			    .lists_name_dir = "/etc/trustroute/digest_lists" },
+		.attest = { .port = 271, .max_sessions = 1024 },
+		.metrics = trust_metrics_default,
+		.probe_timeout = 2000,
 	};
 	char *args[MAX_ARGS] = { argv[0] };
 	int n = 1, rc;

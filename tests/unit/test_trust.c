@@ -106,16 +106,17 @@ static void test_names(void **state)
 static void test_policy_table(void **state)
 {
 	/* Rows: good, unknown, bad, offline. Columns: attest-ok,
-	 * attest-fail, handshake-ok, handshake-fail, no-answer, reset. */
+	 * attest-fail, handshake-ok, handshake-fail, no-answer, reset,
+	 * attest-unknown. */
 #define G TRUST_GOOD
 #define U TRUST_UNKNOWN
 #define B TRUST_BAD
 #define O TRUST_OFFLINE
 	static const enum trust_state want[TRUST_NSTATES][TRUST_NEVENTS] = {
-		[TRUST_GOOD] = { G, B, G, B, O, U },
-		[TRUST_UNKNOWN] = { G, B, G, B, O, U },
-		[TRUST_BAD] = { G, B, B, B, B, U },
-		[TRUST_OFFLINE] = { G, B, G, B, O, U },
+		[TRUST_GOOD] = { G, B, G, B, O, U, U },
+		[TRUST_UNKNOWN] = { G, B, G, B, O, U, U },
+		[TRUST_BAD] = { G, B, B, B, B, U, U },
+		[TRUST_OFFLINE] = { G, B, G, B, O, U, U },
 	};
 #undef G
 #undef U
@@ -377,7 +378,7 @@ static void test_migration_from_2(void **state)
 	sqlite3_close(db);
 	if (nms_store_open(&s, path, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), 3);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
 	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
 	assert_int_equal(row.state, TRUST_BAD);
 	assert_string_equal(row.reason, "");

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <stdio.h>
 
@@ -14,9 +15,17 @@ void sealed_tls_errors(char *out, size_t len)
 	size_t n = 0;
 
 	out[0] = 0;
-	while ((e = ERR_get_error()) && n < len)
+	while ((e = ERR_get_error()) && n < len) {
+		const char *r = ERR_reason_error_string(e);
+		char code[32];
+
+		if (!r) {
+			snprintf(code, sizeof(code), "error 0x%lx", e);
+			r = code;
+		}
 		n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "; " : "",
-				      ERR_reason_error_string(e));
+				      r);
+	}
 }
 
 SSL_CTX *sealed_tls_ctx(const SSL_METHOD *method, const char *state_dir,
@@ -53,4 +62,26 @@ SSL_CTX *sealed_tls_ctx(const SSL_METHOD *method, const char *state_dir,
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	}
 	return ctx;
+}
+
+int sealed_tls_name(const char *state_dir, char *out, size_t len, char *err,
+		    size_t errlen)
+{
+	char crt[PATH_MAX];
+	X509 *x = NULL;
+	FILE *f;
+	int n = -1;
+
+	snprintf(crt, sizeof(crt), "%s/tls.crt", state_dir);
+	f = fopen(crt, "r");
+	if (f) {
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (x)
+		n = X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+					      NID_commonName, out, (int)len);
+	X509_free(x);
+	return n > 0 ? 0 :
+		       tr_fail(err, errlen, "%s: no name (not enrolled?)", crt);
 }

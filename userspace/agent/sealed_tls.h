@@ -19,6 +19,10 @@
 SSL_CTX *sealed_tls_ctx(const SSL_METHOD *method, const char *state_dir,
 			const char *ca_file, char *err, size_t errlen);
 
+/* The enrolled device name: tls.crt's CN. 0, or -1 with the reason. */
+int sealed_tls_name(const char *state_dir, char *out, size_t len, char *err,
+		    size_t errlen);
+
 /* Every reason on OpenSSL's error queue, "; "-separated, into @out. */
 void sealed_tls_errors(char *out, size_t len);
 

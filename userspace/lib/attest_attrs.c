@@ -480,3 +480,24 @@ void tr_ima_log_rx_free(struct tr_ima_log_rx *rx)
 	free(rx->buf);
 	memset(rx, 0, sizeof(*rx));
 }
+
+int tr_attr_device_name_decode(const uint8_t *buf, size_t len, char *name,
+			       size_t cap, char *err, size_t errlen)
+{
+	if (!len || len > TR_ATTR_DEVICE_NAME_MAX || len >= cap)
+		return tr_fail(err, errlen, "Device Name: %zu bytes, not 1..%d",
+			       len, TR_ATTR_DEVICE_NAME_MAX);
+	/* It names a device in logs and the store: a host name only. */
+	for (size_t i = 0; i < len; i++)
+		if (!((buf[i] >= 'a' && buf[i] <= 'z') ||
+		      (buf[i] >= 'A' && buf[i] <= 'Z') ||
+		      (buf[i] >= '0' && buf[i] <= '9') || buf[i] == '-' ||
+		      buf[i] == '.'))
+			return tr_fail(
+				err, errlen,
+				"Device Name: byte %zu is not a host name's",
+				i);
+	memcpy(name, buf, len);
+	name[len] = 0;
+	return 0;
+}

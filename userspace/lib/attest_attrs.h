@@ -36,6 +36,7 @@
 #define TR_ATTR_QUOTE_REQUEST 1u
 #define TR_ATTR_PCR_VALUES 2u
 #define TR_ATTR_IMA_LOG 3u
+#define TR_ATTR_DEVICE_NAME 4u
 
 /* PTS Measurement Algorithm values: only SHA-256 here. */
 #define TR_PTS_ALG_SHA256 0x4000u
@@ -119,5 +120,15 @@ struct tr_ima_log_rx {
 int tr_ima_log_rx_add(struct tr_ima_log_rx *rx, const uint8_t *val, size_t len,
 		      char *err, size_t errlen);
 void tr_ima_log_rx_free(struct tr_ima_log_rx *rx);
+
+/*
+ * Device Name (ours, IMC -> IMV): the enrolled name the router claims,
+ * 1..63 bytes of [A-Za-z0-9.-]. A claim only: the NMS takes it when the
+ * quote that follows verifies with that device's enrolled AK (a router
+ * whose sealed key no longer works cannot authenticate otherwise).
+ */
+#define TR_ATTR_DEVICE_NAME_MAX 63
+int tr_attr_device_name_decode(const uint8_t *buf, size_t len, char *name,
+			       size_t cap, char *err, size_t errlen);
 
 #endif

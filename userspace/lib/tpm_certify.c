@@ -23,7 +23,13 @@ int tr_ak_create(struct tr_tpm *t, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 					    TPMA_OBJECT_FIXEDTPM |
 					    TPMA_OBJECT_FIXEDPARENT |
 					    TPMA_OBJECT_SENSITIVEDATAORIGIN |
-					    TPMA_OBJECT_USERWITHAUTH,
+					    TPMA_OBJECT_USERWITHAUTH |
+					    /* Its empty password cannot be
+					     * guessed; under DA protection a
+					     * router in lockout (failed sealed-
+					     * key policies count) could not
+					     * quote any more. */
+					    TPMA_OBJECT_NODA,
 			.parameters.eccDetail = {
 				.symmetric.algorithm = TPM2_ALG_NULL,
 				.scheme = { .scheme = TPM2_ALG_ECDSA,

@@ -231,6 +231,12 @@ static int load(struct tr_tpm *t, const TPM2B_PUBLIC *pub,
 	if (rc)
 		return tr_tpm_fail(err, errlen,
 				   "loading the key (another TPM's?)", rc);
+	/* The SRK only loads keys: flushed now, it leaves the TPM's few
+	 * transient slots (3 on many TPMs when no resource manager shares
+	 * them) to others, e.g. the AK a quote loads while this key serves
+	 * TLS in another process. The next load recreates it. */
+	TPM_CALL(t, Esys_FlushContext(t->esys, t->srk));
+	t->srk = ESYS_TR_NONE;
 	/* One policy session for the key's lifetime: the TPM resets its
 	 * digest after each use, so only the policy commands repeat. */
 	rc = TPM_CALL(t, Esys_StartAuthSession(t->esys, ESYS_TR_NONE,

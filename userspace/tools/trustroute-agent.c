@@ -8,13 +8,18 @@
  *                           [--backoff-ms N] [--backoff-max-ms N]
  *   trustroute-agent serve --state-dir DIR [--listen ADDR] [--port N]
  *                          [--port-file FILE]
+ *   trustroute-agent attest --state-dir DIR --nms ADDR --nms-port N
+ *                           --nms-name NAME --nms-ca PEM --ima-log FILE
+ *                           [--os-root DIR] [--mutual] [--timeout MS]
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
  * when it gave up. serve: the implicit-attestation endpoint (TLS with the
- * sealed key) until SIGTERM. Exit 2 on usage.
+ * sealed key) until SIGTERM. attest: one PT-TLS/PB-TNC session with the
+ * NMS; exit 0 when access is allowed, 1 otherwise. Exit 2 on usage.
  */
 #include "attest_endpoint.h"
 #include "enroll_client.h"
+#include "tnc_client.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -29,7 +34,10 @@ static int usage(int rc)
 	      "                               [--alg ecc|rsa] [--max-attempts N]\n"
 	      "                               [--backoff-ms N] [--backoff-max-ms N]\n"
 	      "       trustroute-agent serve --state-dir DIR [--listen ADDR] [--port N]\n"
-	      "                              [--port-file FILE]\n",
+	      "                              [--port-file FILE]\n"
+	      "       trustroute-agent attest --state-dir DIR --nms ADDR --nms-port N\n"
+	      "                               --nms-name NAME --nms-ca PEM --ima-log FILE\n"
+	      "                               [--os-root DIR] [--mutual] [--timeout MS]\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -158,6 +166,85 @@ static int cmd_serve(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_attest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "nms", required_argument, NULL, 'n' },
+		{ "nms-port", required_argument, NULL, 'p' },
+		{ "nms-name", required_argument, NULL, 'N' },
+		{ "nms-ca", required_argument, NULL, 'c' },
+		{ "ima-log", required_argument, NULL, 'l' },
+		{ "os-root", required_argument, NULL, 'r' },
+		{ "mutual", no_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tnc_client_config c = {
+		.ima_log =
+			"/sys/kernel/security/ima/binary_runtime_measurements",
+		.os_root = "/",
+		.nms_port = 271,
+		.timeout_ms = 30000,
+	};
+	struct tnc_client_result r;
+	char err[512];
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			c.state_dir = optarg;
+			break;
+		case 'n':
+			c.nms_address = optarg;
+			break;
+		case 'p':
+			c.nms_port = (unsigned short)atoi(optarg);
+			break;
+		case 'N':
+			c.nms_name = optarg;
+			break;
+		case 'c':
+			c.nms_ca = optarg;
+			break;
+		case 'l':
+			c.ima_log = optarg;
+			break;
+		case 'r':
+			c.os_root = optarg;
+			break;
+		case 'm':
+			c.mutual = true;
+			break;
+		case 't':
+			c.timeout_ms = (unsigned)atoi(optarg);
+			break;
+		default:
+			return usage(2);
+		}
+	}
+	if (optind != argc || !c.state_dir || !c.nms_address || !c.nms_name ||
+	    !c.nms_ca)
+		return usage(2);
+	signal(SIGPIPE, SIG_IGN);
+	if (tnc_client_run(&c, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: attestation session: %s\n",
+			err);
+		return 2;
+	}
+	if (r.without_key)
+		fprintf(stderr, "attest: without the sealed key: %s\n",
+			r.key_error);
+	printf("access %s (assessment %u), %u batches%s%s%s%s\n",
+	       tnc_access_name(r.access), r.assessment, r.batches,
+	       r.quoted ? ", quoted" : "", r.mutual ? ", mutual" : "",
+	       r.nms_assessed ? ", NMS assessed" : "",
+	       r.without_key ? ", without the sealed key" : "");
+	return r.access == 1 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	/* Our messages say what failed; the TSS's own log would repeat
@@ -169,5 +256,7 @@ int main(int argc, char **argv)
 		return cmd_enroll(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "attest"))
+		return cmd_attest(argc - 1, argv + 1);
 	return usage(2);
 }
