@@ -57,8 +57,8 @@ static int usage(int rc)
 		"       nms-route --db FILE state [DEVICE] [--json]\n"
 		"       nms-route --db FILE serve [--metrics MAP]\n"
 		"NS: a name under /var/run/netns, a path (/proc/PID/ns/net), or \"\" for our own.\n"
-		"STATE: good, unknown, bad, offline. EVENT: attest-ok, attest-fail,\n"
-		"handshake-ok, handshake-fail, no-answer, reset.\n"
+		"STATE: good, unknown, bad, offline. EVENT: attest-ok, attest-unknown,\n"
+		"attest-fail, handshake-ok, handshake-fail, no-answer, reset.\n"
 		"MAP: good=10,unknown=20,bad=30,offline=40 (the default).\n");
 	return rc;
 }

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,8 @@ static int do_send(const struct opts *o)
 		perror("udp-stream: socket");
 		return 1;
 	}
+	/* Pace to the microsecond, not to the default 50 us timer slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	gap = o->rate > 0 ? (int64_t)(1e9 / o->rate) : 0;
 	t0 = now_ns(CLOCK_MONOTONIC);
 	end = t0 + (int64_t)((o->seconds > 0 ? o->seconds : 600) * 1e9);
