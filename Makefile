@@ -5,7 +5,9 @@
 #   make kernel       patched Linux 6.1 bzImage (build/kernel/arch/x86/boot/bzImage)
 #   make check-kernel KUnit and kselftests in QEMU with a swtpm
 #   make check-series build the kernel at every patch of kernel/series
-#   make demo         boot the VM and show what it proved
+#   make demo         the NMS and three routers: enrollment, attestation,
+#                     a compromise, the reroute (network namespaces)
+#   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
 #   make lint         clang-format and checkpatch.pl --strict
 #   make bench        benchmarks (bench/), as ratios against named baselines
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
@@ -64,7 +66,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/in
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo lint clean
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -169,6 +171,8 @@ FAST_SUITES := \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
+	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
@@ -198,8 +202,12 @@ check-series: deps
 	@scripts/kernel-series check-builds
 
 demo: deps
-	@$(MAKE) --no-print-directory all kernel
+	@$(MAKE) --no-print-directory all
 	@scripts/demo
+
+demo-kernel: deps
+	@$(MAKE) --no-print-directory all kernel
+	@scripts/demo-kernel
 
 lint: deps
 	@scripts/lint

@@ -13,10 +13,11 @@ static void converged(const struct nms_converged *r, void *arg)
 			r->device, r->err);
 	else
 		fprintf(stderr,
-			"nmsd: routes on %s via %s: metric %u (%s): %u routes, %u added, %u deleted\n",
+			"nmsd: routes on %s via %s: metric %u (%s): %u routes, %u added, %u deleted, at %lld.%09lld\n",
 			r->host, r->device, r->metric,
 			trust_state_name(r->state), r->st.routes, r->st.added,
-			r->st.deleted);
+			r->st.deleted, (long long)(r->t_done_ns / 1000000000),
+			(long long)(r->t_done_ns % 1000000000));
 }
 
 int nms_observe(struct nms_store *s, const struct trust_metrics *m,

@@ -88,8 +88,11 @@ enum trust_state trust_next(enum trust_state cur, enum trust_event ev)
 		/* Silence does not launder a bad verdict. */
 		return cur == TRUST_BAD ? TRUST_BAD : TRUST_OFFLINE;
 	case TRUST_EV_RESET:
-	case TRUST_EV_ATTEST_UNKNOWN:
 		return TRUST_UNKNOWN;
+	case TRUST_EV_ATTEST_UNKNOWN:
+		/* Unknown files do not clear a bad verdict: only a passed
+		 * attestation (or the operator) does. */
+		return cur == TRUST_BAD ? TRUST_BAD : TRUST_UNKNOWN;
 	case TRUST_NEVENTS:
 		break;
 	}

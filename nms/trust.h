@@ -22,8 +22,7 @@
  * - no answer makes it offline, unless it is bad: a compromised router
  *   that goes silent stays bad, so silence never launders a verdict;
  * - an explicit attestation that found nothing bad but files in no
- *   reference list makes it unknown, from any state (like a pass, it is
- *   a whole fresh look at the router).
+ *   reference list makes it unknown, unless it is bad (bad stays).
  * An observation that leaves the state as it is writes nothing.
  */
 #ifndef TR_NMS_TRUST_H

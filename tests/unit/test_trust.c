@@ -115,7 +115,7 @@ static void test_policy_table(void **state)
 	static const enum trust_state want[TRUST_NSTATES][TRUST_NEVENTS] = {
 		[TRUST_GOOD] = { G, B, G, B, O, U, U },
 		[TRUST_UNKNOWN] = { G, B, G, B, O, U, U },
-		[TRUST_BAD] = { G, B, B, B, B, U, U },
+		[TRUST_BAD] = { G, B, B, B, B, U, B },
 		[TRUST_OFFLINE] = { G, B, G, B, O, U, U },
 	};
 #undef G

@@ -5,6 +5,7 @@
 #include "sealed_tls.h"
 
 #include <arpa/inet.h>
+#include <openssl/x509v3.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -70,6 +71,18 @@ static int dial(struct tls_stream *s, const char *host, unsigned short port,
 	return 0;
 }
 
+/* The server's certificate must name @name: a DNS name, or an IP
+ * address (then an iPAddress entry, and no SNI). */
+static int expect_name(SSL *ssl, const char *name)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET, name, &a) == 1 ||
+	    inet_pton(AF_INET6, name, &a) == 1)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name);
+	return SSL_set1_host(ssl, name) && SSL_set_tlsext_host_name(ssl, name);
+}
+
 int tls_stream_open(struct tls_stream *s, SSL_CTX *ctx, const char *host,
 		    unsigned short port, const char *server_name,
 		    unsigned timeout_ms, char *err, size_t errlen)
@@ -90,11 +103,10 @@ int tls_stream_open(struct tls_stream *s, SSL_CTX *ctx, const char *host,
 		return -1;
 	s->ssl = SSL_new(ctx);
 	if (!s->ssl || !SSL_set_fd(s->ssl, s->fd) ||
-	    !SSL_set1_host(s->ssl, server_name)) {
+	    !expect_name(s->ssl, server_name)) {
 		tls_stream_close(s);
 		return tr_fail(err, errlen, "out of memory");
 	}
-	SSL_set_tlsext_host_name(s->ssl, server_name);
 	while ((r = SSL_connect(s->ssl)) != 1)
 		if (wait_io(s, r) < 0) {
 			sealed_tls_errors(why, sizeof(why));

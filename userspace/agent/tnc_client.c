@@ -379,15 +379,18 @@ int tnc_client_run(const struct tnc_client_config *cfg,
 	if (sealed_tls_name(cfg->state_dir, c.device, sizeof(c.device), err,
 			    errlen) < 0)
 		return -1;
-	ctx = sealed_tls_ctx(TLS_client_method(), cfg->state_dir, cfg->nms_ca,
-			     err, errlen);
+	ctx = cfg->use_key ? sealed_tls_ctx(TLS_client_method(), cfg->state_dir,
+					    cfg->nms_ca, err, errlen) :
+			     NULL;
 	if (!ctx ||
 	    tls_stream_open(&c.ts, ctx, cfg->nms_address, cfg->nms_port,
 			    cfg->nms_name, cfg->timeout_ms, err, errlen) < 0) {
-		/* The sealed key refused (the PCRs changed): attest anyway,
-		 * without a certificate; the quote says who we are. */
-		snprintf(r->key_error, sizeof(r->key_error), "%s", err);
-		r->without_key = true;
+		/* Without the sealed key (not asked for, or it refused
+		 * because the PCRs changed): the quote says who we are. */
+		if (cfg->use_key) {
+			snprintf(r->key_error, sizeof(r->key_error), "%s", err);
+			r->without_key = true;
+		}
 		SSL_CTX_free(ctx);
 		ctx = SSL_CTX_new(TLS_client_method());
 		if (!ctx ||

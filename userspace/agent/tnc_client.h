@@ -26,6 +26,13 @@ struct tnc_client_config {
 	const char *ima_log; /* binary_runtime_measurements */
 	const char *os_root; /* "/" */
 	bool mutual;
+	/*
+	 * Authenticate TLS with the sealed key too (falls back to the quote
+	 * alone when the key refuses). Off by default: the quote proves who
+	 * we are, and without a resource manager (/dev/tpmrm0) a TPM's few
+	 * object slots may already hold the key for the endpoint.
+	 */
+	bool use_key;
 	unsigned timeout_ms;
 };
 

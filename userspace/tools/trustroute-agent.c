@@ -10,7 +10,8 @@
  *                          [--port-file FILE]
  *   trustroute-agent attest --state-dir DIR --nms ADDR --nms-port N
  *                           --nms-name NAME --nms-ca PEM --ima-log FILE
- *                           [--os-root DIR] [--mutual] [--timeout MS]
+ *                           [--os-root DIR] [--mutual] [--with-key]
+ *                           [--timeout MS]
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
  * when it gave up. serve: the implicit-attestation endpoint (TLS with the
@@ -37,7 +38,7 @@ static int usage(int rc)
 	      "                              [--port-file FILE]\n"
 	      "       trustroute-agent attest --state-dir DIR --nms ADDR --nms-port N\n"
 	      "                               --nms-name NAME --nms-ca PEM --ima-log FILE\n"
-	      "                               [--os-root DIR] [--mutual] [--timeout MS]\n",
+	      "                               [--os-root DIR] [--mutual] [--with-key] [--timeout MS]\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -177,6 +178,7 @@ static int cmd_attest(int argc, char **argv)
 		{ "ima-log", required_argument, NULL, 'l' },
 		{ "os-root", required_argument, NULL, 'r' },
 		{ "mutual", no_argument, NULL, 'm' },
+		{ "with-key", no_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +219,9 @@ static int cmd_attest(int argc, char **argv)
 			break;
 		case 'm':
 			c.mutual = true;
+			break;
+		case 'k':
+			c.use_key = true;
 			break;
 		case 't':
 			c.timeout_ms = (unsigned)atoi(optarg);
