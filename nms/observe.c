@@ -40,3 +40,9 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
 				  errlen);
 }
+
+int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
+		     char *err, size_t errlen)
+{
+	return nms_trust_converge(s, m, 0, true, converged, NULL, err, errlen);
+}

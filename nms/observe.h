@@ -18,4 +18,12 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 		const char *device, enum trust_event ev, const char *reason,
 		struct trust_change *c, char *err, size_t errlen);
 
+/*
+ * Converge every managed host for every router to its state now, reading
+ * the kernel's routes: what a (re)started NMS does first, since they may
+ * have changed while it was down. 0, or -1 with the reason.
+ */
+int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
+		     char *err, size_t errlen);
+
 #endif

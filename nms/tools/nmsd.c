@@ -26,6 +26,7 @@
 #include "est_server.h"
 #include "key_policy.h"
 #include "monitor.h"
+#include "observe.h"
 #include "store.h"
 
 #include <errno.h>
@@ -356,6 +357,10 @@ static int serve(struct options *o)
 	o->attest.ca_dir = o->est.ca_dir;
 	o->attest.refs = &o->policy;
 	o->attest.metrics = &o->metrics;
+	/* Idempotent across restarts: the routes may have changed while
+	 * the NMS was down; bring them to the stored states first. */
+	if (nms_observe_sync(&store, &o->metrics, err, sizeof(err)) < 0)
+		fprintf(stderr, "nmsd: converging the routes: %s\n", err);
 	svc = attest_service_new(&o->attest, err, sizeof(err));
 	if (!svc) {
 		fprintf(stderr, "nmsd: attestation: %s\n", err);
