@@ -19,8 +19,6 @@
 #include "pa_tnc.h"
 #include "verdict.h"
 
-#define TR_PA_SUBTYPE_TCG_PTS 1 /* PA subtype (TCG): attestation */
-
 struct imv_attest_policy {
 	const struct dl_refset *refs;
 	const struct dl_view *bad; /* known-bad lists, may be none */

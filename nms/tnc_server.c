@@ -88,21 +88,6 @@ static int send_batch(struct tls_conn *c, struct session *s,
 	return rc;
 }
 
-/* A PB-PA message holding the PA-TNC message in @pa. */
-static int add_pa(struct tr_wbuf *w, uint32_t vendor, uint32_t subtype,
-		  uint16_t collector, uint16_t validator,
-		  const struct tr_wbuf *pa)
-{
-	struct tr_pb_value v = { .vendor = TR_PEN_IETF, .type = TR_PB_PA };
-
-	v.u.pa.vendor = vendor;
-	v.u.pa.subtype = subtype;
-	v.u.pa.collector = collector;
-	v.u.pa.validator = validator;
-	v.u.pa.body = (struct tr_bytes){ pa->p, pa->len };
-	return tr_pb_add(w, &v, NULL, 0);
-}
-
 /* A PB-TNC message with one number: assessment, access or mutual. */
 static int add_simple(struct tr_wbuf *w, uint32_t vendor, uint32_t type,
 		      uint32_t value)
@@ -174,8 +159,8 @@ static int server_batch(struct tls_conn *c, struct session *s)
 		if (imv_attest_request(&s->att, cfg->attest_policy, &pa, err,
 				       sizeof(err)) < 0)
 			return -1;
-		add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS, TR_PB_PA_ANY_ID,
-		       PA_ID_ATTEST, &pa);
+		tr_pb_add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS,
+			     TR_PB_PA_ANY_ID, PA_ID_ATTEST, &pa);
 	} else {
 		struct tr_pa_value r = { .vendor = TR_PEN_IETF,
 					 .type = TR_PA_ASSESSMENT_RESULT,
@@ -188,8 +173,8 @@ static int server_batch(struct tls_conn *c, struct session *s)
 						 TR_PA_NONCOMPLIANT_MAJOR;
 		if (tr_pa_add(&pa, &r, err, sizeof(err)) < 0)
 			return -1;
-		add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, TR_PB_PA_ANY_ID,
-		       PA_ID_OS, &pa);
+		tr_pb_add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, TR_PB_PA_ANY_ID,
+			     PA_ID_OS, &pa);
 		add_simple(&b, TR_PEN_IETF, TR_PB_ASSESSMENT_RESULT,
 			   r.u.assessment);
 		add_simple(&b, TR_PEN_IETF, TR_PB_ACCESS_RECOMMENDATION,
@@ -228,8 +213,8 @@ static int client_batch(struct tls_conn *c, struct session *s)
 		if (!cfg->own_facts ||
 		    tnc_os_build(cfg->own_facts, &pa, err, sizeof(err)) < 0)
 			return -1;
-		add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, PA_ID_OS,
-		       TR_PB_PA_ANY_ID, &pa);
+		tr_pb_add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, PA_ID_OS,
+			     TR_PB_PA_ANY_ID, &pa);
 		s->os_sent = true;
 	}
 	tr_pb_batch_end(&b, mark);

@@ -25,7 +25,6 @@
 
 #define PA_ID_OS 1 /* our IMC's id in PB-PA */
 #define PA_ID_ATTEST 2
-#define TR_PA_SUBTYPE_TCG_PTS 1
 #define SMALL_BATCH 16384
 
 struct client {
@@ -93,20 +92,6 @@ static int send_batch(struct client *c, enum tr_pb_role role, uint8_t type,
 		rc = flush(c, &out, err, errlen);
 	free(buf);
 	return rc;
-}
-
-static void add_pa(struct tr_wbuf *w, uint32_t vendor, uint32_t subtype,
-		   uint16_t collector, uint16_t validator,
-		   const struct tr_wbuf *pa)
-{
-	struct tr_pb_value v = { .vendor = TR_PEN_IETF, .type = TR_PB_PA };
-
-	v.u.pa.vendor = vendor;
-	v.u.pa.subtype = subtype;
-	v.u.pa.collector = collector;
-	v.u.pa.validator = validator;
-	v.u.pa.body = (struct tr_bytes){ pa->p, pa->len };
-	tr_pb_add(w, &v, NULL, 0);
 }
 
 /* The quote the NMS asked for, its PCR values and the IMA log. */
@@ -214,8 +199,8 @@ static int client_batch(struct client *c, char *err, size_t errlen)
 		tr_pa_msg_begin(&pa, ++c->pa_id);
 		if (tnc_os_build(&f, &pa, err, errlen) < 0)
 			goto out;
-		add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, PA_ID_OS,
-		       TR_PB_PA_ANY_ID, &pa);
+		tr_pb_add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, PA_ID_OS,
+			     TR_PB_PA_ANY_ID, &pa);
 		/* Who we are, for when the certificate could not say it:
 		 * the quote will prove it. */
 		tr_wbuf_init(&pa, pbuf, cap);
@@ -224,15 +209,15 @@ static int client_batch(struct client *c, char *err, size_t errlen)
 				     TR_ATTR_DEVICE_NAME);
 		tr_put_bytes(&pa, c->device, strlen(c->device));
 		tr_tlv_end(&pa, mark2);
-		add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS, PA_ID_ATTEST,
-		       TR_PB_PA_ANY_ID, &pa);
+		tr_pb_add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS,
+			     PA_ID_ATTEST, TR_PB_PA_ANY_ID, &pa);
 		c->os_sent = true;
 	} else if (type == TR_PB_CDATA && c->quote_asked && !c->evidence_sent) {
 		tr_pa_msg_begin(&pa, ++c->pa_id);
 		if (evidence(c, &pa, err, errlen) < 0)
 			goto out;
-		add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS, PA_ID_ATTEST,
-		       TR_PB_PA_ANY_ID, &pa);
+		tr_pb_add_pa(&b, TR_PEN_TCG, TR_PA_SUBTYPE_TCG_PTS,
+			     PA_ID_ATTEST, TR_PB_PA_ANY_ID, &pa);
 		c->evidence_sent = true;
 	}
 	tr_pb_batch_end(&b, mark);
@@ -269,8 +254,8 @@ static int server_batch(struct client *c, char *err, size_t errlen)
 		tr_pa_msg_begin(&pa, ++c->pa_id);
 		if (tr_pa_add(&pa, &r, err, errlen) < 0)
 			return -1;
-		add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, TR_PB_PA_ANY_ID,
-		       PA_ID_OS, &pa);
+		tr_pb_add_pa(&b, TR_PEN_IETF, TR_PA_SUBTYPE_OS, TR_PB_PA_ANY_ID,
+			     PA_ID_OS, &pa);
 		v.type = TR_PB_ASSESSMENT_RESULT;
 		v.u.assessment = a;
 		tr_pb_add(&b, &v, NULL, 0);

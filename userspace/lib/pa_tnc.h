@@ -214,6 +214,7 @@ enum tr_pa_ietf_attr {
 
 /* IETF PA subtype of the PB-PA messages carrying OS attributes. */
 #define TR_PA_SUBTYPE_OS 1
+#define TR_PA_SUBTYPE_TCG_PTS 1 /* with vendor TR_PEN_TCG: attestation */
 
 enum tr_pa_error_code {
 	TR_PA_ERR_RESERVED = 0,

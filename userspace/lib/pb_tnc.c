@@ -717,3 +717,17 @@ int tr_pb_stream_sent(struct tr_pb_stream *s, enum tr_pb_role role,
 	s->last = role;
 	return 0;
 }
+
+int tr_pb_add_pa(struct tr_wbuf *w, uint32_t vendor, uint32_t subtype,
+		 uint16_t collector, uint16_t validator,
+		 const struct tr_wbuf *pa)
+{
+	struct tr_pb_value v = { .vendor = TR_PEN_IETF, .type = TR_PB_PA };
+
+	v.u.pa.vendor = vendor;
+	v.u.pa.subtype = subtype;
+	v.u.pa.collector = collector;
+	v.u.pa.validator = validator;
+	v.u.pa.body = (struct tr_bytes){ pa->p, pa->len };
+	return tr_pb_add(w, &v, NULL, 0);
+}

@@ -139,6 +139,11 @@ struct tr_pb_value {
 };
 
 bool tr_pb_known(uint32_t vendor, uint32_t type);
+
+/* A PB-PA message carrying the PA-TNC message built in @pa. */
+int tr_pb_add_pa(struct tr_wbuf *w, uint32_t vendor, uint32_t subtype,
+		 uint16_t collector, uint16_t validator,
+		 const struct tr_wbuf *pa);
 /* The NOSKIP flag a known message must (0x80) or must not (0) carry. */
 uint8_t tr_pb_noskip(uint32_t vendor, uint32_t type);
 /* "IETF/PB-PA", "ITA-HSR/PB-Mutual-Capability", or "0x00abcd/17". */
