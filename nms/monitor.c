@@ -21,48 +21,105 @@ struct nms_monitor {
 	bool stop;
 };
 
-struct round {
-	const struct nms_monitor_config *cfg;
-	struct nms_store *store;
-	SSL_CTX *ctx;
+#define MAX_TARGETS 4096
+#define PROBERS 16 /* probes at once: one silent router costs one timeout */
+
+struct target {
+	char device[64], address[64];
+	unsigned port;
+	enum probe_result res;
+	char why[512];
 };
 
-static int probe_one(int64_t device_id, const char *device, const char *address,
-		     unsigned port, void *arg)
+struct round {
+	const struct nms_monitor_config *cfg;
+	SSL_CTX *ctx;
+	struct target *t;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static int collect(int64_t device_id, const char *device, const char *address,
+		   unsigned port, void *arg)
 {
 	struct round *r = arg;
-	struct probe_target t = { device, address, (unsigned short)port };
+	struct target *t;
+
+	(void)device_id;
+	if (r->n == MAX_TARGETS)
+		return 0;
+	t = &r->t[r->n++];
+	snprintf(t->device, sizeof(t->device), "%s", device);
+	snprintf(t->address, sizeof(t->address), "%s", address);
+	t->port = port;
+	return 0;
+}
+
+static void *prober(void *arg)
+{
+	struct round *r = arg;
+
+	for (;;) {
+		struct target *t;
+		struct probe_target pt;
+
+		pthread_mutex_lock(&r->lock);
+		t = r->next < r->n ? &r->t[r->next++] : NULL;
+		pthread_mutex_unlock(&r->lock);
+		if (!t)
+			return NULL;
+		pt = (struct probe_target){ t->device, t->address,
+					    (unsigned short)t->port };
+		t->res = probe(r->ctx, &pt, r->cfg->policy, r->cfg->timeout_ms,
+			       t->why, sizeof(t->why));
+	}
+}
+
+/*
+ * Probe every endpoint, up to PROBERS at once, then apply the outcomes
+ * in this thread (the store and the routes are changed by one writer).
+ */
+int nms_monitor_round(const struct nms_monitor_config *c, char *err,
+		      size_t errlen)
+{
 	static const enum trust_event ev[] = {
 		[PROBE_OK] = TRUST_EV_HANDSHAKE_OK,
 		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
 		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
 	};
-	enum probe_result res;
-	char why[512], reason[600], err[256];
-
-	(void)device_id;
-	res = probe(r->ctx, &t, r->cfg->policy, r->cfg->timeout_ms, why,
-		    sizeof(why));
-	snprintf(reason, sizeof(reason), "implicit attestation: %s", why);
-	if (nms_observe(r->store, r->cfg->metrics, device, ev[res], reason,
-			NULL, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: %s: %s\n", device, err);
-	return 0; /* the other routers still get probed */
-}
-
-int nms_monitor_round(const struct nms_monitor_config *c, char *err,
-		      size_t errlen)
-{
+	struct round r = { .cfg = c, .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t th[PROBERS];
 	struct nms_store store;
-	struct round r = { c, &store, NULL };
+	size_t workers = 0;
 	int rc = -1;
 
 	if (nms_store_open(&store, c->db, err, errlen) < 0)
 		return -1;
+	r.t = calloc(MAX_TARGETS, sizeof(*r.t));
 	r.ctx = probe_ctx_new(c->ca_file, err, errlen);
-	if (r.ctx)
-		rc = nms_store_endpoints(&store, probe_one, &r, err, errlen);
+	if (!r.t || !r.ctx ||
+	    nms_store_endpoints(&store, collect, &r, err, errlen) < 0)
+		goto out;
+	while (workers < PROBERS && workers < r.n &&
+	       !pthread_create(&th[workers], NULL, prober, &r))
+		workers++;
+	if (!workers)
+		prober(&r); /* no thread to spare: probe here */
+	for (size_t i = 0; i < workers; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < r.n; i++) {
+		char reason[600], e[256];
+
+		snprintf(reason, sizeof(reason), "implicit attestation: %s",
+			 r.t[i].why);
+		if (nms_observe(&store, c->metrics, r.t[i].device,
+				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
+			fprintf(stderr, "nmsd: %s: %s\n", r.t[i].device, e);
+	}
+	rc = 0;
+out:
 	SSL_CTX_free(r.ctx);
+	free(r.t);
 	nms_store_close(&store);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The NMS's monitor: a thread that probes each router's endpoint (implicit
- * attestation, prober.h) every interval and feeds the outcome to the
- * trust engine: a completed handshake (handshake-ok), a failed one
+ * attestation, prober.h) every interval, up to 16 at once so that silent
+ * routers do not delay the others, and feeds the outcomes to the trust
+ * engine: a completed handshake (handshake-ok), a failed one
  * (handshake-fail: bad at once), or none (no-answer: offline).
  */
 #ifndef TR_NMS_MONITOR_H
