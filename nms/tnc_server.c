@@ -35,6 +35,7 @@ struct session {
 	/* our IMVs (the router's connection) */
 	struct os_facts os;
 	bool have_os, want_attest, result_sent, claim_mismatch;
+	bool sasl; /* authenticated by SASL PLAIN */
 	TPM2B_PUBLIC ak;
 	struct imv_attest att;
 	/* our IMC (the reverse connection, mutual mode) */
@@ -240,9 +241,9 @@ static int attest_attr(struct session *s, const struct tr_tlv *a, char *err,
 	if (tr_attr_device_name_decode(a->value.p, a->value.len, name,
 				       sizeof(name), err, errlen) < 0)
 		return -1;
-	if (s->info.certified) {
-		/* Its certificate said who it is; a different claim is
-		 * a lie in an authenticated session. */
+	if (s->info.certified || s->sasl) {
+		/* Its certificate or SASL said who it is; a different
+		 * claim is a lie in an authenticated session. */
 		if (strcmp(name, s->device))
 			s->claim_mismatch = true;
 		return 1;
@@ -362,9 +363,11 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 			  !CRYPTO_memcmp(ev.plain.passwd.p, cfg->sasl_password,
 					 ev.plain.passwd.len);
 
-		if (ok)
+		if (ok) {
 			snprintf(s->device, sizeof(s->device), "%s",
 				 cfg->sasl_user);
+			s->sasl = true;
+		}
 		tr_wbuf_init(&out, obuf, sizeof(obuf));
 		rc = tr_pt_sasl_verdict(&s->pt, ok, &out, err, sizeof(err));
 		if (send_out(c, &out) < 0)

@@ -4,7 +4,9 @@
  * third of them whole sessions by the router's TNC client (PT-TLS, OS
  * facts, the verdict, CLOSE), a third garbage, a third stalled. Every
  * real session is decided, the garbage and slow clients are closed, the
- * server's buffers stay bounded, and it serves again afterwards.
+ * server's buffers stay bounded, and it serves again afterwards. And a
+ * server that asks peers without a certificate for SASL PLAIN: good
+ * credentials give a session under that name, wrong ones none.
  */
 #include "ca.h"
 #include "test_dir.h"
@@ -111,6 +113,24 @@ static int teardown(void **state)
 	(void)state;
 	SSL_CTX_free(server_ctx);
 	return test_dir_remove(&dir);
+}
+
+static int session_as(const char *user, const char *password, char *err,
+		      size_t errlen)
+{
+	struct tnc_client_config c = { .state_dir = state_dir,
+				       .nms_address = "127.0.0.1",
+				       .nms_port = port,
+				       .nms_name = "localhost",
+				       .nms_ca = ca_file,
+				       .os_root = "/",
+				       .ima_log = "/dev/null",
+				       .sasl_user = user,
+				       .sasl_password = password,
+				       .timeout_ms = 5000 };
+	struct tnc_client_result r;
+
+	return tnc_client_run(&c, &r, err, errlen);
 }
 
 static int session(void)
@@ -244,10 +264,67 @@ static void test_thousand_sessions(void **state)
 	assert_true(st.buffered_peak <= (size_t)st.peak * 80 * 1024);
 }
 
+static struct tnc_session_info last;
+static char last_device[64];
+
+static void decided_sasl(const struct tnc_session_info *s,
+			 const struct nms_verdict *v, void *arg)
+{
+	(void)v;
+	(void)arg;
+	last = *s;
+	snprintf(last_device, sizeof(last_device), "%s", s->device);
+}
+
+static void test_sasl_plain(void **state)
+{
+	static const struct imv_os_policy os = { .n_products = 0 };
+	static const struct imv_attest_policy attest = { 0 };
+	struct tnc_server_config c = {
+		.tls = { .address = "127.0.0.1",
+			 .ctx = server_ctx,
+			 .max_conns = 16,
+			 .max_message = MAX_MSG,
+			 .max_outbuf = 64 * 1024,
+			 .handshake_ms = 3000,
+			 .idle_ms = 5000,
+			 .session_ms = 10000 },
+		.sasl_user = "carol",
+		.sasl_password = "s3cret",
+		.os_policy = &os,
+		.attest_policy = &attest,
+		.ak_of = no_ak,
+		.decided = decided_sasl,
+	};
+	struct server sv = { 0 };
+	char err[256];
+
+	(void)state;
+	sv.s = tnc_server_new(&c, err, sizeof(err));
+	if (!sv.s)
+		fail_msg("%s", err);
+	port = tnc_server_port(sv.s);
+	assert_int_equal(pthread_create(&sv.th, NULL, serve, &sv), 0);
+	if (session_as("carol", "s3cret", err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(last_device, "carol");
+	/* A SASL user is no enrolled router: nothing proven. */
+	assert_false(last.proven);
+	assert_false(last.certified);
+	last_device[0] = 0;
+	assert_int_equal(session_as("carol", "guess", err, sizeof(err)), -1);
+	assert_int_equal(session_as(NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(last_device, "");
+	sv.stop = 1;
+	pthread_join(sv.th, NULL);
+	tnc_server_free(sv.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thousand_sessions),
+		cmocka_unit_test(test_sasl_plain),
 	};
 
 	return TR_RUN(tests, setup, teardown);

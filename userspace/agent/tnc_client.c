@@ -361,6 +361,14 @@ int tnc_client_run(const struct tnc_client_config *cfg,
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	if (cfg->sasl_user && cfg->sasl_password) {
+		pc.sasl_authcid =
+			(struct tr_bytes){ (const uint8_t *)cfg->sasl_user,
+					   strlen(cfg->sasl_user) };
+		pc.sasl_passwd =
+			(struct tr_bytes){ (const uint8_t *)cfg->sasl_password,
+					   strlen(cfg->sasl_password) };
+	}
 	if (sealed_tls_name(cfg->state_dir, c.device, sizeof(c.device), err,
 			    errlen) < 0)
 		return -1;

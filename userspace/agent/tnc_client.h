@@ -33,6 +33,8 @@ struct tnc_client_config {
 	 * object slots may already hold the key for the endpoint.
 	 */
 	bool use_key;
+	/* SASL PLAIN credentials, for an NMS that asks for them. */
+	const char *sasl_user, *sasl_password;
 	unsigned timeout_ms;
 };
 

@@ -11,7 +11,7 @@
  *   trustroute-agent attest --state-dir DIR --tnc ADDR [--tnc-port N]
  *                           --tnc-name NAME --nms-ca PEM [--ima-log FILE]
  *                           [--os-root DIR] [--mutual] [--with-key]
- *                           [--timeout MS]
+ *                           [--timeout MS] [--sasl-user U --sasl-password P]
  *   trustroute-agent run    (all of the above) [--attest-interval S]
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
@@ -44,6 +44,7 @@ static int usage(int rc)
 	      "       trustroute-agent attest --state-dir DIR --tnc ADDR [--tnc-port N]\n"
 	      "                               --tnc-name NAME --nms-ca PEM [--ima-log FILE]\n"
 	      "                               [--os-root DIR] [--mutual] [--with-key] [--timeout MS]\n"
+	      "                               [--sasl-user U --sasl-password P]\n"
 	      "       trustroute-agent run    (the options of all three) [--attest-interval S]\n",
 	      rc ? stderr : stdout);
 	return rc;
@@ -82,6 +83,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "with-key", no_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 'o' },
 		{ "attest-interval", required_argument, NULL, 'I' },
+		{ "sasl-user", required_argument, NULL, 'u' },
+		{ "sasl-password", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -168,6 +171,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'I':
 			o->attest_interval = (unsigned)atoi(optarg);
+			break;
+		case 'u':
+			o->tc.sasl_user = optarg;
+			break;
+		case 'w':
+			o->tc.sasl_password = optarg;
 			break;
 		default:
 			return -1;
