@@ -4,6 +4,7 @@
 #include "enroll_evidence.h" /* TR_OID_KEY_ATTESTATION */
 #include "errmsg.h"
 #include "fileio.h"
+#include "host_name.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,6 @@
 #define CA_FILE_MAX 65536
 #define CA_MAX_SERVER_NAMES 32
 #define CLOCK_SKEW_SECONDS 300
-#define DEVICE_NAME_MAX 63
 #define DNS_NAME_MAX 253
 
 struct ext {
@@ -66,23 +66,19 @@ static int check_days(int days, char *err, size_t errlen)
 static int check_host_name(const char *what, const char *s, size_t max,
 			   char *err, size_t errlen)
 {
-	size_t n = strnlen(s, max + 1);
+	size_t n = strnlen(s, max + 1), i;
 
 	if (!n)
 		return tr_fail(err, errlen, "%s is empty", what);
 	if (n > max)
 		return tr_fail(err, errlen, "%s is longer than %zu characters",
 			       what, max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-'))
-			return tr_fail(err, errlen,
-				       "%s \"%.*s\": character %zu (0x%02x) is "
-				       "not a letter, digit, '.' or '-'",
-				       what, (int)n, s, i + 1, c);
-	}
+	i = tr_host_name_span((const uint8_t *)s, n);
+	if (i < n)
+		return tr_fail(err, errlen,
+			       "%s \"%.*s\": character %zu (0x%02x) is "
+			       "not a letter, digit, '.' or '-'",
+			       what, (int)n, s, i + 1, (unsigned char)s[i]);
 	return 0;
 }
 
@@ -506,7 +502,7 @@ X509 *nms_ca_issue(const struct nms_ca *ca, const struct nms_cert_request *r,
 		return NULL;
 	}
 	if (check_host_name("device name", r->device ? r->device : "",
-			    DEVICE_NAME_MAX, err, errlen) < 0 ||
+			    TR_DEVICE_NAME_MAX, err, errlen) < 0 ||
 	    check_days(r->days, err, errlen) < 0)
 		return NULL;
 	bad_len = r->attestation ?
@@ -524,8 +520,8 @@ X509 *nms_ca_issue(const struct nms_ca *ca, const struct nms_cert_request *r,
 		return NULL;
 	}
 	x = NULL;
-	if (san_add(san, "device name", r->device, DEVICE_NAME_MAX, false, err,
-		    errlen) == 0)
+	if (san_add(san, "device name", r->device, TR_DEVICE_NAME_MAX, false,
+		    err, errlen) == 0)
 		x = ee_cert(ca, r->device, r->pub, r->days,
 			    "serverAuth,clientAuth", san, err, errlen);
 	GENERAL_NAMES_free(san);

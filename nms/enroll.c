@@ -59,14 +59,8 @@ static bool device_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!n || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!(s[i] >= 'a' && s[i] <= 'z') &&
-		    !(s[i] >= 'A' && s[i] <= 'Z') &&
-		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
+	return n && n <= TR_DEVICE_NAME_MAX &&
+	       tr_host_name_span((const uint8_t *)s, n) == n;
 }
 
 struct blobs {

@@ -488,15 +488,10 @@ int tr_attr_device_name_decode(const uint8_t *buf, size_t len, char *name,
 		return tr_fail(err, errlen, "Device Name: %zu bytes, not 1..%d",
 			       len, TR_ATTR_DEVICE_NAME_MAX);
 	/* It names a device in logs and the store: a host name only. */
-	for (size_t i = 0; i < len; i++)
-		if (!((buf[i] >= 'a' && buf[i] <= 'z') ||
-		      (buf[i] >= 'A' && buf[i] <= 'Z') ||
-		      (buf[i] >= '0' && buf[i] <= '9') || buf[i] == '-' ||
-		      buf[i] == '.'))
-			return tr_fail(
-				err, errlen,
-				"Device Name: byte %zu is not a host name's",
-				i);
+	if (tr_host_name_span(buf, len) != len)
+		return tr_fail(err, errlen,
+			       "Device Name: byte %zu is not a host name's",
+			       tr_host_name_span(buf, len));
 	memcpy(name, buf, len);
 	name[len] = 0;
 	return 0;

@@ -18,6 +18,7 @@
 #ifndef TR_ATTEST_ATTRS_H
 #define TR_ATTEST_ATTRS_H
 
+#include "host_name.h"
 #include "pa_tnc.h" /* TR_PEN_TCG */
 #include "tpm_quote.h"
 
@@ -127,7 +128,7 @@ void tr_ima_log_rx_free(struct tr_ima_log_rx *rx);
  * quote that follows verifies with that device's enrolled AK (a router
  * whose sealed key no longer works cannot authenticate otherwise).
  */
-#define TR_ATTR_DEVICE_NAME_MAX 63
+#define TR_ATTR_DEVICE_NAME_MAX TR_DEVICE_NAME_MAX
 int tr_attr_device_name_decode(const uint8_t *buf, size_t len, char *name,
 			       size_t cap, char *err, size_t errlen);
 

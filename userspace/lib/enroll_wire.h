@@ -18,6 +18,7 @@
 #ifndef TR_ENROLL_WIRE_H
 #define TR_ENROLL_WIRE_H
 
+#include "host_name.h"
 #include "tpm_ek.h"
 
 #include <stddef.h>
@@ -25,7 +26,6 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #define TR_WIRE_MAX 16384
-#define TR_DEVICE_NAME_MAX 63
 
 struct tr_credential_request {
 	char device[TR_DEVICE_NAME_MAX + 1];
