@@ -3,17 +3,12 @@
 
 #include "enroll_evidence.h"
 #include "errmsg.h"
+#include "net.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 SSL_CTX *probe_ctx_new(const char *ca_file, char *err, size_t errlen)
@@ -37,73 +32,17 @@ const char *probe_result_name(enum probe_result r)
 				   "no answer";
 }
 
-static long left_ms(const struct timespec *end)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (end->tv_sec - now.tv_sec) * 1000 +
-	       (end->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* A non-blocking connect within the deadline: the socket, or -1. */
-static int dial(const struct probe_target *t, const struct timespec *end,
-		char *why, size_t whylen)
-{
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len = sizeof(*a4), elen = sizeof(int);
-	struct pollfd p = { .events = POLLOUT };
-	int e = 0;
-
-	if (inet_pton(AF_INET, t->address, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons(t->port);
-	} else if (inet_pton(AF_INET6, t->address, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons(t->port);
-		len = sizeof(*a6);
-	} else {
-		return tr_fail(why, whylen, "%s: not an IP address",
-			       t->address);
-	}
-	p.fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		      0);
-	if (p.fd < 0)
-		return tr_fail(why, whylen, "socket: %s", strerror(errno));
-	if (connect(p.fd, (struct sockaddr *)&ss, len) < 0 &&
-	    errno != EINPROGRESS) {
-		e = errno;
-	} else if (poll(&p, 1, (int)(left_ms(end) > 0 ? left_ms(end) : 0)) !=
-		   1) {
-		e = ETIMEDOUT;
-	} else {
-		getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &e, &elen);
-	}
-	if (e) {
-		close(p.fd);
-		return tr_fail(why, whylen, "%s port %u: %s", t->address,
-			       t->port, strerror(e));
-	}
-	return p.fd;
-}
-
 /* The handshake within the deadline: 1 done, 0 failed, -1 timed out. */
 static int handshake(SSL *ssl, int fd, const struct timespec *end)
 {
 	for (;;) {
-		int r = SSL_connect(ssl), e;
-		struct pollfd p = { .fd = fd };
+		int r = SSL_connect(ssl), w;
 
 		if (r == 1)
 			return 1;
-		e = SSL_get_error(ssl, r);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-			return 0;
-		p.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-		if (left_ms(end) <= 0 || poll(&p, 1, (int)left_ms(end)) != 1)
-			return -1;
+		w = tr_ssl_wait(ssl, fd, r, end);
+		if (w < 0)
+			return w == -1 ? 0 : -1;
 	}
 }
 
@@ -133,14 +72,8 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 	char msg[256];
 	int fd, h;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
-	fd = dial(t, &end, why, whylen);
+	end = tr_deadline(timeout_ms);
+	fd = tr_dial(t->address, t->port, &end, why, whylen);
 	if (fd < 0)
 		return PROBE_NO_ANSWER;
 	ssl = SSL_new(ctx);

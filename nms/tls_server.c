@@ -7,6 +7,7 @@
 #include "tls_server.h"
 
 #include "errmsg.h"
+#include "net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -404,14 +405,7 @@ struct tls_server *tls_server_new(const struct tls_server_config *cfg,
 				  char *err, size_t errlen)
 {
 	struct tls_server *s = calloc(1, sizeof(*s));
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(cfg->port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(cfg->port) };
-	struct sockaddr_storage bound;
-	socklen_t len = sizeof(bound);
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	int one = 1, family = AF_INET;
 
 	if (!s) {
 		tr_fail(err, errlen, "out of memory");
@@ -420,34 +414,19 @@ struct tls_server *tls_server_new(const struct tls_server_config *cfg,
 	s->cfg = *cfg;
 	s->ops = *ops;
 	s->arg = arg;
-	s->lfd = s->efd = -1;
-	if (inet_pton(AF_INET6, cfg->address, &a6.sin6_addr) == 1)
-		family = AF_INET6;
-	else if (inet_pton(AF_INET, cfg->address, &a4.sin_addr) != 1) {
-		tr_fail(err, errlen, "%s: not an IP address", cfg->address);
-		goto fail;
-	}
+	s->efd = -1;
 	SSL_CTX_set_mode(cfg->ctx, SSL_MODE_RELEASE_BUFFERS |
 					   SSL_MODE_ENABLE_PARTIAL_WRITE |
 					   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	s->lfd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->lfd = tr_listen(cfg->address, cfg->port, 1024, true, &s->port, err,
+			   errlen);
+	if (s->lfd < 0)
+		goto fail;
 	s->efd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->lfd < 0 || s->efd < 0 ||
-	    setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(s->lfd,
-		 family == AF_INET6 ? (struct sockaddr *)&a6 :
-				      (struct sockaddr *)&a4,
-		 family == AF_INET6 ? sizeof(a6) : sizeof(a4)) ||
-	    listen(s->lfd, 1024) ||
-	    getsockname(s->lfd, (struct sockaddr *)&bound, &len) ||
-	    epoll_ctl(s->efd, EPOLL_CTL_ADD, s->lfd, &ev)) {
-		tr_fail(err, errlen, "listening on %s port %u: %s",
-			cfg->address, cfg->port, strerror(errno));
+	if (s->efd < 0 || epoll_ctl(s->efd, EPOLL_CTL_ADD, s->lfd, &ev)) {
+		tr_fail(err, errlen, "epoll: %s", strerror(errno));
 		goto fail;
 	}
-	s->port = ntohs(family == AF_INET6 ?
-				((struct sockaddr_in6 *)&bound)->sin6_port :
-				((struct sockaddr_in *)&bound)->sin_port);
 	return s;
 fail:
 	tls_server_free(s);

@@ -3,12 +3,11 @@
 
 #include "errmsg.h"
 #include "fileio.h"
+#include "net.h"
 #include "sealed_tls.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -21,35 +20,13 @@
 
 static int listen_on(const struct endpoint_config *c, char *err, size_t errlen)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(c->port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(c->port) };
-	struct sockaddr_storage bound;
-	socklen_t len = sizeof(bound);
-	int v6 = inet_pton(AF_INET6, c->address, &a6.sin6_addr) == 1, one = 1;
-	int fd;
+	unsigned short bound;
 	char port[16];
+	int fd = tr_listen(c->address, c->port, 16, false, &bound, err, errlen);
 
-	if (!v6 && inet_pton(AF_INET, c->address, &a4.sin_addr) != 1)
-		return tr_fail(err, errlen, "%s: not an IP address",
-			       c->address);
-	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
-		 v6 ? sizeof(a6) : sizeof(a4)) ||
-	    listen(fd, 16) ||
-	    getsockname(fd, (struct sockaddr *)&bound, &len)) {
-		tr_fail(err, errlen, "listening on %s port %u: %s", c->address,
-			c->port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return -1;
-	}
-	snprintf(port, sizeof(port), "%u\n",
-		 ntohs(v6 ? ((struct sockaddr_in6 *)&bound)->sin6_port :
-			    ((struct sockaddr_in *)&bound)->sin_port));
+	snprintf(port, sizeof(port), "%u\n", bound);
 	if (c->port_file &&
 	    write_file_atomic(c->port_file, port, strlen(port), 0644) < 0) {
 		close(fd);
