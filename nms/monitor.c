@@ -2,6 +2,7 @@
 #include "monitor.h"
 
 #include "errmsg.h"
+#include "net.h"
 #include "observe.h"
 #include "prober.h"
 #include "store_session.h"
@@ -13,14 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-struct nms_monitor {
-	struct nms_monitor_config cfg;
-	pthread_t th;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop;
-};
-
 #define MAX_TARGETS 4096
 #define PROBERS 16 /* probes at once: one silent router costs one timeout */
 
@@ -29,6 +22,17 @@ struct target {
 	unsigned port;
 	enum probe_result res;
 	char why[512];
+};
+
+struct nms_monitor {
+	struct nms_monitor_config cfg;
+	struct nms_store store; /* opened once: the monitor's writer */
+	SSL_CTX *ctx; /* the NMS CA, loaded once */
+	struct target *t; /* MAX_TARGETS, reused each round */
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
 };
 
 struct round {
@@ -79,27 +83,26 @@ static void *prober(void *arg)
  * Probe every endpoint, up to PROBERS at once, then apply the outcomes
  * in this thread (the store and the routes are changed by one writer).
  */
-int nms_monitor_round(const struct nms_monitor_config *c, char *err,
-		      size_t errlen)
+/*
+ * Probe every endpoint, up to PROBERS at once, then apply the outcomes
+ * in this thread (the store and the routes are changed by one writer).
+ */
+static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 {
 	static const enum trust_event ev[] = {
 		[PROBE_OK] = TRUST_EV_HANDSHAKE_OK,
 		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
 		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
 	};
-	struct round r = { .cfg = c, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct round r = { .cfg = &m->cfg,
+			   .ctx = m->ctx,
+			   .t = m->t,
+			   .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t th[PROBERS];
-	struct nms_store store;
 	size_t workers = 0;
-	int rc = -1;
 
-	if (nms_store_open(&store, c->db, err, errlen) < 0)
+	if (nms_store_endpoints(&m->store, collect, &r, err, errlen) < 0)
 		return -1;
-	r.t = calloc(MAX_TARGETS, sizeof(*r.t));
-	r.ctx = probe_ctx_new(c->ca_file, err, errlen);
-	if (!r.t || !r.ctx ||
-	    nms_store_endpoints(&store, collect, &r, err, errlen) < 0)
-		goto out;
 	while (workers < PROBERS && workers < r.n &&
 	       !pthread_create(&th[workers], NULL, prober, &r))
 		workers++;
@@ -112,16 +115,11 @@ int nms_monitor_round(const struct nms_monitor_config *c, char *err,
 
 		snprintf(reason, sizeof(reason), "implicit attestation: %s",
 			 r.t[i].why);
-		if (nms_observe(&store, c->metrics, r.t[i].device,
+		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
 				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
 			fprintf(stderr, "nmsd: %s: %s\n", r.t[i].device, e);
 	}
-	rc = 0;
-out:
-	SSL_CTX_free(r.ctx);
-	free(r.t);
-	nms_store_close(&store);
-	return rc;
+	return 0;
 }
 
 static void *run(void *arg)
@@ -134,16 +132,10 @@ static void *run(void *arg)
 		struct timespec until;
 
 		pthread_mutex_unlock(&m->lock);
-		if (nms_monitor_round(&m->cfg, err, sizeof(err)) < 0)
+		if (round_once(m, err, sizeof(err)) < 0)
 			fprintf(stderr, "nmsd: monitor: %s\n", err);
 		pthread_mutex_lock(&m->lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += m->cfg.interval_ms / 1000;
-		until.tv_nsec += (long)(m->cfg.interval_ms % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		until = tr_deadline(m->cfg.interval_ms);
 		while (!m->stop &&
 		       pthread_cond_timedwait(&m->wake, &m->lock, &until) == 0)
 			;
@@ -152,10 +144,21 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static void release(struct nms_monitor *m)
+{
+	SSL_CTX_free(m->ctx);
+	nms_store_close(&m->store);
+	free(m->t);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->wake);
+	free(m);
+}
+
 struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 				      char *err, size_t errlen)
 {
 	struct nms_monitor *m = calloc(1, sizeof(*m));
+	pthread_condattr_t attr;
 
 	if (!m) {
 		tr_fail(err, errlen, "out of memory");
@@ -163,13 +166,29 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 	}
 	m->cfg = *c;
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_cond_init(&m->wake, NULL);
+	/* Intervals on the monotonic clock, like every other deadline. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	m->t = calloc(MAX_TARGETS, sizeof(*m->t));
+	if (!m->t) {
+		tr_fail(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (nms_store_open(&m->store, c->db, err, errlen) < 0)
+		goto fail;
+	m->ctx = probe_ctx_new(c->ca_file, err, errlen);
+	if (!m->ctx)
+		goto fail;
 	if (pthread_create(&m->th, NULL, run, m)) {
 		tr_fail(err, errlen, "cannot start the monitor thread");
-		free(m);
-		return NULL;
+		goto fail;
 	}
 	return m;
+fail:
+	release(m);
+	return NULL;
 }
 
 void nms_monitor_stop(struct nms_monitor *m)
@@ -181,7 +200,5 @@ void nms_monitor_stop(struct nms_monitor *m)
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->th, NULL);
-	pthread_mutex_destroy(&m->lock);
-	pthread_cond_destroy(&m->wake);
-	free(m);
+	release(m);
 }

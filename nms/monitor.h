@@ -28,8 +28,4 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 				      char *err, size_t errlen);
 void nms_monitor_stop(struct nms_monitor *m);
 
-/* One round now, in the caller's thread (tests, nmsctl). */
-int nms_monitor_round(const struct nms_monitor_config *c, char *err,
-		      size_t errlen);
-
 #endif
