@@ -52,7 +52,7 @@ static void print_json(json_object *o)
 }
 
 /*
- * Print the rows of @sql (bound to @arg when it has a "?") as a table with
+ * Print the rows of @sql (?1 bound to @arg, NULL or not) as a table with
  * @cols headings, or as a JSON array of objects with those keys.
  */
 static int query(const char *db, const char *sql, const char *arg,
@@ -73,8 +73,9 @@ static int query(const char *db, const char *sql, const char *arg,
 		nms_store_close(&s);
 		return 2;
 	}
-	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st))
+		sqlite3_bind_text(st, 1, arg, -1,
+				  SQLITE_STATIC); /* NULL: NULL */
 	while (cols[n])
 		n++;
 	for (int i = 0; !json && i < n; i++)
@@ -143,85 +144,63 @@ static int listing(int argc, char **argv, const char **db, const char **arg,
 	return *db ? 0 : -1;
 }
 
-static int cmd_devices(int argc, char **argv)
+/* A listing: its query, headings and widths, and its argument. */
+enum arg_use { ARG_NONE, ARG_ONE, ARG_OPTIONAL };
+
+struct listing_def {
+	const char *name;
+	enum arg_use arg; /* bound to ?1 (NULL when absent) */
+	const char *sql;
+	const char *cols[8];
+	int width[8];
+};
+
+static const struct listing_def listings[] = {
+	{ "devices",
+	  ARG_NONE,
+	  "SELECT d.name, d.trust,"
+	  " CASE d.trust_since WHEN 0 THEN datetime(d.created, 'unixepoch')"
+	  " ELSE strftime('%Y-%m-%d %H:%M:%f', d.trust_since / 1000.0, 'unixepoch') END,"
+	  " d.trust_reason,"
+	  " (SELECT count(*) FROM certificates c WHERE c.device_id = d.id)"
+	  " FROM devices d ORDER BY d.name",
+	  { "device", "trust", "since", "reason", "certificates" },
+	  { 12, 8, 20, 60, 3 } },
+	{ "history",
+	  ARG_ONE,
+	  "SELECT strftime('%Y-%m-%d %H:%M:%f', h.time_ms / 1000.0, 'unixepoch'),"
+	  " h.previous, h.state, h.reason FROM trust_history h"
+	  " JOIN devices d ON d.id = h.device_id WHERE d.name = ?1"
+	  " ORDER BY h.id",
+	  { "time", "from", "to", "reason" },
+	  { 23, 8, 8, 60 } },
+	{ "sessions",
+	  ARG_OPTIONAL,
+	  "SELECT datetime(started, 'unixepoch'), identity, peer, verdict,"
+	  " mutual, attested, reasons FROM sessions"
+	  " WHERE ?1 IS NULL OR identity = ?1 ORDER BY id",
+	  { "started", "identity", "peer", "verdict", "mutual", "attested",
+	    "reasons" },
+	  { 19, 10, 15, 8, 1, 1, 60 } },
+	{ "routes",
+	  ARG_NONE,
+	  "SELECT h.name, h.netns, d.name, r.state, r.metric,"
+	  " strftime('%Y-%m-%d %H:%M:%f', r.time_ms / 1000.0, 'unixepoch')"
+	  " FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
+	  " JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
+	  { "host", "netns", "via", "state", "metric", "since" },
+	  { 10, 16, 10, 8, 6, 23 } },
+};
+
+static int cmd_listing(const struct listing_def *l, int argc, char **argv)
 {
-	static const char *const cols[] = { "device", "trust",	      "since",
-					    "reason", "certificates", NULL };
-	static const int w[] = { 12, 8, 20, 60, 3 };
 	const char *db, *arg;
 	bool json;
 
-	if (listing(argc, argv, &db, &arg, &json) < 0 || arg)
+	if (listing(argc, argv, &db, &arg, &json) < 0 ||
+	    (l->arg == ARG_NONE && arg) || (l->arg == ARG_ONE && !arg))
 		return usage(2);
-	return query(
-		db,
-		"SELECT d.name, d.trust,"
-		" CASE d.trust_since WHEN 0 THEN datetime(d.created, 'unixepoch')"
-		" ELSE strftime('%Y-%m-%d %H:%M:%f', d.trust_since / 1000.0, 'unixepoch') END,"
-		" d.trust_reason,"
-		" (SELECT count(*) FROM certificates c WHERE c.device_id = d.id)"
-		" FROM devices d ORDER BY d.name",
-		NULL, cols, w, json);
-}
-
-static int cmd_history(int argc, char **argv)
-{
-	static const char *const cols[] = { "time", "from", "to", "reason",
-					    NULL };
-	static const int w[] = { 23, 8, 8, 60 };
-	const char *db, *arg;
-	bool json;
-
-	if (listing(argc, argv, &db, &arg, &json) < 0 || !arg)
-		return usage(2);
-	return query(
-		db,
-		"SELECT strftime('%Y-%m-%d %H:%M:%f', h.time_ms / 1000.0, 'unixepoch'),"
-		" h.previous, h.state, h.reason FROM trust_history h"
-		" JOIN devices d ON d.id = h.device_id WHERE d.name = ?"
-		" ORDER BY h.id",
-		arg, cols, w, json);
-}
-
-static int cmd_sessions(int argc, char **argv)
-{
-	static const char *const cols[] = { "started", "identity", "peer",
-					    "verdict", "mutual",   "attested",
-					    "reasons", NULL };
-	static const int w[] = { 19, 10, 15, 8, 1, 1, 60 };
-	const char *db, *arg;
-	bool json;
-
-	if (listing(argc, argv, &db, &arg, &json) < 0)
-		return usage(2);
-	return query(
-		db,
-		arg ? "SELECT datetime(started, 'unixepoch'), identity, peer,"
-		      " verdict, mutual, attested, reasons FROM sessions"
-		      " WHERE identity = ? ORDER BY id" :
-		      "SELECT datetime(started, 'unixepoch'), identity, peer,"
-		      " verdict, mutual, attested, reasons FROM sessions"
-		      " ORDER BY id",
-		arg, cols, w, json);
-}
-
-static int cmd_routes(int argc, char **argv)
-{
-	static const char *const cols[] = { "host",   "netns", "via", "state",
-					    "metric", "since", NULL };
-	static const int w[] = { 10, 16, 10, 8, 6, 23 };
-	const char *db, *arg;
-	bool json;
-
-	if (listing(argc, argv, &db, &arg, &json) < 0 || arg)
-		return usage(2);
-	return query(
-		db,
-		"SELECT h.name, h.netns, d.name, r.state, r.metric,"
-		" strftime('%Y-%m-%d %H:%M:%f', r.time_ms / 1000.0, 'unixepoch')"
-		" FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
-		" JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
-		NULL, cols, w, json);
+	return query(db, l->sql, arg, l->cols, l->width, json);
 }
 
 static int cmd_endpoint(int argc, char **argv)
@@ -330,14 +309,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2 || !strcmp(argv[1], "--help"))
 		return usage(argc < 2 ? 2 : 0);
-	if (!strcmp(argv[1], "devices"))
-		return cmd_devices(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "history"))
-		return cmd_history(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sessions"))
-		return cmd_sessions(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "routes"))
-		return cmd_routes(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(listings) / sizeof(listings[0]); i++)
+		if (!strcmp(argv[1], listings[i].name))
+			return cmd_listing(&listings[i], argc - 1, argv + 1);
 	if (!strcmp(argv[1], "endpoint"))
 		return cmd_endpoint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
