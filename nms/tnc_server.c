@@ -74,18 +74,16 @@ static int send_batch(struct tls_conn *c, struct session *s,
 		      enum tr_pb_role role, uint8_t type,
 		      const struct tr_wbuf *b)
 {
-	uint8_t *buf = malloc(b->len + TR_PT_OUT_MIN);
-	struct tr_wbuf out;
+	uint8_t *out;
+	size_t len;
 	char err[256];
-	int rc = -1;
+	int rc;
 
-	if (!buf)
+	if (tr_pt_pb_batch(&s->pt, &s->pb, role, type, b, &out, &len, err,
+			   sizeof(err)) < 0)
 		return -1;
-	tr_wbuf_init(&out, buf, b->len + TR_PT_OUT_MIN);
-	if (tr_pb_stream_sent(&s->pb, role, type, err, sizeof(err)) == 0 &&
-	    tr_pt_send_batch(&s->pt, b->p, b->len, &out, err, sizeof(err)) == 0)
-		rc = send_out(c, &out);
-	free(buf);
+	rc = tls_conn_send(c, out, len);
+	free(out);
 	return rc;
 }
 
@@ -188,8 +186,6 @@ static int server_batch(struct tls_conn *c, struct session *s)
 			cfg->decided(&s->info, &v, cfg->arg);
 	}
 	tr_pb_batch_end(&b, mark);
-	if (tr_wbuf_check(&b, err, sizeof(err)) < 0)
-		return -1;
 	return send_batch(c, s, TR_PB_SERVER, type, &b);
 }
 
@@ -219,8 +215,6 @@ static int client_batch(struct tls_conn *c, struct session *s)
 		s->os_sent = true;
 	}
 	tr_pb_batch_end(&b, mark);
-	if (tr_wbuf_check(&b, err, sizeof(err)) < 0)
-		return -1;
 	return send_batch(c, s, TR_PB_CLIENT, type, &b);
 }
 

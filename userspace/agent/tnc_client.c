@@ -77,20 +77,15 @@ static int flush(struct client *c, struct tr_wbuf *out, char *err,
 static int send_batch(struct client *c, enum tr_pb_role role, uint8_t type,
 		      const struct tr_wbuf *b, char *err, size_t errlen)
 {
-	struct tr_wbuf out;
-	uint8_t *buf;
-	int rc = -1;
+	uint8_t *out;
+	size_t len;
+	int rc;
 
-	if (tr_wbuf_check(b, err, errlen) < 0)
+	if (tr_pt_pb_batch(&c->pt, &c->pb, role, type, b, &out, &len, err,
+			   errlen) < 0)
 		return -1;
-	buf = malloc(b->len + TR_PT_OUT_MIN);
-	if (!buf)
-		return tr_fail(err, errlen, "out of memory");
-	tr_wbuf_init(&out, buf, b->len + TR_PT_OUT_MIN);
-	if (tr_pb_stream_sent(&c->pb, role, type, err, errlen) == 0 &&
-	    tr_pt_send_batch(&c->pt, b->p, b->len, &out, err, errlen) == 0)
-		rc = flush(c, &out, err, errlen);
-	free(buf);
+	rc = tls_stream_send(&c->ts, out, len, err, errlen);
+	free(out);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[] = {
@@ -734,4 +735,28 @@ int tr_pt_send_batch(struct tr_pt_session *s, const uint8_t *batch, size_t len,
 	v.u.batch.p = batch;
 	v.u.batch.len = len;
 	return put_msg(s, out, &v, err, errlen);
+}
+
+int tr_pt_pb_batch(struct tr_pt_session *s, struct tr_pb_stream *pb,
+		   enum tr_pb_role role, uint8_t type, const struct tr_wbuf *b,
+		   uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	struct tr_wbuf w;
+	uint8_t *buf;
+
+	if (tr_wbuf_check(b, err, errlen) < 0)
+		return -1;
+	buf = malloc(b->len + TR_PT_OUT_MIN);
+	if (!buf)
+		return tr_fail(err, errlen, "out of memory");
+	tr_wbuf_init(&w, buf, b->len + TR_PT_OUT_MIN);
+	if (tr_pb_stream_sent(pb, role, type, err, errlen) < 0 ||
+	    tr_pt_send_batch(s, b->p, b->len, &w, err, errlen) < 0 ||
+	    tr_wbuf_check(&w, err, errlen) < 0) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = w.len;
+	return 0;
 }

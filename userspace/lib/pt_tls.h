@@ -11,6 +11,7 @@
 #define TR_PT_TLS_H
 
 #include "pa_tnc.h"
+#include "pb_tnc.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -259,6 +260,14 @@ int tr_pt_sasl_verdict(struct tr_pt_session *s, bool ok, struct tr_wbuf *out,
 /* Data transport: a PB-TNC batch in a PT-TLS message. */
 int tr_pt_send_batch(struct tr_pt_session *s, const uint8_t *batch, size_t len,
 		     struct tr_wbuf *out, char *err, size_t errlen);
+/*
+ * Send PB-TNC batch @b, of @type, in @role's connection of @pb: the
+ * stream records it (-1 if it may not be sent now), and it is wrapped in
+ * a PT-TLS message, in *@out (malloc'ed, *@len bytes; free() it).
+ */
+int tr_pt_pb_batch(struct tr_pt_session *s, struct tr_pb_stream *pb,
+		   enum tr_pb_role role, uint8_t type, const struct tr_wbuf *b,
+		   uint8_t **out, size_t *len, char *err, size_t errlen);
 /* The framing limit of the session. */
 size_t tr_pt_max_msg(const struct tr_pt_session *s);
 
