@@ -115,8 +115,10 @@ static int teardown(void **state)
 	return test_dir_remove(&dir);
 }
 
-static int session_as(const char *user, const char *password, char *err,
-		      size_t errlen)
+/* One session of the router's client, as @user (NULL: no SASL). */
+static int session_as(const char *user, const char *password,
+		      unsigned timeout_ms, struct tnc_client_result *r,
+		      char *err, size_t errlen)
 {
 	struct tnc_client_config c = { .state_dir = state_dir,
 				       .nms_address = "127.0.0.1",
@@ -127,26 +129,17 @@ static int session_as(const char *user, const char *password, char *err,
 				       .ima_log = "/dev/null",
 				       .sasl_user = user,
 				       .sasl_password = password,
-				       .timeout_ms = 5000 };
-	struct tnc_client_result r;
+				       .timeout_ms = timeout_ms };
 
-	return tnc_client_run(&c, &r, err, errlen);
+	return tnc_client_run(&c, r, err, errlen);
 }
 
 static int session(void)
 {
-	struct tnc_client_config c = { .state_dir = state_dir,
-				       .nms_address = "127.0.0.1",
-				       .nms_port = port,
-				       .nms_name = "localhost",
-				       .nms_ca = ca_file,
-				       .os_root = "/",
-				       .ima_log = "/dev/null",
-				       .timeout_ms = 20000 };
 	struct tnc_client_result r;
 	char err[256];
 
-	if (tnc_client_run(&c, &r, err, sizeof(err)) < 0) {
+	if (session_as(NULL, NULL, 20000, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "# session: %s\n", err);
 		return -1;
 	}
@@ -204,40 +197,67 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void test_thousand_sessions(void **state)
+/* A server for non-enrolled peers: no AK for anyone, any OS product. */
+static struct tnc_server_config
+server_config(unsigned max_conns, unsigned idle_ms, unsigned session_ms,
+	      void (*fn)(const struct tnc_session_info *,
+			 const struct nms_verdict *, void *))
 {
-	enum { N = 999 };
 	static const struct imv_os_policy os = { .n_products = 0 };
 	static const struct imv_attest_policy attest = { 0 };
 	struct tnc_server_config c = {
 		.tls = { .address = "127.0.0.1",
 			 .ctx = server_ctx,
-			 .max_conns = 1100,
+			 .max_conns = max_conns,
 			 .max_message = MAX_MSG,
 			 .max_outbuf = 64 * 1024,
 			 .handshake_ms = 3000,
-			 .idle_ms = 20000,
-			 .session_ms = 60000 },
+			 .idle_ms = idle_ms,
+			 .session_ms = session_ms },
 		.os_policy = &os,
 		.attest_policy = &attest,
 		.ak_of = no_ak,
-		.decided = decided,
+		.decided = fn,
 	};
+
+	return c;
+}
+
+static void start(struct server *sv, const struct tnc_server_config *c)
+{
+	char err[256];
+
+	memset(sv, 0, sizeof(*sv));
+	sv->s = tnc_server_new(c, err, sizeof(err));
+	if (!sv->s)
+		fail_msg("%s", err);
+	port = tnc_server_port(sv->s);
+	assert_int_equal(pthread_create(&sv->th, NULL, serve, sv), 0);
+}
+
+static void stop(struct server *sv, struct tls_server_stats *st)
+{
+	sv->stop = 1;
+	pthread_join(sv->th, NULL);
+	if (st)
+		tnc_server_stats(sv->s, st);
+	tnc_server_free(sv->s);
+}
+
+static void test_thousand_sessions(void **state)
+{
+	enum { N = 999 };
+	struct tnc_server_config c = server_config(1100, 20000, 60000, decided);
 	struct rlimit rl = { 8192, 8192 };
 	struct tls_server_stats st;
-	struct server sv = { 0 };
+	struct server sv;
 	pthread_attr_t attr;
 	pthread_t th[N];
-	char err[256];
 	long ok = 0;
 
 	(void)state;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	sv.s = tnc_server_new(&c, err, sizeof(err));
-	if (!sv.s)
-		fail_msg("%s", err);
-	port = tnc_server_port(sv.s);
-	assert_int_equal(pthread_create(&sv.th, NULL, serve, &sv), 0);
+	start(&sv, &c);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	for (uintptr_t i = 0; i < N; i++)
@@ -251,10 +271,7 @@ static void test_thousand_sessions(void **state)
 	}
 	/* It still serves. */
 	assert_int_equal(session(), 0);
-	sv.stop = 1;
-	pthread_join(sv.th, NULL);
-	tnc_server_stats(sv.s, &st);
-	tnc_server_free(sv.s);
+	stop(&sv, &st);
 	printf("# %ld of %d clients as expected; peak %u connections, %zu bytes buffered at most; %lu timeouts, %lu errors\n",
 	       ok, N, st.peak, st.buffered_peak, st.timeouts, st.errors);
 	assert_int_equal(ok, N);
@@ -278,46 +295,29 @@ static void decided_sasl(const struct tnc_session_info *s,
 
 static void test_sasl_plain(void **state)
 {
-	static const struct imv_os_policy os = { .n_products = 0 };
-	static const struct imv_attest_policy attest = { 0 };
-	struct tnc_server_config c = {
-		.tls = { .address = "127.0.0.1",
-			 .ctx = server_ctx,
-			 .max_conns = 16,
-			 .max_message = MAX_MSG,
-			 .max_outbuf = 64 * 1024,
-			 .handshake_ms = 3000,
-			 .idle_ms = 5000,
-			 .session_ms = 10000 },
-		.sasl_user = "carol",
-		.sasl_password = "s3cret",
-		.os_policy = &os,
-		.attest_policy = &attest,
-		.ak_of = no_ak,
-		.decided = decided_sasl,
-	};
-	struct server sv = { 0 };
+	struct tnc_server_config c =
+		server_config(16, 5000, 10000, decided_sasl);
+	struct tnc_client_result r;
+	struct server sv;
 	char err[256];
 
 	(void)state;
-	sv.s = tnc_server_new(&c, err, sizeof(err));
-	if (!sv.s)
-		fail_msg("%s", err);
-	port = tnc_server_port(sv.s);
-	assert_int_equal(pthread_create(&sv.th, NULL, serve, &sv), 0);
-	if (session_as("carol", "s3cret", err, sizeof(err)))
+	c.sasl_user = "carol";
+	c.sasl_password = "s3cret";
+	start(&sv, &c);
+	if (session_as("carol", "s3cret", 5000, &r, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_string_equal(last_device, "carol");
 	/* A SASL user is no enrolled router: nothing proven. */
 	assert_false(last.proven);
 	assert_false(last.certified);
 	last_device[0] = 0;
-	assert_int_equal(session_as("carol", "guess", err, sizeof(err)), -1);
-	assert_int_equal(session_as(NULL, NULL, err, sizeof(err)), -1);
+	assert_int_equal(
+		session_as("carol", "guess", 5000, &r, err, sizeof(err)), -1);
+	assert_int_equal(session_as(NULL, NULL, 5000, &r, err, sizeof(err)),
+			 -1);
 	assert_string_equal(last_device, "");
-	sv.stop = 1;
-	pthread_join(sv.th, NULL);
-	tnc_server_free(sv.s);
+	stop(&sv, NULL);
 }
 
 int main(void)
