@@ -23,8 +23,8 @@ struct attest_service {
 	struct nms_store store;
 	struct dl_reference ref;
 	struct dl_refset refs;
-	uint8_t *bad_buf[ATTEST_MAX_BAD_LISTS];
-	struct dl_view bad[ATTEST_MAX_BAD_LISTS];
+	struct dl_list_file bad[ATTEST_MAX_BAD_LISTS];
+	struct dl_view bad_view[ATTEST_MAX_BAD_LISTS]; /* what appraisal takes */
 	struct imv_attest_policy attest;
 	struct os_facts own;
 	SSL_CTX *ctx;
@@ -104,18 +104,13 @@ static void decided(const struct tnc_session_info *i,
 static int load_bad(struct attest_service *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < s->cfg.n_bad; i++) {
-		size_t len;
-		long payload;
+		char why[256];
 
-		if (read_file_bounded(s->cfg.bad_lists[i],
-				      DL_REFERENCE_MAX_BYTES, &s->bad_buf[i],
-				      &len) < 0)
+		if (dl_list_load(s->cfg.bad_lists[i], &s->bad[i], why,
+				 sizeof(why)) < 0)
 			return tr_fail(err, errlen, "%s: %s",
-				       s->cfg.bad_lists[i], strerror(errno));
-		payload = dl_strip_modsig(s->bad_buf[i], len, err, errlen);
-		if (payload < 0 || dl_parse(s->bad_buf[i], (size_t)payload,
-					    &s->bad[i], err, errlen) < 0)
-			return -1;
+				       s->cfg.bad_lists[i], why);
+		s->bad_view[i] = s->bad[i].view;
 	}
 	return 0;
 }
@@ -163,7 +158,7 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	    load_bad(s, err, errlen) < 0)
 		goto fail;
 	s->attest.refs = &s->refs;
-	s->attest.bad = s->bad;
+	s->attest.bad = s->bad_view;
 	s->attest.n_bad = c->n_bad;
 	/* Our kernel: digest lists in the lists PCR, the rest in 10. */
 	s->attest.pcrs[10] = 1;
@@ -226,7 +221,7 @@ void attest_service_free(struct attest_service *s)
 	tnc_server_free(s->tnc);
 	SSL_CTX_free(s->ctx);
 	for (size_t i = 0; i < ATTEST_MAX_BAD_LISTS; i++)
-		free(s->bad_buf[i]);
+		free(s->bad[i].buf);
 	dl_reference_free(&s->ref);
 	nms_store_close(&s->store);
 	free(s);

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* asprintf */
 #include "dl_reference.h"
 
-#include "dl_format.h"
 #include "errmsg.h"
 #include "fileio.h"
 
@@ -18,24 +17,34 @@ static int cmp_name(const void *a, const void *b)
 		      ((const struct dl_measured_file *)b)->name);
 }
 
+int dl_list_load(const char *path, struct dl_list_file *l, char *err,
+		 size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (read_file_bounded(path, DL_REFERENCE_MAX_BYTES, &l->buf, &l->len) <
+	    0)
+		return tr_fail(err, errlen, "%s", strerror(errno));
+	l->payload = dl_strip_modsig(l->buf, l->len, err, errlen);
+	if (l->payload < 0 ||
+	    dl_parse(l->buf, (size_t)l->payload, &l->view, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 static int load_one(struct dl_measured_file *f, const char *path,
 		    const char *name_dir, char *err, size_t errlen)
 {
 	const char *base = strrchr(path, '/');
-	struct dl_view v;
-	uint8_t *buf;
-	size_t len;
-	long payload;
+	struct dl_list_file l;
 	char *name;
+	int rc;
 
-	if (read_file_bounded(path, DL_REFERENCE_MAX_BYTES, &buf, &len) < 0)
-		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
-	f->data = buf;
-	f->len = len;
 	/* A reference the verifier cannot parse would predict a PCR no
 	 * router reaches, or hide a list that is not one. */
-	payload = dl_strip_modsig(buf, len, err, errlen);
-	if (payload < 0 || dl_parse(buf, (size_t)payload, &v, err, errlen) < 0)
+	rc = dl_list_load(path, &l, err, errlen);
+	f->data = l.buf;
+	f->len = l.len;
+	if (rc < 0)
 		return -1;
 	base = base ? base + 1 : path;
 	if (asprintf(&name, "%s/%s", name_dir, base) < 0)

@@ -9,10 +9,27 @@
 #ifndef TR_DL_REFERENCE_H
 #define TR_DL_REFERENCE_H
 
+#include "dl_format.h"
 #include "dl_predict.h"
 
 #define DL_REFERENCE_MAX_LISTS 256
 #define DL_REFERENCE_MAX_BYTES (256u << 20) /* per list */
+
+/* A digest list file as read: whole, and its parsed payload. */
+struct dl_list_file {
+	uint8_t *buf; /* the file (free()) */
+	size_t len;
+	long payload; /* length without an appended signature */
+	struct dl_view view;
+};
+
+/*
+ * Read the list at @path (at most DL_REFERENCE_MAX_BYTES), strip an
+ * appended signature and parse it. 0, or -1 with the reason (the path is
+ * the caller's to add); l->buf is set even then, for free().
+ */
+int dl_list_load(const char *path, struct dl_list_file *l, char *err,
+		 size_t errlen);
 
 struct dl_reference {
 	struct dl_measured_file file[DL_REFERENCE_MAX_LISTS];

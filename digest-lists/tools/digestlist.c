@@ -70,28 +70,6 @@ static void print_json(json_object *o)
 	json_object_put(o);
 }
 
-/* A list file, read whole, and its parsed contents. */
-struct list_file {
-	uint8_t *buf;
-	size_t len;
-	long payload; /* length without an appended signature */
-	struct dl_view view;
-};
-
-static int load_list(const char *path, struct list_file *l, char *err)
-{
-	memset(l, 0, sizeof(*l));
-	if (read_file_bounded(path, LIST_MAX, &l->buf, &l->len) < 0) {
-		snprintf(err, ERRLEN, "%s", strerror(errno));
-		return -1;
-	}
-	l->payload = dl_strip_modsig(l->buf, l->len, err, ERRLEN);
-	if (l->payload < 0 ||
-	    dl_parse(l->buf, (size_t)l->payload, &l->view, err, ERRLEN) < 0)
-		return -1;
-	return 0;
-}
-
 /* ---- gen ------------------------------------------------------------- */
 
 struct gen_ctx {
@@ -319,12 +297,12 @@ static int cmd_sign(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
-		struct list_file l;
+		struct dl_list_file l;
 		uint8_t *signed_buf = NULL, sig[DL_IMASIG_MAX];
 		size_t signed_len, sig_len = sizeof(sig);
 		char sigpath[4096];
 
-		if (load_list(path, &l, err) < 0) {
+		if (dl_list_load(path, &l, err, ERRLEN) < 0) {
 			fprintf(stderr, "digestlist: %s: %s\n", path, err);
 			free(l.buf);
 			rc = 1;
@@ -390,7 +368,7 @@ bad:
 	return rc;
 }
 
-static json_object *list_json(const char *path, const struct list_file *l)
+static json_object *list_json(const char *path, const struct dl_list_file *l)
 {
 	json_object *o = json_object_new_object();
 	uint8_t sum[32];
@@ -421,13 +399,13 @@ static int cmd_show(int argc, char **argv)
 	char err[ERRLEN], h[2 * DL_DIGEST_MAX + 1];
 
 	for (int i = 1; i < argc; i++) {
-		struct list_file l;
+		struct dl_list_file l;
 
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
 			continue;
 		}
-		if (load_list(argv[i], &l, err) < 0) {
+		if (dl_list_load(argv[i], &l, err, ERRLEN) < 0) {
 			fprintf(stderr, "digestlist: %s: %s\n", argv[i], err);
 			rc = 1;
 		} else if (json) {
@@ -501,13 +479,13 @@ static int cmd_verify(int argc, char **argv)
 		const char *path = argv[i], *what = "format ok";
 		uint8_t sig[DL_IMASIG_MAX];
 		char sigpath[4096];
-		struct list_file l;
+		struct dl_list_file l;
 		ssize_t sig_len = -1;
 		uint8_t *sbuf;
 		size_t slen;
 		int ok = 1;
 
-		if (load_list(path, &l, err) < 0) {
+		if (dl_list_load(path, &l, err, ERRLEN) < 0) {
 			ok = 0;
 		} else {
 			snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
@@ -702,7 +680,7 @@ out:
 
 struct named {
 	char *name;
-	struct list_file l;
+	struct dl_list_file l;
 };
 
 static int cmp_named(const void *a, const void *b)
@@ -796,7 +774,7 @@ static int cmd_predict(int argc, char **argv)
 		const char *arg = argv[optind + i];
 		char *copy = strdup(arg);
 
-		if (load_list(arg, &lists[i].l, err) < 0) {
+		if (dl_list_load(arg, &lists[i].l, err, ERRLEN) < 0) {
 			fprintf(stderr, "digestlist: %s: %s\n", arg, err);
 			free(copy);
 			rc = 1;
