@@ -69,21 +69,15 @@ static int key_file(struct tr_tpm *t, const struct enroll_config *c,
 		    size_t errlen)
 {
 	char path[PATH_MAX], *pem = NULL;
-	uint8_t *buf;
 	size_t len;
 	int rc;
 
 	state_path(c, name, path, sizeof(path));
-	if (read_file_bounded(path, 1 << 16, &buf, &len) == 0) {
-		rc = tr_keyfile_parts((char *)buf, len,
-				      sealed ? &k->key_pub : &k->ak_pub,
-				      sealed ? &k->key_priv : &k->ak_priv,
-				      sealed ? &k->pcrs : NULL, err, errlen);
-		free(buf);
-		return rc;
-	}
-	if (errno != ENOENT)
-		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
+	rc = tr_keyfile_load(path, sealed ? &k->key_pub : &k->ak_pub,
+			     sealed ? &k->key_priv : &k->ak_priv,
+			     sealed ? &k->pcrs : NULL, err, errlen);
+	if (rc <= 0)
+		return rc; /* made before, or unreadable */
 	if (sealed) {
 		/* First boot: the PCRs as they are now are the good state. */
 		k->pcrs = c->pcrs;

@@ -95,7 +95,7 @@ static int evidence(struct client *c, struct tr_wbuf *pa, char *err,
 {
 	const struct tnc_client_config *cfg = c->cfg;
 	uint8_t val[TR_ATTR_IMA_LOG_MAX], *log = NULL;
-	char path[PATH_MAX], *pem = NULL;
+	char path[PATH_MAX];
 	TPM2B_PUBLIC ak_pub;
 	TPM2B_PRIVATE ak_priv;
 	struct tr_quote q;
@@ -104,14 +104,8 @@ static int evidence(struct client *c, struct tr_wbuf *pa, char *err,
 	int n, rc = -1;
 
 	snprintf(path, sizeof(path), "%s/ak.tss", cfg->state_dir);
-	if (read_file_bounded(path, 1 << 16, (uint8_t **)&pem, &len) < 0)
-		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (tr_keyfile_parts(pem, len, &ak_pub, &ak_priv, NULL, err, errlen) <
-	    0) {
-		free(pem);
+	if (tr_keyfile_load(path, &ak_pub, &ak_priv, NULL, err, errlen))
 		return -1;
-	}
-	free(pem);
 	if (tr_tpm_open(&t, cfg->tcti, err, errlen) < 0)
 		return -1;
 	/* Quote first, then read the log: the kernel logs before it

@@ -2,8 +2,11 @@
 #include "tpm_sealed_key.h"
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "tpm_policy_stmt.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
 
@@ -90,5 +93,23 @@ int tr_keyfile_parts(const char *pem, size_t len, TPM2B_PUBLIC *pub,
 	rc = 0;
 out:
 	tr_keyfile_free(&kf);
+	return rc;
+}
+
+int tr_keyfile_load(const char *path, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+		    struct tr_pcr_values *pcrs, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (read_file_bounded(path, 1 << 16, &buf, &len) < 0) {
+		rc = errno == ENOENT ? 1 : -1;
+		tr_fail(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = tr_keyfile_parts((const char *)buf, len, pub, priv, pcrs, err,
+			      errlen);
+	free(buf);
 	return rc;
 }

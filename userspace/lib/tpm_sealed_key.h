@@ -33,4 +33,11 @@ int tr_keyfile_parts(const char *pem, size_t len, TPM2B_PUBLIC *pub,
 		     TPM2B_PRIVATE *priv, struct tr_pcr_values *pcrs, char *err,
 		     size_t errlen);
 
+/*
+ * tr_keyfile_parts() of the key file at @path: 0, 1 when there is no such
+ * file (@err says so), or -1 with the reason.
+ */
+int tr_keyfile_load(const char *path, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+		    struct tr_pcr_values *pcrs, char *err, size_t errlen);
+
 #endif
