@@ -208,12 +208,6 @@ int attest_service_run(struct attest_service *s, volatile sig_atomic_t *stop)
 	return tnc_server_run(s->tnc, stop);
 }
 
-void attest_service_stats(const struct attest_service *s,
-			  struct tls_server_stats *st)
-{
-	tnc_server_stats(s->tnc, st);
-}
-
 void attest_service_free(struct attest_service *s)
 {
 	if (!s)

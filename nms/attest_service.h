@@ -38,8 +38,6 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 					  char *err, size_t errlen);
 unsigned short attest_service_port(const struct attest_service *s);
 int attest_service_run(struct attest_service *s, volatile sig_atomic_t *stop);
-void attest_service_stats(const struct attest_service *s,
-			  struct tls_server_stats *st);
 void attest_service_free(struct attest_service *s);
 
 #endif

@@ -72,7 +72,8 @@ int imv_attest_take(struct imv_attest *a, const struct tr_tlv *attr, char *err,
 	return 0;
 }
 
-bool imv_attest_complete(const struct imv_attest *a)
+/* Whether everything asked for arrived (the log whole). */
+static bool imv_attest_complete(const struct imv_attest *a)
 {
 	return a->have_quote && a->have_pcrs && a->log.started &&
 	       a->log.have == a->log.total;

@@ -51,9 +51,6 @@ int imv_attest_request(struct imv_attest *a, const struct imv_attest_policy *p,
 int imv_attest_take(struct imv_attest *a, const struct tr_tlv *attr, char *err,
 		    size_t errlen);
 
-/* Whether everything asked for arrived (the log whole). */
-bool imv_attest_complete(const struct imv_attest *a);
-
 /*
  * The verdict, with @ak_pub the AK the device enrolled. Returns 1 when
  * the quote verified with it (the evidence is that device's), else 0.

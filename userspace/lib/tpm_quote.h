@@ -34,7 +34,7 @@ struct tr_quote_info {
 };
 
 /*
- * Router side: load the AK (@ak_pub, @ak_priv, as tr_keyfile_parts gives
+ * Router side: load the AK (@ak_pub, @ak_priv, as tr_keyfile_load gives
  * them from ak.tss) under the SRK, read the SHA-256 PCRs set in @selected
  * and quote them with @nonce (TR_QUOTE_NONCE_MIN..MAX bytes).
  *

@@ -53,9 +53,9 @@ int tr_sealed_key_create_pcr(struct tr_tpm *t, enum tr_key_alg alg,
 	return rc;
 }
 
-int tr_keyfile_parts(const char *pem, size_t len, TPM2B_PUBLIC *pub,
-		     TPM2B_PRIVATE *priv, struct tr_pcr_values *pcrs, char *err,
-		     size_t errlen)
+static int keyfile_parts(const char *pem, size_t len, TPM2B_PUBLIC *pub,
+			 TPM2B_PRIVATE *priv, struct tr_pcr_values *pcrs,
+			 char *err, size_t errlen)
 {
 	struct tr_keyfile kf;
 	uint8_t pcr_digest[32];
@@ -108,8 +108,8 @@ int tr_keyfile_load(const char *path, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 		tr_fail(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	rc = tr_keyfile_parts((const char *)buf, len, pub, priv, pcrs, err,
-			      errlen);
+	rc = keyfile_parts((const char *)buf, len, pub, priv, pcrs, err,
+			   errlen);
 	free(buf);
 	return rc;
 }

@@ -25,17 +25,10 @@ int tr_sealed_key_create_pcr(struct tr_tpm *t, enum tr_key_alg alg,
 			     size_t *len, char *err, size_t errlen);
 
 /*
- * The public and private parts of a key file, and, for a PolicyPCR key
- * (one TPM2_PolicyPCR statement), its PCR selection in @pcrs (may be
- * NULL when not needed).
- */
-int tr_keyfile_parts(const char *pem, size_t len, TPM2B_PUBLIC *pub,
-		     TPM2B_PRIVATE *priv, struct tr_pcr_values *pcrs, char *err,
-		     size_t errlen);
-
-/*
- * tr_keyfile_parts() of the key file at @path: 0, 1 when there is no such
- * file (@err says so), or -1 with the reason.
+ * The public and private parts of the key file at @path, and, for a
+ * PolicyPCR key (one TPM2_PolicyPCR statement), its PCR selection in
+ * @pcrs (may be NULL when not needed): 0, 1 when there is no such file
+ * (@err says so), or -1 with the reason.
  */
 int tr_keyfile_load(const char *path, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 		    struct tr_pcr_values *pcrs, char *err, size_t errlen);
