@@ -61,15 +61,9 @@ static int parse_values(const char *s, struct tr_pcr_values *pcrs, char *err,
 			return tr_fail(err, errlen,
 				       "PCR values: want N=HEX[,N=HEX...]");
 		s = end + 1;
-		for (int b = 0; b < 32; b++) {
-			unsigned v;
-
-			if (sscanf(s + 2 * b, "%2x", &v) != 1 || !s[2 * b + 1])
-				return tr_fail(err, errlen,
-					       "PCR %lu: want 64 hex digits",
-					       i);
-			pcrs->value[i][b] = (uint8_t)v;
-		}
+		if (strnlen(s, 64) < 64 || tr_unhex(s, 32, pcrs->value[i]))
+			return tr_fail(err, errlen,
+				       "PCR %lu: want 64 hex digits", i);
 		pcrs->selected[i] = 1;
 		s += 64;
 		if (*s && *s++ != ',')

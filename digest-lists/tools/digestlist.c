@@ -56,14 +56,6 @@ static int usage(int rc)
 	return rc;
 }
 
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sscanf(s + 2 * i, "%2hhx", &out[i]) != 1)
-			return -1;
-	return 0;
-}
-
 static void print_json(json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
@@ -754,7 +746,7 @@ static int cmd_predict(int argc, char **argv)
 
 		for (int i = 0; i < 10; i++) {
 			if (!p || strlen(p) < 64 ||
-			    parse_hex(p, boot_pcrs[i], 32)) {
+			    tr_unhex(p, 32, boot_pcrs[i])) {
 				fprintf(stderr,
 					"digestlist predict: --boot-pcrs wants ten SHA-256 values\n");
 				return 2;

@@ -18,6 +18,7 @@
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
  * (offline). Exit 2 on usage or when the store cannot be read.
  */
+#include "hex.h"
 #include "prober.h"
 #include "store.h"
 #include "store_session.h"
@@ -229,16 +230,7 @@ static int cmd_endpoint(int argc, char **argv)
 
 static int parse_policy(const char *hex, uint8_t out[32])
 {
-	if (strlen(hex) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
+	return strlen(hex) == 64 ? tr_unhex(hex, 32, out) : -1;
 }
 
 static int cmd_probe(int argc, char **argv)

@@ -202,12 +202,8 @@ static int file_entry(struct sim *s, const char *path, const char *name)
 static int digest_entry(struct sim *s, const char *hex, const char *name)
 {
 	uint8_t d[32];
-	int i = 0;
 
-	while (strlen(hex) == 64 && i < 32 &&
-	       sscanf(hex + 2 * i, "%2hhx", &d[i]) == 1)
-		i++;
-	if (i != 32)
+	if (strlen(hex) != 64 || tr_unhex(hex, 32, d))
 		return tr_fail(s->err, sizeof(s->err),
 			       "%s: not a SHA-256 in hex", hex);
 	return add_ng(s, 11, d, name, false);

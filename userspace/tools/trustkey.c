@@ -637,14 +637,7 @@ static int parse_nonce(const char *hex, TPM2B_DATA *n)
 	if (len % 2 || len / 2 > sizeof(n->buffer) || !len)
 		return -1;
 	n->size = (UINT16)(len / 2);
-	for (size_t i = 0; i < n->size; i++) {
-		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 }, *end;
-
-		n->buffer[i] = (uint8_t)strtoul(b, &end, 16);
-		if (*end)
-			return -1;
-	}
-	return 0;
+	return tr_unhex(hex, n->size, n->buffer);
 }
 
 /* Both certify commands: --ak --nonce --attest --signature KEY. */
