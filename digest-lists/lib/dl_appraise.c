@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_appraise.h"
+#include "digest-lists/lib/dl_appraise.h"
 
-#include "errmsg.h"
-#include "ima_log.h"
+#include "base/errmsg.h"
+#include "ima/log.h"
 
 #include <openssl/sha.h>
 #include <stdarg.h>

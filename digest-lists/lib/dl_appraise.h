@@ -2,7 +2,7 @@
 /*
  * The NMS's appraisal of a router's IMA measurement log against the
  * reference digest lists, given the PCR values a verified quote vouches
- * for (tpm_quote.h). Pure: no I/O, no allocation.
+ * for (tpm/quote.h). Pure: no I/O, no allocation.
  *
  * 1. Replay: every entry extends its PCR (SHA-256 bank). Each IMA PCR the
  *    policy names must reach its quoted value after some prefix of its
@@ -29,11 +29,11 @@
 #ifndef TR_DL_APPRAISE_H
 #define TR_DL_APPRAISE_H
 
-#include "dl_format.h"
-#include "dl_reference.h"
-#include "tpm_policy.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_reference.h"
+#include "tpm/policy.h"
 
-/* Ordered: the worst reason sets the verdict (as nms/verdict.h). */
+/* Ordered: the worst reason sets the verdict (as nms/trust/verdict.h). */
 enum dl_verdict { DL_GOOD, DL_UNKNOWN, DL_BAD };
 
 #define DL_APPRAISE_REASONS 32

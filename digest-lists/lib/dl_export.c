@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_export.h"
-#include "hex.h"
-#include "errmsg.h"
+#include "digest-lists/lib/dl_export.h"
+#include "base/hex.h"
+#include "base/errmsg.h"
 
-#include "dl_format.h"
-#include "dl_gen.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_gen.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <openssl/sha.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_format.h"
-#include "errmsg.h"
+#include "digest-lists/lib/dl_format.h"
+#include "base/errmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE /* nftw's FTW_MOUNT, FTW_ACTIONRETVAL */
-#include "dl_gen.h"
-#include "hex.h"
-#include "errmsg.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_gen.h"
+#include "base/hex.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
 
-#include "dl_format.h"
-#include "ima_log.h"
+#include "digest-lists/lib/dl_format.h"
+#include "ima/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,10 +4,10 @@
  * installing them, and the dpkg database of an installed system.
  */
 #define _GNU_SOURCE /* O_PATH, syscall() for openat2 */
-#include "dl_pkg.h"
-#include "errmsg.h"
-#include "dl_pkg_parse.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_pkg.h"
+#include "base/errmsg.h"
+#include "digest-lists/lib/dl_pkg_parse.h"
+#include "base/fileio.h"
 
 #include <archive.h>
 #include <archive_entry.h>

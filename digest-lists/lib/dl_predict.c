@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_predict.h"
+#include "digest-lists/lib/dl_predict.h"
 
-#include "ima_log.h"
-#include "tpm_policy.h"
+#include "ima/log.h"
+#include "tpm/policy.h"
 
 #include <openssl/sha.h>
 #include <string.h>

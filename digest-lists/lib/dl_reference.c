@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE /* asprintf */
-#include "dl_reference.h"
+#include "digest-lists/lib/dl_reference.h"
 
-#include "errmsg.h"
-#include "fileio.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <openssl/sha.h>

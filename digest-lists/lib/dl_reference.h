@@ -9,8 +9,8 @@
 #ifndef TR_DL_REFERENCE_H
 #define TR_DL_REFERENCE_H
 
-#include "dl_format.h"
-#include "dl_predict.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_predict.h"
 
 #define DL_REFERENCE_MAX_LISTS 256
 #define DL_REFERENCE_MAX_BYTES (256u << 20) /* per list */

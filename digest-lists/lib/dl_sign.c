@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_sign.h"
-#include "errmsg.h"
+#include "digest-lists/lib/dl_sign.h"
+#include "base/errmsg.h"
 
 #include <linux/hash_info.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "dl_upload.h"
-#include "errmsg.h"
+#include "digest-lists/lib/dl_upload.h"
+#include "base/errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,17 +7,17 @@
  * kernel, files not matching their package), 2 usage or I/O error.
  */
 #define _GNU_SOURCE
-#include "dl_export.h"
-#include "hex.h"
-#include "dl_format.h"
-#include "dl_gen.h"
-#include "dl_pkg.h"
-#include "dl_predict.h"
-#include "dl_reference.h"
-#include "dl_sign.h"
-#include "dl_upload.h"
-#include "errmsg.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_export.h"
+#include "base/hex.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_gen.h"
+#include "digest-lists/lib/dl_pkg.h"
+#include "digest-lists/lib/dl_predict.h"
+#include "digest-lists/lib/dl_reference.h"
+#include "digest-lists/lib/dl_sign.h"
+#include "digest-lists/lib/dl_upload.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -23,10 +23,10 @@
  * Exit status: 0 done, 1 failed, 2 usage.
  */
 #define _GNU_SOURCE /* getopt_long, getline */
-#include "route_actuator.h"
-#include "store.h"
-#include "store_trust.h"
-#include "trust.h"
+#include "nms/route/route_actuator.h"
+#include "nms/store/store.h"
+#include "nms/store/store_trust.h"
+#include "nms/trust/trust.h"
 
 #include <getopt.h>
 #include <json-c/json.h>

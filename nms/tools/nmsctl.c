@@ -18,11 +18,11 @@
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
  * (offline). Exit 2 on usage or when the store cannot be read.
  */
-#include "hex.h"
-#include "prober.h"
-#include "store.h"
-#include "store_session.h"
-#include "store_trust.h"
+#include "base/hex.h"
+#include "nms/probe/prober.h"
+#include "nms/store/store.h"
+#include "nms/store/store_session.h"
+#include "nms/store/store_trust.h"
 
 #include <getopt.h>
 #include <signal.h>

@@ -20,14 +20,14 @@
  * starts a comment); options on the command line come after it and win.
  */
 #define _GNU_SOURCE /* getline */
-#include "attest_service.h"
-#include "ca.h"
-#include "enroll.h"
-#include "est_server.h"
-#include "key_policy.h"
-#include "monitor.h"
-#include "observe.h"
-#include "store.h"
+#include "nms/tnc/attest_service.h"
+#include "nms/enroll/ca.h"
+#include "nms/enroll/enroll.h"
+#include "nms/enroll/est_server.h"
+#include "nms/enroll/key_policy.h"
+#include "nms/probe/monitor.h"
+#include "nms/route/observe.h"
+#include "nms/store/store.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -4,7 +4,7 @@
  * Whatever decodes must encode to exactly the input; every refusal says
  * why; the log reassembly takes the input as one chunk. abort() otherwise.
  */
-#include "attest_attrs.h"
+#include "tnc/attest_attrs.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

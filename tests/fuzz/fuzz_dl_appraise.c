@@ -5,9 +5,9 @@
  * are the log's own replay, or zeros when it has none, so that appraisal
  * runs past the replay. Checks that counts and reasons stay consistent.
  */
-#include "dl_appraise.h"
+#include "digest-lists/lib/dl_appraise.h"
 #include "fuzz.h"
-#include "ima_log.h"
+#include "ima/log.h"
 
 #include <openssl/sha.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Fuzz target: the dpkg text parsers of dl_pkg.c (status stanzas, control
  * Package field, md5sums lines, path normalization) on arbitrary bytes.
  */
-#include "dl_pkg_parse.h"
+#include "digest-lists/lib/dl_pkg_parse.h"
 #include "fuzz.h"
 
 #include <limits.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: digest list parsing, trailer stripping, rewriting. */
-#include "dl_format.h"
+#include "digest-lists/lib/dl_format.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

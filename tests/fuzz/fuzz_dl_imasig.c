@@ -6,7 +6,7 @@
  * seeds in tests/fuzz/seeds/dl_imasig/ are valid signatures and mutations
  * reach the signature check; their private keys are not kept.
  */
-#include "dl_sign.h"
+#include "digest-lists/lib/dl_sign.h"
 #include "fuzz.h"
 
 #include <openssl/pem.h>

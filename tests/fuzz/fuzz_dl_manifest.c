@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: manifest lines (digest list sidecar files). */
-#include "dl_export.h"
+#include "digest-lists/lib/dl_export.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

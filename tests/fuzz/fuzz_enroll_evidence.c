@@ -5,7 +5,7 @@
  * DER is canonical, and so is every TPM structure in it); every refusal
  * says why. abort() otherwise.
  */
-#include "enroll_evidence.h"
+#include "enroll/evidence.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

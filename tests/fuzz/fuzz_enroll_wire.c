@@ -4,7 +4,7 @@
  * arbitrary bytes. Every failure says why; what decodes must encode and
  * decode again to the same JSON; abort() otherwise.
  */
-#include "enroll_wire.h"
+#include "enroll/wire.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * encode, and the encoding must decode to the same certificates (the
  * same request); abort() otherwise.
  */
-#include "est_certs.h"
+#include "enroll/est_certs.h"
 #include "fuzz.h"
 
 #include <openssl/x509.h>

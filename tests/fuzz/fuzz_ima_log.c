@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the IMA log parser and replay on arbitrary bytes. */
 #include "fuzz.h"
-#include "ima_log.h"
+#include "ima/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
  * Error to send, which encodes. abort() otherwise.
  */
 #include "fuzz.h"
-#include "pa_tnc.h"
+#include "tnc/pa_tnc.h"
 
 #include <stdlib.h>
 #include <string.h>

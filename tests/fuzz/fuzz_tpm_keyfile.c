@@ -5,7 +5,7 @@
  * struct and encode to the same bytes; abort() otherwise.
  */
 #include "fuzz.h"
-#include "tpm_keyfile.h"
+#include "tpm/keyfile.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  *
  *   fuzz-NAME [-n ITERATIONS] SEED...
  */
-#include "fileio.h"
+#include "base/fileio.h"
 #include "fuzz.h"
 
 #include <stdio.h>

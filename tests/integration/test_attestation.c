@@ -6,13 +6,13 @@
  * verifies the quote with the AK and appraises the log against the
  * reference lists.
  */
-#include "attest_attrs.h"
-#include "dl_appraise.h"
-#include "ima_log.h"
+#include "tnc/attest_attrs.h"
+#include "digest-lists/lib/dl_appraise.h"
+#include "ima/log.h"
 #include "swtpm_fixture.h"
 #include "test_dir.h"
-#include "tpm_certify.h"
-#include "tpm_quote.h"
+#include "tpm/certify.h"
+#include "tpm/quote.h"
 #include "tr_test.h"
 
 #include <libgen.h>

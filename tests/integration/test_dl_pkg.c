@@ -6,9 +6,9 @@
  * dpkg package. Expected digests are computed here from the contents.
  */
 #define _GNU_SOURCE /* mkdtemp, fdopendir in every libc configuration */
-#include "dl_pkg.h"
-#include "dl_pkg_parse.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_pkg.h"
+#include "digest-lists/lib/dl_pkg_parse.h"
+#include "base/fileio.h"
 #include "tr_test.h"
 
 #include <archive.h>

@@ -4,7 +4,7 @@
  * ima_verify), the kernel's scripts/sign-file and openssl cms -verify.
  * Keys and certificates come from openssl req, as a user would make them.
  */
-#include "dl_sign.h"
+#include "digest-lists/lib/dl_sign.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

@@ -10,17 +10,17 @@
  * idempotent on a second run, and malformed requests answered with the
  * right status.
  */
-#include "enroll.h"
-#include "enroll_client.h"
-#include "enroll_evidence.h"
-#include "est_server.h"
-#include "http_client.h"
-#include "key_policy.h"
-#include "store_enroll.h"
+#include "nms/enroll/enroll.h"
+#include "userspace/agent/enroll_client.h"
+#include "enroll/evidence.h"
+#include "nms/enroll/est_server.h"
+#include "userspace/agent/http_client.h"
+#include "nms/enroll/key_policy.h"
+#include "nms/store/store_enroll.h"
 #include "test_dir.h"
-#include "tpm_certify.h"
-#include "tpm_credential.h"
-#include "tpm_csr.h"
+#include "tpm/certify.h"
+#include "tpm/credential.h"
+#include "enroll/csr.h"
 #include "tpm_pair.h"
 #include "tr_test.h"
 

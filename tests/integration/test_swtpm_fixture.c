@@ -6,7 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "swtpm_fixture.h"
-#include "tpm_key.h"
+#include "tpm/key.h"
 #include "tr_test.h"
 
 #include <errno.h>

@@ -7,9 +7,9 @@
  * clients, well-behaved, garbage and slow, leave it serving in bounded
  * memory.
  */
-#include "ca.h"
+#include "nms/enroll/ca.h"
 #include "test_dir.h"
-#include "tls_server.h"
+#include "nms/tnc/tls_server.h"
 #include "tr_test.h"
 
 #include <arpa/inet.h>

@@ -8,10 +8,10 @@
  * server that asks peers without a certificate for SASL PLAIN: good
  * credentials give a session under that name, wrong ones none.
  */
-#include "ca.h"
+#include "nms/enroll/ca.h"
 #include "test_dir.h"
-#include "tnc_client.h"
-#include "tnc_server.h"
+#include "userspace/agent/tnc_client.h"
+#include "nms/tnc/tnc_server.h"
 #include "tr_test.h"
 
 #include <arpa/inet.h>

@@ -5,7 +5,7 @@
  * from another TPM cannot be certified at all.
  */
 #include "tpm_pair.h"
-#include "tpm_certify.h"
+#include "tpm/certify.h"
 #include "tr_test.h"
 
 #include <string.h>

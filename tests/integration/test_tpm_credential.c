@@ -5,9 +5,9 @@
  * another AK, for another TPM's EK, or changed in transit does not.
  */
 #include "tpm_pair.h"
-#include "tpm_certify.h"
-#include "tpm_credential.h"
-#include "tpm_ek.h"
+#include "tpm/certify.h"
+#include "tpm/credential.h"
+#include "tpm/ek.h"
 #include "tr_test.h"
 
 #include <string.h>

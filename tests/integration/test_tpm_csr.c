@@ -7,10 +7,10 @@
  * passes tr_cert_attestation_verify only with the right key, policy,
  * certifyInfo and AK.
  */
-#include "enroll_evidence.h"
-#include "tpm_certify.h"
-#include "tpm_csr.h"
-#include "tpm_ek.h"
+#include "enroll/evidence.h"
+#include "tpm/certify.h"
+#include "enroll/csr.h"
+#include "tpm/ek.h"
 #include "tpm_pair.h"
 #include "tr_test.h"
 

@@ -6,7 +6,7 @@
  * CA's name), a missing intermediate, a changed byte and junk.
  */
 #include "tpm_pair.h"
-#include "tpm_ek.h"
+#include "tpm/ek.h"
 #include "tr_test.h"
 
 #include <openssl/evp.h>

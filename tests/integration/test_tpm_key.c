@@ -6,7 +6,7 @@
  * PolicyAuthorize works again after the vendor approves the new state.
  */
 #include "swtpm_fixture.h"
-#include "tpm_key.h"
+#include "tpm/key.h"
 #include "tr_test.h"
 
 #include <openssl/ec.h>

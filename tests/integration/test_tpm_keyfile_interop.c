@@ -7,8 +7,8 @@
  * under the owner SRK and under a persistent parent.
  */
 #include "swtpm_fixture.h"
-#include "tpm_key.h"
-#include "tpm_keyfile.h"
+#include "tpm/key.h"
+#include "tpm/keyfile.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

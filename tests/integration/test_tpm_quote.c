@@ -4,9 +4,9 @@
  * nonce, by that AK, over the PCRs it asked, with the values that hash to
  * the quoted digest, and refuses each of these changed alone.
  */
-#include "tpm_certify.h"
+#include "tpm/certify.h"
 #include "tpm_pair.h"
-#include "tpm_quote.h"
+#include "tpm/quote.h"
 #include "tr_test.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "test_dir.h"
 
-#include "fileio.h"
+#include "base/fileio.h"
 #include "tr_test.h"
 
 #include <stdarg.h>

@@ -8,7 +8,7 @@
 #define TR_TPM_PAIR_H
 
 #include "swtpm_fixture.h"
-#include "tpm_key.h"
+#include "tpm/key.h"
 
 struct tpm_pair {
 	struct swtpm sw[2];

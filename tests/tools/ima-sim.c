@@ -11,12 +11,12 @@
  * The log is rewritten atomically (temporary file, rename) before the PCR
  * is extended: the kernel also logs an entry before it extends.
  */
-#include "dl_reference.h"
-#include "errmsg.h"
-#include "fileio.h"
-#include "hex.h"
-#include "ima_log.h"
-#include "tpm_key.h"
+#include "digest-lists/lib/dl_reference.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
+#include "base/hex.h"
+#include "ima/log.h"
+#include "tpm/key.h"
 
 #include <errno.h>
 #include <getopt.h>

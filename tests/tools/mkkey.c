@@ -4,8 +4,8 @@
  * ($TRUSTROUTE_TCTI) usable only while SHA-256 PCR PCR holds its current
  * value, and write it as a "TSS2 PRIVATE KEY" file (one TPM2_PolicyPCR).
  */
-#include "tpm_key.h"
-#include "tpm_keyfile.h"
+#include "tpm/key.h"
+#include "tpm/keyfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>

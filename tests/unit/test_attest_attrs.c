@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The attestation attribute values: layouts, round trips, bad input. */
-#include "attest_attrs.h"
+#include "tnc/attest_attrs.h"
 #include "tr_test.h"
 
 #include <stdlib.h>

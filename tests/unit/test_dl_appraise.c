@@ -3,8 +3,8 @@
  * Appraisal of IMA logs against reference digest lists, without a TPM:
  * the quoted PCR values are a replay of the log (or of another log).
  */
-#include "dl_appraise.h"
-#include "ima_log.h"
+#include "digest-lists/lib/dl_appraise.h"
+#include "ima/log.h"
 #include "tr_test.h"
 
 #include <openssl/sha.h>

@@ -4,7 +4,7 @@
  * (copied verbatim from the kernel series, checked by make lint), the
  * writer's single encoding, and the appended-signature trailer.
  */
-#include "dl_format.h"
+#include "digest-lists/lib/dl_format.h"
 #include "tr_test.h"
 
 #include <stdlib.h>

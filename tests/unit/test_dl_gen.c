@@ -6,10 +6,10 @@
  * malformed manifests refused.
  */
 #define _GNU_SOURCE
-#include "dl_export.h"
-#include "dl_format.h"
-#include "dl_gen.h"
-#include "fileio.h"
+#include "digest-lists/lib/dl_export.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_gen.h"
+#include "base/fileio.h"
 #include "tr_test.h"
 
 #include <ftw.h>

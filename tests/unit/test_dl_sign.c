@@ -3,7 +3,7 @@
  * Unit tests for digest list signatures: appended modsig (CMS) and
  * security.ima v2, with RSA-2048 and EC P-256 keys made here.
  */
-#include "dl_sign.h"
+#include "digest-lists/lib/dl_sign.h"
 #include "tr_test.h"
 
 #include <linux/hash_info.h>

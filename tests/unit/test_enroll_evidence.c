@@ -7,7 +7,7 @@
  * made by editing a good encoding with OpenSSL's generic SEQUENCE codec,
  * independent of the templates under test.
  */
-#include "enroll_evidence.h"
+#include "enroll/evidence.h"
 #include "tr_test.h"
 
 #include <openssl/asn1.h>

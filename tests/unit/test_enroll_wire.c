@@ -4,8 +4,8 @@
  * is encoded decodes to the same, and malformed input is refused with a
  * message naming what was wrong.
  */
-#include "base64.h"
-#include "enroll_wire.h"
+#include "base/base64.h"
+#include "enroll/wire.h"
 #include "tr_test.h"
 
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * structure: bad base64, trailing bytes, signers, CRLs, content, too
  * many certificates, too much input, truncation.
  */
-#include "est_certs.h"
+#include "enroll/est_certs.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

@@ -3,7 +3,7 @@
  * Hex both ways: what tr_hex writes tr_unhex reads back, either case;
  * signs, spaces, other letters and a string cut short are refused.
  */
-#include "hex.h"
+#include "base/hex.h"
 #include "tr_test.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the IMA binary log parser and PCR replay. */
-#include "fileio.h"
-#include "ima_log.h"
+#include "base/fileio.h"
+#include "ima/log.h"
 #include "tr_test.h"
 
 #include <openssl/sha.h>

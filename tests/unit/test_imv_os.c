@@ -3,7 +3,7 @@
  * The OS policy: a healthy router is good; each rule raises the verdict
  * to its level with a reason; the worst wins and reasons accumulate.
  */
-#include "imv_os.h"
+#include "nms/tnc/imv_os.h"
 #include "tr_test.h"
 
 #include <string.h>

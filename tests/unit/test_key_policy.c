@@ -5,12 +5,12 @@
  * in) and fixed PCR values, or PolicyAuthorize by the vendor's key; and
  * configurations that cannot describe one policy are refused.
  */
-#include "dl_format.h"
-#include "dl_gen.h"
-#include "dl_predict.h"
-#include "key_policy.h"
+#include "digest-lists/lib/dl_format.h"
+#include "digest-lists/lib/dl_gen.h"
+#include "digest-lists/lib/dl_predict.h"
+#include "nms/enroll/key_policy.h"
 #include "test_dir.h"
-#include "tpm_key.h"
+#include "tpm/key.h"
 #include "tr_test.h"
 
 #include <openssl/ec.h>

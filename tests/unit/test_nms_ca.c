@@ -6,8 +6,8 @@
  * (OpenSSL's verifier and `openssl verify`) and carry exactly the names,
  * usages and KeyAttestation bytes asked for; odd device names refused.
  */
-#include "ca.h"
-#include "enroll_evidence.h"
+#include "nms/enroll/ca.h"
+#include "enroll/evidence.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

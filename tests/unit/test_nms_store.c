@@ -8,8 +8,8 @@
  * comes back when the transaction that took it rolls back; AKs and TLS
  * keys belong to one device; certificate serials are unique.
  */
-#include "store.h"
-#include "store_enroll.h"
+#include "nms/store/store.h"
+#include "nms/store/store_enroll.h"
 #include "tr_test.h"
 
 #include <signal.h>

@@ -4,7 +4,7 @@
  * not), the device id, forwarding, the factory default password flag and
  * the boot time; malformed sources are refused with the file named.
  */
-#include "os_collect.h"
+#include "os/collect.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

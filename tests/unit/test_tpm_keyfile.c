@@ -5,7 +5,7 @@
  * malformed inputs are built here with an independent DER writer, which
  * also checks the encoder's output byte for byte.
  */
-#include "tpm_keyfile.h"
+#include "tpm/keyfile.h"
 #include "tr_test.h"
 
 #include <stdlib.h>

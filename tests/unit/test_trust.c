@@ -11,12 +11,12 @@
  * (the error names it and nothing is recorded as applied). The address
  * and route formats of the route actuator.
  */
-#include "route_actuator.h"
-#include "store.h"
-#include "store_trust.h"
+#include "nms/route/route_actuator.h"
+#include "nms/store/store.h"
+#include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tr_test.h"
-#include "trust.h"
+#include "nms/trust/trust.h"
 
 #include <arpa/inet.h>
 #include <string.h>

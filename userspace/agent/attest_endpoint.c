@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "attest_endpoint.h"
+#include "userspace/agent/attest_endpoint.h"
 
-#include "errmsg.h"
-#include "fileio.h"
-#include "net.h"
-#include "sealed_tls.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
+#include "net/net.h"
+#include "userspace/agent/sealed_tls.h"
 
 #include <errno.h>
 #include <limits.h>

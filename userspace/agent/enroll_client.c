@@ -3,19 +3,19 @@
  * Zero-touch enrollment, the router's side: keys, the credential round
  * trip, the CSR with evidence, the certificate.
  */
-#include "enroll_client.h"
+#include "userspace/agent/enroll_client.h"
 
-#include "enroll_evidence.h"
-#include "enroll_wire.h"
-#include "errmsg.h"
-#include "est_certs.h"
-#include "fileio.h"
-#include "http_client.h"
-#include "tpm_certify.h"
-#include "tpm_credential.h"
-#include "tpm_csr.h"
-#include "tpm_ek.h"
-#include "tpm_sealed_key.h"
+#include "enroll/evidence.h"
+#include "enroll/wire.h"
+#include "base/errmsg.h"
+#include "enroll/est_certs.h"
+#include "base/fileio.h"
+#include "userspace/agent/http_client.h"
+#include "tpm/certify.h"
+#include "tpm/credential.h"
+#include "enroll/csr.h"
+#include "tpm/ek.h"
+#include "tpm/sealed_key.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -14,7 +14,7 @@
 #ifndef TR_AGENT_ENROLL_CLIENT_H
 #define TR_AGENT_ENROLL_CLIENT_H
 
-#include "tpm_key.h"
+#include "tpm/key.h"
 
 struct enroll_config {
 	const char *state_dir;

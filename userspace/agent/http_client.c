@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "http_client.h"
+#include "userspace/agent/http_client.h"
 
-#include "errmsg.h"
+#include "base/errmsg.h"
 
 #include <curl/curl.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "sealed_tls.h"
+#include "userspace/agent/sealed_tls.h"
 
-#include "errmsg.h"
+#include "base/errmsg.h"
 
 #include <limits.h>
 #include <openssl/err.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "tls_stream.h"
+#include "userspace/agent/tls_stream.h"
 
-#include "errmsg.h"
-#include "net.h"
-#include "sealed_tls.h"
+#include "base/errmsg.h"
+#include "net/net.h"
+#include "userspace/agent/sealed_tls.h"
 
 #include <arpa/inet.h>
 #include <openssl/x509v3.h>

@@ -3,18 +3,18 @@
  * The router's PT-TLS / PB-TNC session with its IMC and, in mutual
  * mode, its IMV of the NMS (tnc_client.h).
  */
-#include "tnc_client.h"
+#include "userspace/agent/tnc_client.h"
 
-#include "attest_attrs.h"
-#include "errmsg.h"
-#include "fileio.h"
-#include "os_collect.h"
-#include "pb_tnc.h"
-#include "pt_tls.h"
-#include "sealed_tls.h"
-#include "tls_stream.h"
-#include "tnc_os.h"
-#include "tpm_sealed_key.h"
+#include "tnc/attest_attrs.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
+#include "os/collect.h"
+#include "tnc/pb_tnc.h"
+#include "tnc/pt_tls.h"
+#include "userspace/agent/sealed_tls.h"
+#include "userspace/agent/tls_stream.h"
+#include "tnc/os_attrs.h"
+#include "tpm/sealed_key.h"
 
 #include <errno.h>
 #include <limits.h>

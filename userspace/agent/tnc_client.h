@@ -10,7 +10,7 @@
 #ifndef TR_AGENT_TNC_CLIENT_H
 #define TR_AGENT_TNC_CLIENT_H
 
-#include "os_facts.h"
+#include "os/facts.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,9 +3,9 @@
  * Decoder: DER of a TSS2 key file (the default provider's PEM decoder
  * turns "TSS2 PRIVATE KEY" PEM into it) to a reference to our key object.
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
-#include "tpm_keyfile.h"
+#include "tpm/keyfile.h"
 
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>

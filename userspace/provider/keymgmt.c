@@ -5,11 +5,11 @@
  * enough for EVP_PKEY_eq against a certificate and for the default
  * provider's encoders (pkey -pubout, the SubjectPublicKeyInfo of a CSR).
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
-#include "errmsg.h"
-#include "tpm_keyfile.h"
-#include "tpm_policy_stmt.h"
+#include "base/errmsg.h"
+#include "tpm/keyfile.h"
+#include "tpm/policy_stmt.h"
 
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The provider's entry point, its algorithms and its error upcalls. */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

@@ -12,7 +12,7 @@
 #ifndef TR_PROVIDER_H
 #define TR_PROVIDER_H
 
-#include "tpm_key.h"
+#include "tpm/key.h"
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>

@@ -4,7 +4,7 @@
  * sign there. Per signature the TPM sees TPM2_PolicyPCR and TPM2_Sign on
  * the key's open session.
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

@@ -6,10 +6,10 @@
  * yields the one key, loaded by our keymgmt; nothing else is tried, so a
  * file that is not a usable TPM key is an error, never some other key.
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
-#include "fileio.h"
-#include "tpm_keyfile.h"
+#include "base/fileio.h"
+#include "tpm/keyfile.h"
 
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>

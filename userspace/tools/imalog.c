@@ -8,9 +8,9 @@
  *
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
-#include "fileio.h"
-#include "hex.h"
-#include "ima_log.h"
+#include "base/fileio.h"
+#include "base/hex.h"
+#include "ima/log.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

@@ -28,14 +28,14 @@
  * The TPM is $TRUSTROUTE_TCTI, $TPM2TOOLS_TCTI or /dev/tpmrm0.
  * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
  */
-#include "errmsg.h"
-#include "fileio.h"
-#include "hex.h"
-#include "tpm_key.h"
-#include "tpm_certify.h"
-#include "tpm_keyfile.h"
-#include "tpm_sealed_key.h"
-#include "tpm_policy_stmt.h"
+#include "base/errmsg.h"
+#include "base/fileio.h"
+#include "base/hex.h"
+#include "tpm/key.h"
+#include "tpm/certify.h"
+#include "tpm/keyfile.h"
+#include "tpm/sealed_key.h"
+#include "tpm/policy_stmt.h"
 
 #include <errno.h>
 #include <getopt.h>

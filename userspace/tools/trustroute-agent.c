@@ -21,9 +21,9 @@
  * the router's daemon: enroll (retrying until it is), serve, and attest
  * every interval, until SIGTERM. Exit 2 on usage.
  */
-#include "attest_endpoint.h"
-#include "enroll_client.h"
-#include "tnc_client.h"
+#include "userspace/agent/attest_endpoint.h"
+#include "userspace/agent/enroll_client.h"
+#include "userspace/agent/tnc_client.h"
 
 #include <getopt.h>
 #include <pthread.h>

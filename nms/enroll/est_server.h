@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The NMS's EST service (RFC 7030) over HTTPS, libmicrohttpd:
+ *   GET  /.well-known/est/cacerts         the CA that issues router certs
+ *   POST /.well-known/est/tpm-credential  credential challenge (JSON)
+ *   POST /.well-known/est/simpleenroll    CSR with evidence -> certificate
+ * Answers: 200; 400 malformed; 403 refused, with the reason as text; 404;
+ * 405; 413 too large; 503 with Retry-After when the NMS failed (worth a
+ * retry). One polling thread serves every connection, so enrollment
+ * decisions never run concurrently on the store.
+ */
+#ifndef TR_NMS_EST_SERVER_H
+#define TR_NMS_EST_SERVER_H
+
+#include "nms/enroll/enroll.h"
+
+struct nms_est_config {
+	const char *ca_dir; /* server.key, server.pem, ca.pem */
+	const char *address; /* IPv4 or IPv6 literal to bind */
+	unsigned short port; /* 0: any free port */
+	unsigned connection_limit;
+	unsigned timeout_seconds; /* idle connections are closed */
+};
+
+struct nms_est_server;
+
+struct nms_est_server *nms_est_start(struct nms_enroll *e,
+				     const struct nms_est_config *c, char *err,
+				     size_t errlen);
+unsigned short nms_est_port(const struct nms_est_server *s);
+void nms_est_stop(struct nms_est_server *s);
+
+#endif

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "nms/probe/monitor.h"
+
+#include "base/errmsg.h"
+#include "net/net.h"
+#include "nms/route/observe.h"
+#include "nms/probe/prober.h"
+#include "nms/store/store_session.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_TARGETS 4096
+#define PROBERS 16 /* probes at once: one silent router costs one timeout */
+
+struct target {
+	char device[64], address[64];
+	unsigned port;
+	enum probe_result res;
+	char why[512];
+};
+
+struct nms_monitor {
+	struct nms_monitor_config cfg;
+	struct nms_store store; /* opened once: the monitor's writer */
+	SSL_CTX *ctx; /* the NMS CA, loaded once */
+	struct target *t; /* MAX_TARGETS, reused each round */
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+struct round {
+	const struct nms_monitor_config *cfg;
+	SSL_CTX *ctx;
+	struct target *t;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static int collect(int64_t device_id, const char *device, const char *address,
+		   unsigned port, void *arg)
+{
+	struct round *r = arg;
+	struct target *t;
+
+	(void)device_id;
+	if (r->n == MAX_TARGETS)
+		return 0;
+	t = &r->t[r->n++];
+	snprintf(t->device, sizeof(t->device), "%s", device);
+	snprintf(t->address, sizeof(t->address), "%s", address);
+	t->port = port;
+	return 0;
+}
+
+static void *prober(void *arg)
+{
+	struct round *r = arg;
+
+	for (;;) {
+		struct target *t;
+		struct probe_target pt;
+
+		pthread_mutex_lock(&r->lock);
+		t = r->next < r->n ? &r->t[r->next++] : NULL;
+		pthread_mutex_unlock(&r->lock);
+		if (!t)
+			return NULL;
+		pt = (struct probe_target){ t->device, t->address,
+					    (unsigned short)t->port };
+		t->res = probe(r->ctx, &pt, r->cfg->policy, r->cfg->timeout_ms,
+			       t->why, sizeof(t->why));
+	}
+}
+
+/*
+ * Probe every endpoint, up to PROBERS at once, then apply the outcomes
+ * in this thread (the store and the routes are changed by one writer).
+ */
+/*
+ * Probe every endpoint, up to PROBERS at once, then apply the outcomes
+ * in this thread (the store and the routes are changed by one writer).
+ */
+static int round_once(struct nms_monitor *m, char *err, size_t errlen)
+{
+	static const enum trust_event ev[] = {
+		[PROBE_OK] = TRUST_EV_HANDSHAKE_OK,
+		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
+		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
+	};
+	struct round r = { .cfg = &m->cfg,
+			   .ctx = m->ctx,
+			   .t = m->t,
+			   .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t th[PROBERS];
+	size_t workers = 0;
+
+	if (nms_store_endpoints(&m->store, collect, &r, err, errlen) < 0)
+		return -1;
+	while (workers < PROBERS && workers < r.n &&
+	       !pthread_create(&th[workers], NULL, prober, &r))
+		workers++;
+	if (!workers)
+		prober(&r); /* no thread to spare: probe here */
+	for (size_t i = 0; i < workers; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < r.n; i++) {
+		char reason[600], e[256];
+
+		snprintf(reason, sizeof(reason), "implicit attestation: %s",
+			 r.t[i].why);
+		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
+				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
+			fprintf(stderr, "nmsd: %s: %s\n", r.t[i].device, e);
+	}
+	return 0;
+}
+
+static void *run(void *arg)
+{
+	struct nms_monitor *m = arg;
+	char err[256];
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&m->lock);
+		if (round_once(m, err, sizeof(err)) < 0)
+			fprintf(stderr, "nmsd: monitor: %s\n", err);
+		pthread_mutex_lock(&m->lock);
+		until = tr_deadline(m->cfg.interval_ms);
+		while (!m->stop &&
+		       pthread_cond_timedwait(&m->wake, &m->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+static void release(struct nms_monitor *m)
+{
+	SSL_CTX_free(m->ctx);
+	nms_store_close(&m->store);
+	free(m->t);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->wake);
+	free(m);
+}
+
+struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
+				      char *err, size_t errlen)
+{
+	struct nms_monitor *m = calloc(1, sizeof(*m));
+	pthread_condattr_t attr;
+
+	if (!m) {
+		tr_fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->cfg = *c;
+	pthread_mutex_init(&m->lock, NULL);
+	/* Intervals on the monotonic clock, like every other deadline. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	m->t = calloc(MAX_TARGETS, sizeof(*m->t));
+	if (!m->t) {
+		tr_fail(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (nms_store_open(&m->store, c->db, err, errlen) < 0)
+		goto fail;
+	m->ctx = probe_ctx_new(c->ca_file, err, errlen);
+	if (!m->ctx)
+		goto fail;
+	if (pthread_create(&m->th, NULL, run, m)) {
+		tr_fail(err, errlen, "cannot start the monitor thread");
+		goto fail;
+	}
+	return m;
+fail:
+	release(m);
+	return NULL;
+}
+
+void nms_monitor_stop(struct nms_monitor *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stop = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->th, NULL);
+	release(m);
+}

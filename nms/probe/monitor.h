@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The NMS's monitor: a thread that probes each router's endpoint (implicit
+ * attestation, prober.h) every interval, up to 16 at once so that silent
+ * routers do not delay the others, and feeds the outcomes to the trust
+ * engine: a completed handshake (handshake-ok), a failed one
+ * (handshake-fail: bad at once), or none (no-answer: offline).
+ */
+#ifndef TR_NMS_MONITOR_H
+#define TR_NMS_MONITOR_H
+
+#include "nms/trust/trust.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct nms_monitor_config {
+	const char *db;
+	const char *ca_file; /* the NMS CA: routers' certificates */
+	const uint8_t *policy; /* their keys' expected authPolicy, or NULL */
+	unsigned interval_ms, timeout_ms;
+	const struct trust_metrics *metrics;
+};
+
+struct nms_monitor;
+
+struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
+				      char *err, size_t errlen);
+void nms_monitor_stop(struct nms_monitor *m);
+
+#endif

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "nms/probe/prober.h"
+
+#include "enroll/evidence.h"
+#include "base/errmsg.h"
+#include "net/net.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+SSL_CTX *probe_ctx_new(const char *ca_file, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+		tr_fail(err, errlen, "%s: cannot load the NMS CA", ca_file);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	return ctx;
+}
+
+const char *probe_result_name(enum probe_result r)
+{
+	return r == PROBE_OK	 ? "ok" :
+	       r == PROBE_FAILED ? "failed" :
+				   "no answer";
+}
+
+/* The handshake within the deadline: 1 done, 0 failed, -1 timed out. */
+static int handshake(SSL *ssl, int fd, const struct timespec *end)
+{
+	for (;;) {
+		int r = SSL_connect(ssl), w;
+
+		if (r == 1)
+			return 1;
+		w = tr_ssl_wait(ssl, fd, r, end);
+		if (w < 0)
+			return w == -1 ? 0 : -1;
+	}
+}
+
+static void ssl_reason(char *why, size_t whylen, const char *what, SSL *ssl)
+{
+	unsigned long e = ERR_peek_last_error();
+	long v = SSL_get_verify_result(ssl);
+
+	if (v != X509_V_OK)
+		tr_fail(why, whylen, "%s: certificate: %s", what,
+			X509_verify_cert_error_string(v));
+	else
+		tr_fail(why, whylen, "%s: %s", what,
+			e ? ERR_reason_error_string(e) : "connection closed");
+	ERR_clear_error();
+}
+
+enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
+			const uint8_t *policy, unsigned timeout_ms, char *why,
+			size_t whylen)
+{
+	struct timespec end;
+	struct tr_evidence ev;
+	enum probe_result r = PROBE_FAILED;
+	X509 *peer = NULL;
+	SSL *ssl = NULL;
+	char msg[256];
+	int fd, h;
+
+	end = tr_deadline(timeout_ms);
+	fd = tr_dial(t->address, t->port, &end, why, whylen);
+	if (fd < 0)
+		return PROBE_NO_ANSWER;
+	ssl = SSL_new(ctx);
+	if (!ssl || !SSL_set_fd(ssl, fd) || !SSL_set1_host(ssl, t->device)) {
+		tr_fail(why, whylen, "out of memory");
+		goto out;
+	}
+	SSL_set_tlsext_host_name(ssl, t->device);
+	h = handshake(ssl, fd, &end);
+	if (h < 0) {
+		/* No answer, not a failed answer: offline (which routing
+		 * avoids even more than bad, so stalling gains nothing). */
+		tr_fail(why, whylen, "no answer to the TLS handshake in %u ms",
+			timeout_ms);
+		r = PROBE_NO_ANSWER;
+		goto out;
+	}
+	if (!h) {
+		ssl_reason(why, whylen, "TLS handshake failed", ssl);
+		goto out;
+	}
+	/* The CA issued it for this device; its key must also be the
+	 * attested, sealed one (a copied certificate with another key
+	 * could not have finished the handshake anyway). */
+	peer = SSL_get1_peer_certificate(ssl);
+	if (!peer ||
+	    tr_cert_attestation_verify(peer, policy, &ev, msg, sizeof(msg))) {
+		tr_fail(why, whylen, "key attestation: %s",
+			peer ? msg : "no certificate");
+		goto out;
+	}
+	snprintf(why, whylen, "TLS %s with the sealed key of %s",
+		 SSL_get_version(ssl), t->device);
+	r = PROBE_OK;
+	SSL_shutdown(ssl);
+out:
+	X509_free(peer);
+	SSL_free(ssl);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the NMS saw about a router, applied: the trust engine decides the
+ * state (trust.h) and, when it changed, the managed hosts' routes through
+ * the router get the new state's metric. Each step is logged.
+ */
+#ifndef TR_NMS_OBSERVE_H
+#define TR_NMS_OBSERVE_H
+
+#include "nms/store/store.h"
+#include "nms/trust/trust.h"
+
+/*
+ * Observe @ev about @device with @reason. 0 with the change in *@c (may be
+ * NULL), or -1 with the reason (unknown device, store, netlink).
+ */
+int nms_observe(struct nms_store *s, const struct trust_metrics *m,
+		const char *device, enum trust_event ev, const char *reason,
+		struct trust_change *c, char *err, size_t errlen);
+
+/*
+ * Converge every managed host for every router to its state now, reading
+ * the kernel's routes: what a (re)started NMS does first, since they may
+ * have changed while it was down. 0, or -1 with the reason.
+ */
+int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
+		     char *err, size_t errlen);
+
+#endif

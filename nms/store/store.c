@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SQLite store: opening, schema migrations, transactions, the event log.
+ */
+#include "nms/store/store.h"
+#include "nms/store/store_sql.h"
+
+#include "base/errmsg.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/*
+ * Migration N takes the schema from version N-1 to N. Append only: a
+ * released migration never changes, or databases made by it would differ
+ * from new ones.
+ */
+static const char *const migrations[] = {
+	/* 1: enrollment state */
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  trust TEXT NOT NULL DEFAULT 'unknown'"
+	"    CHECK (trust IN ('good', 'unknown', 'bad', 'offline')),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	/* An EK belongs to one device: the same TPM cannot enroll twice
+	 * under two names. */
+	"CREATE TABLE eks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL UNIQUE REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  cert BLOB NOT NULL);"
+	"CREATE TABLE aks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  activated INTEGER);"
+	"CREATE TABLE tls_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  policy BLOB NOT NULL,"
+	"  certified INTEGER NOT NULL);"
+	"CREATE TABLE certificates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  tls_key_id INTEGER NOT NULL REFERENCES tls_keys(id),"
+	"  serial TEXT NOT NULL UNIQUE,"
+	"  der BLOB NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  issued INTEGER NOT NULL);"
+	/* A challenge (nonce, credential secret) is used once: its row is
+	 * consumed by the answer, so a replayed answer finds nothing. */
+	"CREATE TABLE challenges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  nonce BLOB NOT NULL UNIQUE,"
+	"  secret_hash BLOB NOT NULL,"
+	"  expires INTEGER NOT NULL);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  time INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX events_by_device ON events(device_id, time);",
+	/* 2: a challenge names the AK its credential was made for, so the
+	 * answer is accepted for that AK only. */
+	"ALTER TABLE challenges ADD COLUMN ak_id INTEGER REFERENCES aks(id);"
+	"CREATE INDEX certificates_by_device ON certificates(device_id, issued);",
+	/* 3: the trust engine and the route actuator. A device's state
+	 * carries the reason and time (Unix ms) of its last change, and every
+	 * change is kept. The actuator re-costs, on the hosts the NMS manages
+	 * (route_hosts, by network namespace), the routes whose gateway is
+	 * one of a router's addresses (router_addrs); route_applied is what
+	 * it last converged each host to, per router. */
+	"ALTER TABLE devices ADD COLUMN trust_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN trust_since INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE trust_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  time_ms INTEGER NOT NULL,"
+	"  previous TEXT NOT NULL"
+	"    CHECK (previous IN ('good', 'unknown', 'bad', 'offline')),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX trust_history_by_device ON trust_history(device_id, id);"
+	"CREATE TABLE router_addrs ("
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  addr TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX router_addrs_by_device ON router_addrs(device_id);"
+	"CREATE TABLE route_hosts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  netns TEXT NOT NULL);"
+	"CREATE TABLE route_applied ("
+	"  host_id INTEGER NOT NULL REFERENCES route_hosts(id),"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  metric INTEGER NOT NULL,"
+	"  time_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (host_id, device_id));",
+	/* 4: attestation sessions (PT-TLS/PB-TNC) with their verdicts, the
+	 * endpoint the prober probes, and the device id a router's OS gave
+	 * at its first session (another one later means another machine). */
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  peer TEXT NOT NULL,"
+	"  identity TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  mutual INTEGER NOT NULL,"
+	"  attested INTEGER NOT NULL,"
+	"  reasons TEXT NOT NULL);"
+	"CREATE INDEX sessions_by_device ON sessions(device_id, id);"
+	"CREATE TABLE endpoints ("
+	"  device_id INTEGER PRIMARY KEY REFERENCES devices(id),"
+	"  address TEXT NOT NULL,"
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535));"
+	"ALTER TABLE devices ADD COLUMN os_device_id TEXT NOT NULL DEFAULT '';",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+int nms_db_fail(struct nms_store *s, char *err, size_t errlen, const char *what)
+{
+	return tr_fail(err, errlen, "%s: %s", what,
+		       s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+int nms_store_version(struct nms_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	tr_fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	char buf[64];
+	int v = nms_store_version(s);
+
+	(void)arg;
+	/* Read again inside the transaction: another NMS process may have
+	 * migrated meanwhile. */
+	if (v < 0)
+		return nms_db_fail(s, err, errlen,
+				   "reading the schema version");
+	for (; v < NMS_SCHEMA_VERSION; v++) {
+		if (exec(s, migrations[v], err, errlen) < 0)
+			return -1;
+		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, buf, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int nms_store_open(struct nms_store *s, const char *path, char *err,
+		   size_t errlen)
+{
+	int v;
+
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		nms_db_fail(s, err, errlen, path);
+		nms_store_close(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s,
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		 "PRAGMA foreign_keys = ON;",
+		 err, errlen) < 0)
+		goto fail;
+	v = nms_store_version(s);
+	if (v > NMS_SCHEMA_VERSION) {
+		tr_fail(err, errlen,
+			"%s: schema version %d is newer than this NMS knows (%d)",
+			path, v, NMS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (v < NMS_SCHEMA_VERSION &&
+	    nms_store_tx(s, migrate, NULL, err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	nms_store_close(s);
+	return -1;
+}
+
+void nms_store_close(struct nms_store *s)
+{
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	s->db = NULL;
+}
+
+int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
+		 size_t errlen)
+{
+	/* Inside a transaction already: join it; the outermost commits. */
+	if (!sqlite3_get_autocommit(s->db))
+		return fn(s, arg, err, errlen);
+	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (fn(s, arg, err, errlen) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (exec(s, "COMMIT", err, errlen) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t nms_store_event(struct nms_store *s, int64_t device_id,
+			const char *kind, const char *detail, char *err,
+			size_t errlen)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    "INSERT INTO events (device_id, time, kind, detail)"
+		    " VALUES (?, ?, ?, ?)",
+		    -1, &st, NULL)) {
+		nms_db_fail(s, err, errlen, "events");
+		return -1;
+	}
+	if (device_id)
+		sqlite3_bind_int64(st, 1, device_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	else
+		nms_db_fail(s, err, errlen, "adding an event");
+	sqlite3_finalize(st);
+	return id;
+}
+
+int64_t nms_store_event_count(struct nms_store *s, const char *kind)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    kind ? "SELECT count(*) FROM events WHERE kind = ?" :
+			   "SELECT count(*) FROM events",
+		    -1, &st, NULL))
+		return -1;
+	if (kind)
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+void nms_bind_blob(sqlite3_stmt *st, int i, struct nms_blob b)
+{
+	/* An empty blob is a zero-length blob, not NULL. */
+	sqlite3_bind_blob(st, i, b.n ? b.p : (const void *)"", (int)b.n,
+			  SQLITE_STATIC);
+}
+
+int nms_prepare(struct nms_store *s, const char *sql, const char *what,
+		char *err, size_t errlen, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL))
+		return nms_db_fail(s, err, errlen, what);
+	return 0;
+}
+
+int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
+			char *err, size_t errlen)
+{
+	int64_t id = -1;
+
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	else
+		nms_db_fail(s, err, errlen, what);
+	sqlite3_finalize(st);
+	return id;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Attestation sessions, probe endpoints and the OS device id in the NMS
+ * store (schema 4).
+ */
+#ifndef TR_NMS_STORE_SESSION_H
+#define TR_NMS_STORE_SESSION_H
+
+#include "nms/store/store.h"
+#include "nms/trust/verdict.h"
+
+#include <stdbool.h>
+
+struct nms_session_row {
+	int64_t device_id; /* 0: not a device (a SASL user) */
+	const char *peer, *identity;
+	int64_t started, ended;
+	const struct nms_verdict *verdict;
+	bool mutual, attested;
+};
+
+/* Record a session; the reasons are joined with "; ". Its id, or -1. */
+int64_t nms_store_session_add(struct nms_store *s,
+			      const struct nms_session_row *r, char *err,
+			      size_t errlen);
+
+/*
+ * The enrolled AK of @device_id (the one whose credential was activated
+ * last), marshalled TPM2B_PUBLIC into @buf: its length, or -1.
+ */
+int nms_store_device_ak(struct nms_store *s, int64_t device_id, uint8_t *buf,
+			size_t cap);
+
+/*
+ * The OS device id first seen for @device_id into @out ("" if none yet);
+ * with @seen not empty and none recorded, @seen is recorded now.
+ */
+int nms_store_os_device_id(struct nms_store *s, int64_t device_id,
+			   const char *seen, char *out, size_t len);
+
+/* The endpoint the prober probes for @device_id (set or replaced). */
+int nms_store_endpoint_set(struct nms_store *s, int64_t device_id,
+			   const char *address, unsigned port, char *err,
+			   size_t errlen);
+
+typedef int nms_endpoint_fn(int64_t device_id, const char *device,
+			    const char *address, unsigned port, void *arg);
+/* Each endpoint, by device name. */
+int nms_store_endpoints(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
+			char *err, size_t errlen);
+
+#endif

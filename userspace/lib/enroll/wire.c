@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "enroll/wire.h"
+
+#include "base/base64.h"
+#include "base/errmsg.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tss2/tss2_mu.h>
+
+#define WIRE_VERSION 1
+
+/* Marshal @obj with @fn and add it as base64 member @key. */
+#define ADD_TPM(o, key, fn, obj)                                         \
+	({                                                               \
+		uint8_t buf_[sizeof(*(obj)) + 8];                        \
+		size_t n_ = 0;                                           \
+		fn((obj), buf_, sizeof(buf_), &n_) ==                    \
+			TSS2_RC_SUCCESS &&add_b64((o), (key), buf_, n_); \
+	})
+
+static bool add_b64(json_object *o, const char *key, const uint8_t *b, size_t n)
+{
+	char *s = tr_base64_encode(b, n);
+	bool ok = s &&
+		  !json_object_object_add(o, key, json_object_new_string(s));
+
+	free(s);
+	return ok;
+}
+
+static char *finish(json_object *o, bool ok)
+{
+	char *s = ok ? strdup(json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PLAIN)) :
+		       NULL;
+
+	json_object_put(o);
+	return s;
+}
+
+char *tr_credential_request_json(const struct tr_credential_request *r)
+{
+	json_object *o = json_object_new_object();
+	bool ok = o;
+
+	ok = ok &&
+	     !json_object_object_add(o, "version",
+				     json_object_new_int(WIRE_VERSION)) &&
+	     !json_object_object_add(o, "device",
+				     json_object_new_string(r->device)) &&
+	     add_b64(o, "ek_certificate", r->ek_cert, r->ek_cert_len) &&
+	     ADD_TPM(o, "ek_public", Tss2_MU_TPM2B_PUBLIC_Marshal,
+		     &r->ek_pub) &&
+	     ADD_TPM(o, "ak_public", Tss2_MU_TPM2B_PUBLIC_Marshal, &r->ak_pub);
+	return finish(o, ok);
+}
+
+char *tr_credential_reply_json(const struct tr_credential_reply *r)
+{
+	json_object *o = json_object_new_object();
+	bool ok = o;
+
+	ok = ok &&
+	     !json_object_object_add(o, "version",
+				     json_object_new_int(WIRE_VERSION)) &&
+	     add_b64(o, "nonce", r->nonce, sizeof(r->nonce)) &&
+	     ADD_TPM(o, "credential", Tss2_MU_TPM2B_ID_OBJECT_Marshal,
+		     &r->credential) &&
+	     ADD_TPM(o, "secret", Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal,
+		     &r->secret) &&
+	     !json_object_object_add(o, "expires",
+				     json_object_new_int64(r->expires));
+	return finish(o, ok);
+}
+
+/*
+ * Parse @json as one object with exactly the members in @keys (NULL
+ * terminated) and "version" 1. Returns the object, or NULL.
+ */
+static json_object *parse_object(const char *json, size_t len,
+				 const char *const *keys, char *err,
+				 size_t errlen)
+{
+	json_tokener *tok;
+	json_object *o, *v;
+	size_t want = 1;
+
+	if (len > TR_WIRE_MAX) {
+		tr_fail(err, errlen, "JSON: %zu bytes, more than %d", len,
+			TR_WIRE_MAX);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(4);
+	if (!tok) {
+		tr_fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	/* The whole input is one object: nothing after it, not truncated. */
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(o, json_type_object)) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+
+		tr_fail(err, errlen, "JSON: %s",
+			o ? "not one object" :
+			e == json_tokener_continue ?
+			    "truncated" :
+			    json_tokener_error_desc(e));
+		json_object_put(o);
+		json_tokener_free(tok);
+		return NULL;
+	}
+	json_tokener_free(tok);
+	if (!json_object_object_get_ex(o, "version", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) != WIRE_VERSION) {
+		tr_fail(err, errlen, "JSON: \"version\" must be %d",
+			WIRE_VERSION);
+		goto bad;
+	}
+	for (const char *const *k = keys; *k; k++, want++)
+		if (!json_object_object_get_ex(o, *k, NULL)) {
+			tr_fail(err, errlen, "JSON: \"%s\" missing", *k);
+			goto bad;
+		}
+	/* Members we do not know could be meant to change the meaning: an
+	 * older NMS must not ignore them. */
+	if ((size_t)json_object_object_length(o) != want) {
+		tr_fail(err, errlen, "JSON: unknown members");
+		goto bad;
+	}
+	return o;
+bad:
+	json_object_put(o);
+	return NULL;
+}
+
+static int get_b64(json_object *o, const char *key, uint8_t *out, size_t cap,
+		   size_t *n, char *err, size_t errlen)
+{
+	json_object *v;
+	char why[128];
+
+	json_object_object_get_ex(o, key, &v);
+	if (!json_object_is_type(v, json_type_string))
+		return tr_fail(err, errlen, "JSON: \"%s\" is not a string",
+			       key);
+	if (tr_base64_decode(json_object_get_string(v),
+			     (size_t)json_object_get_string_len(v), out, cap, n,
+			     why, sizeof(why)) < 0)
+		return tr_fail(err, errlen, "\"%s\": %s", key, why);
+	return 0;
+}
+
+/* Base64 member @key holding exactly one marshalled TPM structure. */
+#define GET_TPM(o, key, fn, obj, err, errlen)                                  \
+	({                                                                     \
+		uint8_t buf_[sizeof(*(obj)) + 8];                              \
+		size_t n_ = 0, off_ = 0;                                       \
+		int rc_ = get_b64((o), (key), buf_, sizeof(buf_), &n_, (err),  \
+				  (errlen));                                   \
+		if (!rc_ && (fn(buf_, n_, &off_, (obj)) || off_ != n_))        \
+			rc_ = tr_fail((err), (errlen),                         \
+				      "\"%s\": not one TPM structure", (key)); \
+		rc_;                                                           \
+	})
+
+int tr_credential_request_parse(const char *json, size_t len,
+				struct tr_credential_request *r, char *err,
+				size_t errlen)
+{
+	static const char *const keys[] = { "device", "ek_certificate",
+					    "ek_public", "ak_public", NULL };
+	json_object *o = parse_object(json, len, keys, err, errlen), *v;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!o)
+		return -1;
+	json_object_object_get_ex(o, "device", &v);
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) > TR_DEVICE_NAME_MAX ||
+	    strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v)) {
+		tr_fail(err, errlen,
+			"JSON: \"device\": a name of at most %d bytes",
+			TR_DEVICE_NAME_MAX);
+		goto out;
+	}
+	strcpy(r->device, json_object_get_string(v));
+	if (get_b64(o, "ek_certificate", r->ek_cert, sizeof(r->ek_cert),
+		    &r->ek_cert_len, err, errlen) ||
+	    GET_TPM(o, "ek_public", Tss2_MU_TPM2B_PUBLIC_Unmarshal, &r->ek_pub,
+		    err, errlen) ||
+	    GET_TPM(o, "ak_public", Tss2_MU_TPM2B_PUBLIC_Unmarshal, &r->ak_pub,
+		    err, errlen))
+		goto out;
+	rc = 0;
+out:
+	json_object_put(o);
+	return rc;
+}
+
+int tr_credential_reply_parse(const char *json, size_t len,
+			      struct tr_credential_reply *r, char *err,
+			      size_t errlen)
+{
+	static const char *const keys[] = { "nonce", "credential", "secret",
+					    "expires", NULL };
+	json_object *o = parse_object(json, len, keys, err, errlen), *v;
+	size_t n;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!o)
+		return -1;
+	if (get_b64(o, "nonce", r->nonce, sizeof(r->nonce), &n, err, errlen))
+		goto out;
+	if (n != sizeof(r->nonce)) {
+		tr_fail(err, errlen, "\"nonce\": %zu bytes, not %zu", n,
+			sizeof(r->nonce));
+		goto out;
+	}
+	if (GET_TPM(o, "credential", Tss2_MU_TPM2B_ID_OBJECT_Unmarshal,
+		    &r->credential, err, errlen) ||
+	    GET_TPM(o, "secret", Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal,
+		    &r->secret, err, errlen))
+		goto out;
+	json_object_object_get_ex(o, "expires", &v);
+	if (!json_object_is_type(v, json_type_int)) {
+		tr_fail(err, errlen, "JSON: \"expires\" is not an integer");
+		goto out;
+	}
+	r->expires = json_object_get_int64(v);
+	rc = 0;
+out:
+	json_object_put(o);
+	return rc;
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "ima/log.h"
+#include "base/errmsg.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* An error in entry @e: the message names the entry and where it starts. */
+static int bad(const struct ima_log_entry *e, char *err, size_t errlen,
+	       const char *fmt, ...)
+{
+	int n = 0;
+	va_list ap;
+
+	if (err && errlen) {
+		n = snprintf(err, errlen, "entry %zu at offset %zu: ", e->index,
+			     e->offset);
+		if (n < 0 || (size_t)n >= errlen)
+			return -1;
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Read a little-endian u32 at *off if 4 bytes remain before @end. */
+static bool take_u32(const uint8_t *buf, size_t end, size_t *off, uint32_t *v)
+{
+	if (end - *off < 4)
+		return false;
+	*v = get_le32(buf + *off);
+	*off += 4;
+	return true;
+}
+
+static bool is_ima_ng_family(const char *name)
+{
+	static const char *const names[] = { "ima-ng", "ima-sig", "ima-buf",
+					     "ima-modsig" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * d-ng is "algo:\0" followed by the raw digest; n-ng a NUL-terminated path.
+ * Both are checked strictly: a consumer prints the path and matches the
+ * digest against reference values, so neither may run past its field.
+ */
+static int parse_ng_fields(struct ima_log_entry *e, char *err, size_t errlen)
+{
+	size_t off = 0;
+	uint32_t dlen, nlen;
+	const uint8_t *d, *colon;
+	size_t alen;
+
+	if (!take_u32(e->data, e->data_len, &off, &dlen) ||
+	    dlen > e->data_len - off)
+		return bad(e, err, errlen, "d-ng field overruns template data");
+	d = e->data + off;
+	off += dlen;
+	colon = memchr(d, ':', dlen);
+	if (!colon || colon + 1 >= d + dlen || colon[1] != '\0')
+		return bad(e, err, errlen,
+			   "d-ng field has no \"algo:\" prefix");
+	alen = (size_t)(colon - d);
+	if (alen == 0 || alen >= sizeof(e->hash_algo))
+		return bad(e, err, errlen, "bad hash algorithm name length %zu",
+			   alen);
+	memcpy(e->hash_algo, d, alen);
+	e->hash_algo[alen] = '\0';
+	e->file_digest = colon + 2;
+	e->file_digest_len = dlen - (uint32_t)alen - 2;
+	if (e->file_digest_len == 0 || e->file_digest_len > IMA_LOG_DIGEST_MAX)
+		return bad(e, err, errlen, "file digest length %u out of range",
+			   e->file_digest_len);
+
+	if (!take_u32(e->data, e->data_len, &off, &nlen) ||
+	    nlen > e->data_len - off)
+		return bad(e, err, errlen, "n-ng field overruns template data");
+	if (nlen == 0 || e->data[off + nlen - 1] != '\0' ||
+	    memchr(e->data + off, '\0', nlen) != e->data + off + nlen - 1)
+		return bad(e, err, errlen,
+			   "n-ng field is not one NUL-terminated name");
+	e->file_name = (const char *)e->data + off;
+	return 0;
+}
+
+int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e, char *err,
+		 size_t errlen)
+{
+	size_t off = c->off;
+	uint32_t name_len, data_len;
+	static const uint8_t zero[20];
+
+	if (off == c->len)
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->index = c->index;
+	e->offset = off;
+
+	if (!take_u32(c->buf, c->len, &off, &e->pcr))
+		return bad(e, err, errlen, "truncated PCR index");
+	if (e->pcr > IMA_LOG_PCR_MAX)
+		return bad(e, err, errlen, "PCR index %u out of range", e->pcr);
+	if (c->len - off < sizeof(e->template_digest))
+		return bad(e, err, errlen, "truncated template digest");
+	memcpy(e->template_digest, c->buf + off, sizeof(e->template_digest));
+	off += sizeof(e->template_digest);
+	e->violation = !memcmp(e->template_digest, zero, sizeof(zero));
+
+	if (!take_u32(c->buf, c->len, &off, &name_len))
+		return bad(e, err, errlen, "truncated template name length");
+	if (name_len == 0 || name_len > IMA_LOG_NAME_MAX)
+		return bad(e, err, errlen,
+			   "template name length %u not in 1..%u", name_len,
+			   IMA_LOG_NAME_MAX);
+	if (c->len - off < name_len)
+		return bad(e, err, errlen, "truncated template name");
+	memcpy(e->template_name, c->buf + off, name_len);
+	e->template_name[name_len] = '\0';
+	off += name_len;
+	if (strlen(e->template_name) != name_len)
+		return bad(e, err, errlen, "NUL inside template name");
+	/* The legacy "ima" template has no data length and a padded name. */
+	if (!strcmp(e->template_name, "ima"))
+		return bad(
+			e, err, errlen,
+			"legacy \"ima\" template is not supported (use ima-ng)");
+
+	if (!take_u32(c->buf, c->len, &off, &data_len))
+		return bad(e, err, errlen, "truncated template data length");
+	if (data_len > IMA_LOG_DATA_MAX)
+		return bad(e, err, errlen, "template data length %u exceeds %u",
+			   data_len, IMA_LOG_DATA_MAX);
+	if (c->len - off < data_len)
+		return bad(
+			e, err, errlen,
+			"template data truncated (%u bytes announced, %zu left)",
+			data_len, c->len - off);
+	e->data = c->buf + off;
+	e->data_len = data_len;
+	off += data_len;
+
+	if (is_ima_ng_family(e->template_name) &&
+	    parse_ng_fields(e, err, errlen) < 0)
+		return -1;
+
+	c->off = off;
+	c->index++;
+	return 1;
+}
+
+static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
+		  size_t blen, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
+		 EVP_DigestUpdate(ctx, a, alen) &&
+		 (!b || EVP_DigestUpdate(ctx, b, blen)) &&
+		 EVP_DigestFinal_ex(ctx, out, NULL);
+
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The PCR banks a replay or prediction may use. */
+static const EVP_MD *bank_md(const char *bank)
+{
+	static const char *const banks[] = { "sha1", "sha256", "sha384",
+					     "sha512" };
+
+	for (size_t i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
+		if (!strcmp(bank, banks[i]))
+			return EVP_get_digestbyname(bank);
+	return NULL;
+}
+
+int ima_log_entry_event(const struct ima_log_entry *e, const char *bank,
+			uint8_t out[IMA_LOG_DIGEST_MAX], char *err,
+			size_t errlen)
+{
+	const EVP_MD *md = bank_md(bank);
+	uint8_t check[20];
+	int size;
+
+	if (!md)
+		return tr_fail(
+			err, errlen,
+			"unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
+			bank);
+	size = EVP_MD_get_size(md);
+	if (e->violation) {
+		/* The kernel extends all-ones for a violation. */
+		memset(out, 0xff, (size_t)size);
+		return size;
+	}
+	if (digest(EVP_sha1(), e->data, e->data_len, NULL, 0, check) ||
+	    digest(md, e->data, e->data_len, NULL, 0, out))
+		return tr_fail(err, errlen, "hash failure");
+	if (memcmp(check, e->template_digest, sizeof(check)))
+		return bad(e, err, errlen,
+			   "template digest does not match its data");
+	return size;
+}
+
+int ima_pcr_extend(const char *bank, uint8_t *pcr, const uint8_t *event)
+{
+	const EVP_MD *md = bank_md(bank);
+	size_t size;
+
+	if (!md)
+		return -1;
+	size = (size_t)EVP_MD_get_size(md);
+	return digest(md, pcr, size, event, size, pcr);
+}
+
+int ima_log_replay(const uint8_t *buf, size_t len, const char *bank,
+		   uint32_t pcr, uint8_t out[IMA_LOG_DIGEST_MAX],
+		   size_t *out_len, size_t *n_entries, char *err, size_t errlen)
+{
+	const EVP_MD *md = bank_md(bank);
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	uint8_t event[IMA_LOG_DIGEST_MAX];
+	int rc;
+
+	if (!md)
+		return tr_fail(
+			err, errlen,
+			"unknown PCR bank \"%s\" (sha1, sha256, sha384, sha512)",
+			bank);
+	if (pcr > IMA_LOG_PCR_MAX)
+		return tr_fail(err, errlen, "PCR index %u out of range", pcr);
+	memset(out, 0, IMA_LOG_DIGEST_MAX);
+	*out_len = (size_t)EVP_MD_get_size(md);
+	*n_entries = 0;
+
+	ima_log_cursor_init(&c, buf, len);
+	while ((rc = ima_log_next(&c, &e, err, errlen)) == 1) {
+		if (e.pcr != pcr)
+			continue;
+		if (ima_log_entry_event(&e, bank, event, err, errlen) < 0)
+			return -1;
+		if (ima_pcr_extend(bank, out, event))
+			return tr_fail(err, errlen, "hash failure");
+		(*n_entries)++;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+int ima_log_entry_encode(uint32_t pcr, const char *template_name,
+			 const uint8_t *data, size_t data_len, bool violation,
+			 uint8_t *out, size_t cap)
+{
+	size_t nlen = strlen(template_name);
+	size_t total = 4 + 20 + 4 + nlen + 4 + data_len;
+	uint8_t *p = out;
+
+	if (pcr > IMA_LOG_PCR_MAX || nlen == 0 || nlen > IMA_LOG_NAME_MAX ||
+	    data_len > IMA_LOG_DATA_MAX || total > cap)
+		return -1;
+	put_le32(p, pcr);
+	if (violation)
+		memset(p + 4, 0, 20);
+	else if (digest(EVP_sha1(), data, data_len, NULL, 0, p + 4))
+		return -1;
+	p += 24;
+	put_le32(p, (uint32_t)nlen);
+	memcpy(p + 4, template_name, nlen);
+	p += 4 + nlen;
+	put_le32(p, (uint32_t)data_len);
+	if (data_len)
+		memcpy(p + 4, data, data_len);
+	return (int)total;
+}
+
+int ima_ng_template_data(const char *algo, const uint8_t *digest,
+			 size_t digest_len, const char *name, uint8_t *out,
+			 size_t cap)
+{
+	size_t alen = strlen(algo), nlen = strlen(name) + 1;
+	size_t dfield = alen + 2 + digest_len;
+	size_t total = 4 + dfield + 4 + nlen;
+	uint8_t *p = out;
+
+	if (total > cap || dfield > UINT32_MAX || nlen > UINT32_MAX)
+		return -1;
+	put_le32(p, (uint32_t)dfield);
+	p += 4;
+	memcpy(p, algo, alen);
+	p += alen;
+	*p++ = ':';
+	*p++ = '\0';
+	memcpy(p, digest, digest_len);
+	p += digest_len;
+	put_le32(p, (uint32_t)nlen);
+	p += 4;
+	memcpy(p, name, nlen);
+	return (int)total;
+}
+
+int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,
+			size_t len)
+{
+	const EVP_MD *md = bank_md(bank);
+	uint8_t event[IMA_LOG_DIGEST_MAX];
+
+	if (!md || digest(md, data, len, NULL, 0, event))
+		return -1;
+	return ima_pcr_extend(bank, pcr, event);
+}
+
+void ima_boot_aggregate_sha256(const uint8_t pcrs[10][32], uint8_t out[32])
+{
+	digest(EVP_sha256(), pcrs, 10 * 32, NULL, 0, out);
+}
