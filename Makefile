@@ -97,18 +97,22 @@ $(B)/lib/ossl-modules/trustroute.so: $(patsubst %.c,$(B)/pic/%.o,$(PROVIDER_SRC)
 
 $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(AR) rcs $@ $^
 
 $(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(AR) rcs $@ $^
 
 $(LIBAGENT): $(patsubst %.c,$(B)/obj/%.o,$(LIBAGENT_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(AR) rcs $@ $^
 
 $(LIBDL): $(patsubst %.c,$(B)/obj/%.o,$(LIBDL_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/digest-lists/tools/%.o $(LIBS)
