@@ -8,7 +8,7 @@
  * same. abort() otherwise.
  */
 #include "fuzz.h"
-#include "tnc/pt_tls.h"
+#include "tnc/pt_session.h"
 
 #include <stdlib.h>
 #include <string.h>

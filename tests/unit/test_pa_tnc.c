@@ -6,7 +6,7 @@
  * content is byte-identical; malformed input is refused with the PA-TNC
  * Error that RFC 5792 asks for and the offset of the bad field.
  */
-#include "tnc/pa_tnc.h"
+#include "tnc/pa_attr.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

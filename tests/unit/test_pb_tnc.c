@@ -8,7 +8,7 @@
  * one or two connections goes through the captured sessions, plain and
  * mutual, in both roles, as strongSwan did.
  */
-#include "tnc/pb_tnc.h"
+#include "tnc/pb_msg.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

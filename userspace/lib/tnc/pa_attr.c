@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "tnc/pa_tnc.h"
+#include "tnc/pa_attr.h"
 #include "base/errmsg.h"
 
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "tnc/pb_tnc.h"
+#include "tnc/pb_msg.h"
 #include "base/errmsg.h"
 
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "tnc/pt_tls.h"
+#include "tnc/pt_session.h"
 #include "base/errmsg.h"
 
 #include <stdarg.h>

@@ -10,8 +10,8 @@
 #ifndef TR_PT_TLS_H
 #define TR_PT_TLS_H
 
-#include "tnc/pa_tnc.h"
-#include "tnc/pb_tnc.h"
+#include "tnc/pa_attr.h"
+#include "tnc/pb_msg.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
 #ifndef TR_PB_TNC_H
 #define TR_PB_TNC_H
 
-#include "tnc/pa_tnc.h"
+#include "tnc/pa_attr.h"
 
 #include <stdbool.h>
 #include <stddef.h>
