@@ -16,7 +16,7 @@
 
 #include "tnc/attest_attrs.h"
 #include "digest-lists/lib/dl_appraise.h"
-#include "tnc/pa_attr.h"
+#include "wire/tlv.h"
 #include "nms/trust/verdict.h"
 
 struct imv_attest_policy {

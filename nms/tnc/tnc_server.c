@@ -6,7 +6,8 @@
 #include "nms/tnc/tnc_server.h"
 
 #include "base/errmsg.h"
-#include "tnc/pb_msg.h"
+#include "tnc/pa_msg.h"
+#include "tnc/pb_stream.h"
 #include "tnc/pt_session.h"
 #include "tnc/attest_attrs.h"
 #include "tnc/os_attrs.h"

@@ -7,7 +7,7 @@
  * Error to send, which encodes. abort() otherwise.
  */
 #include "fuzz.h"
-#include "tnc/pa_attr.h"
+#include "tnc/pa_msg.h"
 
 #include <stdlib.h>
 #include <string.h>

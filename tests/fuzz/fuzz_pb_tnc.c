@@ -8,7 +8,7 @@
  * or refuse it, saying why. abort() otherwise.
  */
 #include "fuzz.h"
-#include "tnc/pb_msg.h"
+#include "tnc/pb_stream.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,6 +8,7 @@
  * same. abort() otherwise.
  */
 #include "fuzz.h"
+#include "tnc/pt_sasl.h"
 #include "tnc/pt_session.h"
 
 #include <stdlib.h>

@@ -6,7 +6,8 @@
  * content is byte-identical; malformed input is refused with the PA-TNC
  * Error that RFC 5792 asks for and the offset of the bad field.
  */
-#include "tnc/pa_attr.h"
+#include "tnc/pa_msg.h"
+#include "wire/text.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

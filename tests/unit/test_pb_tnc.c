@@ -8,7 +8,8 @@
  * one or two connections goes through the captured sessions, plain and
  * mutual, in both roles, as strongSwan did.
  */
-#include "tnc/pb_msg.h"
+#include "tnc/pa_attr.h"
+#include "tnc/pb_stream.h"
 #include "test_dir.h"
 #include "tr_test.h"
 

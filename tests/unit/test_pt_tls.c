@@ -8,6 +8,7 @@
  * batches as strongSwan's client did; malformed messages, SASL PLAIN and
  * out-of-order messages are refused with the PT-TLS Error to send.
  */
+#include "tnc/pt_sasl.h"
 #include "tnc/pt_session.h"
 #include "test_dir.h"
 #include "tr_test.h"

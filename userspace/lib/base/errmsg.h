@@ -2,6 +2,7 @@
 #ifndef TR_ERRMSG_H
 #define TR_ERRMSG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -11,5 +12,13 @@
  */
 int tr_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* "@prefix" and @fmt into @err (if any): the refusals' messages. */
+void tr_vfail_prefixed(char *err, size_t errlen, const char *prefix,
+		       const char *fmt, va_list ap);
+
+/* tr_fail() that also sets *@bad (if not NULL) to @off. */
+int tr_fail_at(size_t *bad, size_t off, char *err, size_t errlen,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

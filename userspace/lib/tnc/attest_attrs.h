@@ -19,7 +19,7 @@
 #define TR_ATTEST_ATTRS_H
 
 #include "base/host_name.h"
-#include "tnc/pa_attr.h" /* TR_PEN_TCG */
+#include "wire/tlv.h" /* TR_PEN_TCG */
 #include "tpm/quote.h"
 
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "tnc/os_attrs.h"
+#include "tnc/pa_attr.h"
 
 #include "base/errmsg.h"
 

@@ -10,7 +10,7 @@
 #define TR_TNC_OS_H
 
 #include "os/facts.h"
-#include "tnc/pa_attr.h"
+#include "wire/tlv.h"
 
 /* The attributes of @f into the PA-TNC message being built in @w. */
 int tnc_os_build(const struct os_facts *f, struct tr_wbuf *w, char *err,
