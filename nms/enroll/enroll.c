@@ -10,6 +10,7 @@
 #include "tpm/certify.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
+#include "tpm/convert.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>

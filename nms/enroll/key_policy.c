@@ -6,6 +6,7 @@
 #include "base/hex.h"
 #include "tpm/key.h"
 #include "tpm/policy.h"
+#include "tpm/convert.h"
 
 #include <openssl/pem.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 #include "tr_test.h"
+#include "tpm/convert.h"
 
 #include <string.h>
 

@@ -13,6 +13,7 @@
 #include "tpm/ek.h"
 #include "tpm_pair.h"
 #include "tr_test.h"
+#include "tpm/convert.h"
 
 #include <openssl/objects.h>
 #include <stdlib.h>

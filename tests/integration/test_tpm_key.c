@@ -8,6 +8,7 @@
 #include "swtpm_fixture.h"
 #include "tpm/key.h"
 #include "tr_test.h"
+#include "tpm/convert.h"
 
 #include <openssl/ec.h>
 #include <openssl/rsa.h>

@@ -12,6 +12,7 @@
 #include "test_dir.h"
 #include "tpm/key.h"
 #include "tr_test.h"
+#include "tpm/convert.h"
 
 #include <openssl/ec.h>
 #include <openssl/pem.h>

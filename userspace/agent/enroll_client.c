@@ -16,6 +16,7 @@
 #include "enroll/csr.h"
 #include "tpm/ek.h"
 #include "tpm/sealed_key.h"
+#include "tpm/convert.h"
 
 #include <errno.h>
 #include <limits.h>

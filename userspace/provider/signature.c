@@ -5,6 +5,7 @@
  * the key's open session.
  */
 #include "userspace/provider/provider.h"
+#include "tpm/convert.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

@@ -36,6 +36,7 @@
 #include "tpm/keyfile.h"
 #include "tpm/sealed_key.h"
 #include "tpm/policy_stmt.h"
+#include "tpm/convert.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -6,6 +6,7 @@
  */
 #include "enroll/csr.h"
 #include "base/errmsg.h"
+#include "tpm/convert.h"
 
 #include <openssl/ec.h>
 #include <openssl/err.h>

@@ -8,6 +8,7 @@
 #include "enroll/evidence.h"
 #include "base/errmsg.h"
 #include "tpm/certify.h"
+#include "tpm/convert.h"
 
 #include <openssl/asn1t.h>
 #include <openssl/err.h>

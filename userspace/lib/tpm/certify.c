@@ -2,6 +2,7 @@
 #include "tpm/certify.h"
 
 #include "base/errmsg.h"
+#include "tpm/convert.h"
 
 #include <openssl/ec.h>
 #include <openssl/sha.h>

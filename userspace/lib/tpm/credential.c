@@ -6,6 +6,7 @@
 
 #include "base/errmsg.h"
 #include "tpm/ek.h"
+#include "tpm/convert.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

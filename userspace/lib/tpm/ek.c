@@ -5,6 +5,7 @@
 #include "tpm/ek.h"
 
 #include "base/errmsg.h"
+#include "tpm/convert.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

@@ -3,6 +3,7 @@
 
 #include "base/errmsg.h"
 #include "tpm/certify.h"
+#include "tpm/convert.h"
 
 #include <openssl/evp.h>
 #include <string.h>
