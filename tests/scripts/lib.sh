@@ -36,6 +36,13 @@ expect_fail() {
 # Processes whose command line mentions PATTERN, other than ourselves.
 strays() { pgrep -f "$1" | grep -vx "$$" || true; }
 
+# The TPM command codes the swtpm received so far, one a line (8 hex
+# digits, e.g. 0000015D TPM2_Sign): under swtpm-run with
+# SWTPM_LOG_LEVEL=20, from its log (TRUSTROUTE_SWTPM_LOG).
+tpm_commands() {
+	awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' "$TRUSTROUTE_SWTPM_LOG"
+}
+
 finish() {
 	echo "$pass passed, $fail failed"
 	[ $fail -eq 0 ]

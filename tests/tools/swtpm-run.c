@@ -7,8 +7,10 @@
  * Without --state a fresh TPM is provisioned (EK certificates included) and
  * removed afterwards; with --state the TPM stored there is resumed, e.g. to
  * read the PCRs a VM guest left behind. The command sees the TCTI in
- * TPM2TOOLS_TCTI and TRUSTROUTE_TCTI. Exit status is the command's; the
- * swtpm is stopped whatever happens to the command.
+ * TPM2TOOLS_TCTI and TRUSTROUTE_TCTI, and the swtpm's log file in
+ * TRUSTROUTE_SWTPM_LOG (every command in it with SWTPM_LOG_LEVEL=20: how
+ * tests count what the TPM was asked to do). Exit status is the
+ * command's; the swtpm is stopped whatever happens to the command.
  */
 #define _GNU_SOURCE
 #include "swtpm_fixture.h"
@@ -40,6 +42,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *state = NULL;
+	char log[PATH_MAX + 16];
 	struct swtpm t;
 	int i, status;
 
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
 
 	setenv("TPM2TOOLS_TCTI", t.tcti, 1);
 	setenv("TRUSTROUTE_TCTI", t.tcti, 1);
+	snprintf(log, sizeof(log), "%s/swtpm.log", t.dir);
+	setenv("TRUSTROUTE_SWTPM_LOG", log, 1);
 	signal(SIGINT, forward);
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
