@@ -174,6 +174,7 @@ FAST_SUITES := \
 	"scripts:digestlist=tests/scripts/test-digestlist" \
 	"scripts:trustkey=tests/scripts/test-trustkey" \
 	"scripts:provider=tests/scripts/test-provider" \
+	"scripts:provider-tls=tests/scripts/test-provider-tls" \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Key objects and the "EC" and "RSA" keymgmts. Only the public part is
- * exportable:
- * enough for EVP_PKEY_eq against a certificate and for the default
- * provider's encoders (pkey -pubout, the SubjectPublicKeyInfo of a CSR).
+ * Key objects and the "EC" and "RSA" keymgmts. Of a TPM key only the
+ * public part is exportable: enough for EVP_PKEY_eq against a
+ * certificate and for the default provider's encoders (pkey -pubout, the
+ * SubjectPublicKeyInfo of a CSR). The EC keymgmt also holds software
+ * keys for libssl's ECDHE (softkey.c).
  */
 #include "userspace/provider/provider.h"
 
@@ -35,6 +36,7 @@ void tr_prov_key_free(struct tr_prov_key *k)
 		return;
 	if (k->loaded)
 		tr_key_unload(&k->key);
+	EVP_PKEY_free(k->soft);
 	OPENSSL_clear_free(k, sizeof(*k));
 }
 
@@ -251,7 +253,9 @@ static int km_has(const void *keydata, int selection)
 	const struct tr_prov_key *k = keydata;
 	uint8_t pt[65];
 
-	(void)selection; /* a TPM key has every part, the private in the TPM */
+	if (k && k->soft)
+		return tr_soft_has(k, selection);
+	/* A TPM key has every part, the private one in the TPM. */
 	return k && (tr_prov_key_point(k, pt) || tr_prov_key_is_rsa(k));
 }
 
@@ -260,7 +264,8 @@ static int km_match(const void *a, const void *b, int selection)
 	const struct tr_prov_key *ka = a, *kb = b;
 	uint8_t pa[65], pb[65];
 
-	(void)selection;
+	if (ka->soft || kb->soft)
+		return tr_soft_match(ka, kb, selection);
 	if (tr_prov_key_is_rsa(ka) || tr_prov_key_is_rsa(kb))
 		return tr_prov_key_is_rsa(ka) && tr_prov_key_is_rsa(kb) &&
 		       rsa_exponent(ka) == rsa_exponent(kb) &&
@@ -276,6 +281,8 @@ static int km_get_params(void *keydata, OSSL_PARAM params[])
 	uint8_t pt[65];
 	OSSL_PARAM *p;
 
+	if (k->soft)
+		return tr_soft_get_params(k, params);
 	if (!tr_prov_key_point(k, pt))
 		return 0;
 	p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_BITS);
@@ -353,6 +360,8 @@ static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
 	OSSL_PARAM params[3];
 	size_t n = 0;
 
+	if (k->soft)
+		return tr_soft_export(k, selection, cb, cbarg);
 	if (!tr_prov_key_point(k, pt))
 		return 0;
 	/* The private key never leaves the TPM. */
@@ -369,17 +378,73 @@ static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
 	return cb(params, cbarg);
 }
 
+/* What software keys export too; a TPM key still refuses the private. */
+static const OSSL_PARAM soft_export_params[] = {
+	OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+	OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+	OSSL_PARAM_BN(OSSL_PKEY_PARAM_PRIV_KEY, NULL, 0),
+	OSSL_PARAM_END,
+};
+
 static const OSSL_PARAM *km_export_types(int selection)
 {
+	if (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
+		return soft_export_params;
 	if (!(selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY |
 			   OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)))
 		return NULL;
 	return export_params;
 }
 
+/* Only software keys take parameters: the peer's ECDHE key share. */
+static int km_set_params(void *keydata, const OSSL_PARAM params[])
+{
+	struct tr_prov_key *k = keydata;
+
+	if (!k->soft) {
+		tr_prov_err(k->prov, TR_R_UNSUPPORTED,
+			    "a TPM key's parameters cannot be changed");
+		return 0;
+	}
+	return tr_soft_set_params(k, params);
+}
+
+static const OSSL_PARAM *km_settable_params(void *provctx)
+{
+	static const OSSL_PARAM settable[] = {
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+					NULL, 0),
+		OSSL_PARAM_END,
+	};
+
+	(void)provctx;
+	return settable;
+}
+
+/* A TPM key is not copied: its TPM handles and session are its own. */
+static void *km_dup(const void *keydata, int selection)
+{
+	const struct tr_prov_key *k = keydata;
+
+	return k && k->soft ? tr_soft_dup(k, selection) : NULL;
+}
+
+static int km_validate(const void *keydata, int selection, int checktype)
+{
+	const struct tr_prov_key *k = keydata;
+
+	if (k->soft)
+		return tr_soft_validate(k, selection, checktype);
+	/* A TPM key: what OpenSSL assumes of keymgmts without this. */
+	return km_has(keydata, selection);
+}
+
+/* ECDH runs in the provider of the software key once exported there. */
 static const char *km_query_operation_name(int operation_id)
 {
-	return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
+	return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" :
+	       operation_id == OSSL_OP_KEYEXCH	 ? "ECDH" :
+						   NULL;
 }
 
 const OSSL_DISPATCH tr_ec_keymgmt_functions[] = {
@@ -395,6 +460,21 @@ const OSSL_DISPATCH tr_ec_keymgmt_functions[] = {
 	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))km_export_types },
 	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
 	  (void (*)(void))km_query_operation_name },
+	{ OSSL_FUNC_KEYMGMT_SET_PARAMS, (void (*)(void))km_set_params },
+	{ OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS,
+	  (void (*)(void))km_settable_params },
+	{ OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))km_dup },
+	{ OSSL_FUNC_KEYMGMT_VALIDATE, (void (*)(void))km_validate },
+	/* ECDHE keys, made by another provider (softkey.c). */
+	{ OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))tr_soft_gen_init },
+	{ OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE,
+	  (void (*)(void))tr_soft_gen_set_template },
+	{ OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS,
+	  (void (*)(void))tr_soft_gen_set_params },
+	{ OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS,
+	  (void (*)(void))tr_soft_gen_settable_params },
+	{ OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))tr_soft_gen },
+	{ OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))tr_soft_gen_cleanup },
 	{ 0, NULL },
 };
 

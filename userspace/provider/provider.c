@@ -152,34 +152,70 @@ static void teardown(void *provctx)
 }
 
 /*
- * libssl only uses a provider's EC key in TLS 1.2 (ECDSA suites) when the
- * provider declares the key's curve as a TLS group, as OpenSSL's own
- * providers do; TLS 1.3 works without.
+ * The NIST curves as TLS groups, as the default provider declares them.
+ * libssl uses a provider's EC key in TLS 1.2 (ECDSA suites) only when the
+ * provider declares the key's curve; and it offers a group only when the
+ * "EC" keymgmt it fetches comes from the provider that declared it. With
+ * trustroute loaded first that keymgmt is ours, so we declare all three
+ * curves TLS 1.3 allows, and our keymgmt has the ephemeral keys made by
+ * the default provider (softkey.c): no group is lost in either order.
  */
+struct tls_group {
+	const char *name, *internal;
+	unsigned int id, bits;
+};
+
+/* Each under both its names, as the default provider has them: a
+ * configured group list ("-groups P-256") names them either way. */
+static const struct tls_group tls_groups[] = {
+	{ "secp256r1", "prime256v1", 23, 128 },
+	{ "P-256", "prime256v1", 23, 128 },
+	{ "secp384r1", "secp384r1", 24, 192 },
+	{ "P-384", "secp384r1", 24, 192 },
+	{ "secp521r1", "secp521r1", 25, 256 },
+	{ "P-521", "secp521r1", 25, 256 },
+};
+
 static int get_capabilities(void *provctx, const char *capability,
 			    OSSL_CALLBACK *cb, void *arg)
 {
-	static unsigned int id = 23, bits = 128;
-	static int min_tls = 0x0301, max_tls = 0, min_dtls = -1, max_dtls = -1;
-	OSSL_PARAM group[] = {
-		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME,
-				       "secp256r1", 0),
-		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL,
-				       "prime256v1", 0),
-		OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, "EC", 0),
-		OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_ID, &id),
-		OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS, &bits),
-		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS, &min_tls),
-		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS, &max_tls),
-		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, &min_dtls),
-		OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, &max_dtls),
-		OSSL_PARAM_END,
-	};
+	static int min_tls = 0x0301, max_tls = 0; /* TLS 1.0 and up */
+	static int min_dtls = 0xfeff, max_dtls = 0; /* DTLS 1.0 and up */
 
 	(void)provctx;
 	if (strcmp(capability, "TLS-GROUP"))
 		return 0;
-	return cb(group, arg);
+	for (size_t i = 0; i < sizeof(tls_groups) / sizeof(tls_groups[0]);
+	     i++) {
+		const struct tls_group *g = &tls_groups[i];
+		unsigned int id = g->id, bits = g->bits;
+		OSSL_PARAM group[] = {
+			OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME,
+					       (char *)g->name,
+					       strlen(g->name)),
+			OSSL_PARAM_utf8_string(
+				OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL,
+				(char *)g->internal, strlen(g->internal)),
+			OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG,
+					       (char *)"EC", 2),
+			OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_ID, &id),
+			OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS,
+					&bits),
+			OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS,
+				       &min_tls),
+			OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS,
+				       &max_tls),
+			OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS,
+				       &min_dtls),
+			OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS,
+				       &max_dtls),
+			OSSL_PARAM_END,
+		};
+
+		if (!cb(group, arg))
+			return 0;
+	}
+	return 1;
 }
 
 static const OSSL_DISPATCH provider_functions[] = {

@@ -52,6 +52,10 @@ struct tr_prov_key {
 	size_t n_approvals;
 	bool loaded;
 	struct tr_key key;
+	/* Or a software EC key (softkey.c): ECDHE keys libssl makes through
+	 * our "EC" keymgmt, held for another provider. Never signs here. */
+	EVP_PKEY *soft;
+	int soft_parts; /* the OSSL_KEYMGMT_SELECT_* parts it holds */
 };
 
 /*
@@ -89,6 +93,23 @@ int tr_prov_key_load(struct tr_prov_key *k);
 size_t tr_prov_key_point(const struct tr_prov_key *k, uint8_t out[65]);
 /* An RSA-2048 key (else a P-256 one). */
 bool tr_prov_key_is_rsa(const struct tr_prov_key *k);
+
+/* Software EC keys in our EC keymgmt (softkey.c). */
+void *tr_soft_gen_init(void *provctx, int selection, const OSSL_PARAM params[]);
+int tr_soft_gen_set_template(void *genctx, void *templ);
+int tr_soft_gen_set_params(void *genctx, const OSSL_PARAM params[]);
+const OSSL_PARAM *tr_soft_gen_settable_params(void *genctx, void *provctx);
+void *tr_soft_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg);
+void tr_soft_gen_cleanup(void *genctx);
+int tr_soft_has(const struct tr_prov_key *k, int selection);
+int tr_soft_match(const struct tr_prov_key *a, const struct tr_prov_key *b,
+		  int selection);
+int tr_soft_get_params(const struct tr_prov_key *k, OSSL_PARAM params[]);
+int tr_soft_set_params(struct tr_prov_key *k, const OSSL_PARAM params[]);
+int tr_soft_export(const struct tr_prov_key *k, int selection,
+		   OSSL_CALLBACK *cb, void *cbarg);
+void *tr_soft_dup(const struct tr_prov_key *k, int selection);
+int tr_soft_validate(const struct tr_prov_key *k, int selection, int checktype);
 
 extern const OSSL_DISPATCH tr_ec_keymgmt_functions[];
 extern const OSSL_DISPATCH tr_rsa_keymgmt_functions[];

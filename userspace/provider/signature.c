@@ -132,6 +132,14 @@ static int sign_init(void *ctx, void *provkey, const OSSL_PARAM params[])
 
 	if (provkey)
 		c->key = provkey;
+	/* An ECDHE key libssl made through our keymgmt (softkey.c) is for
+	 * key exchange only; signing here means signing in the TPM. */
+	if (c->key && c->key->soft) {
+		tr_prov_err(
+			c->prov, TR_R_UNSUPPORTED,
+			"a software key: the trustroute provider signs with TPM keys only");
+		return 0;
+	}
 	if (!c->key || tr_prov_key_is_rsa(c->key) != c->rsa) {
 		tr_prov_err(c->prov, TR_R_INTERNAL, "no key of this type");
 		return 0;
