@@ -85,8 +85,10 @@ static void *sig_dupctx(void *ctx)
 }
 
 /*
- * SHA-256/384/512: at least as long as the P-256 order (see tpm_sign).
- * RSA signs the whole digest, and the TPM takes 32 or 48 bytes.
+ * SHA-256/384/512. ECDSA: at least as long as the P-256 order (see
+ * tpm_sign). RSA signs the whole digest: our keys have scheme NULL, so
+ * the TPM takes any hash it implements per signature (TPM2_Sign's
+ * inScheme), SHA-512 included; a key made with a fixed scheme could not.
  */
 static int set_digest(struct sig_ctx *c, const char *name)
 {
@@ -101,14 +103,14 @@ static int set_digest(struct sig_ctx *c, const char *name)
 	else if (!strcasecmp(name, "SHA384") || !strcasecmp(name, "SHA2-384") ||
 		 !strcasecmp(name, "SHA-384"))
 		canon = "SHA2-384";
-	else if (!c->rsa && (!strcasecmp(name, "SHA512") ||
-			     !strcasecmp(name, "SHA2-512") ||
-			     !strcasecmp(name, "SHA-512")))
+	else if (!strcasecmp(name, "SHA512") || !strcasecmp(name, "SHA2-512") ||
+		 !strcasecmp(name, "SHA-512"))
 		canon = "SHA2-512";
 	else {
-		tr_prov_err(c->prov, TR_R_UNSUPPORTED,
-			    "digest %s: the TPM key signs SHA-256, SHA-384%s",
-			    name, c->rsa ? "" : " or SHA-512");
+		tr_prov_err(
+			c->prov, TR_R_UNSUPPORTED,
+			"digest %s: the TPM key signs SHA-256, SHA-384 or SHA-512",
+			name);
 		return 0;
 	}
 	md = EVP_MD_fetch(c->prov->libctx, canon, NULL);
@@ -319,7 +321,7 @@ static const unsigned char algid_sha512[] = { 0x30, 0x0a, 0x06, 0x08,
 					      0x2a, 0x86, 0x48, 0xce,
 					      0x3d, 0x04, 0x03, 0x04 };
 
-/* sha256/384WithRSAEncryption: the OID, then NULL parameters. */
+/* sha256/384/512WithRSAEncryption: the OID, then NULL parameters. */
 static const unsigned char rsa_algid_sha256[] = {
 	0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
 	0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00
@@ -327,6 +329,10 @@ static const unsigned char rsa_algid_sha256[] = {
 static const unsigned char rsa_algid_sha384[] = {
 	0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
 	0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00
+};
+static const unsigned char rsa_algid_sha512[] = {
+	0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+	0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00
 };
 
 static int sig_get_ctx_params(void *ctx, OSSL_PARAM params[])
@@ -344,7 +350,9 @@ static int sig_get_ctx_params(void *ctx, OSSL_PARAM params[])
 		dsize = 64;
 	}
 	if (c->rsa) {
-		algid = dsize == 48 ? rsa_algid_sha384 : rsa_algid_sha256;
+		algid = dsize == 64 ? rsa_algid_sha512 :
+			dsize == 48 ? rsa_algid_sha384 :
+				      rsa_algid_sha256;
 		algid_len = sizeof(rsa_algid_sha256);
 	}
 	p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);

@@ -224,12 +224,13 @@ int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 	TPMT_SIGNATURE *out = NULL;
 	TSS2_RC rc = TPM2_RC_POLICY_FAIL;
 
-	if (dlen != 32 && dlen != 48)
+	if (dlen != 32 && dlen != 48 && dlen != 64)
 		return tr_fail(err, errlen,
-			       "digest of %zu bytes: want 32 or 48", dlen);
+			       "digest of %zu bytes: want 32, 48 or 64", dlen);
 	memcpy(d.buffer, digest, dlen);
 	sch.details.any.hashAlg = dlen == 32 ? TPM2_ALG_SHA256 :
-					       TPM2_ALG_SHA384;
+				  dlen == 48 ? TPM2_ALG_SHA384 :
+					       TPM2_ALG_SHA512;
 
 	if (!k->authorize) {
 		TPM2B_DIGEST current = { 0 }; /* empty: the PCRs as they are */

@@ -71,7 +71,7 @@ int tr_key_add_approval(struct tr_key *k, const struct tr_approval *a,
 void tr_key_unload(struct tr_key *k);
 
 /*
- * Sign @digest (@dlen bytes: 32 or 48) with @scheme (TPM2_ALG_ECDSA,
+ * Sign @digest (@dlen bytes: 32, 48 or 64: SHA-256/384/512) with @scheme (TPM2_ALG_ECDSA,
  * TPM2_ALG_RSASSA, TPM2_ALG_RSAPSS). Returns 0, TR_ERR_POLICY when the
  * PCRs do not satisfy the key's policy, or -1.
  */
