@@ -140,6 +140,16 @@ static bool contains(const char *s, size_t len, const char *what)
 	return false;
 }
 
+/* A key file our keymgmt takes (else the reason is on the queue). */
+static bool usable(struct tr_prov *p, const uint8_t *der, size_t len)
+{
+	struct tr_prov_key *k = tr_prov_key_new(p);
+	int r = k ? tr_prov_key_from_der(k, der, len) : -1;
+
+	tr_prov_key_free(k);
+	return r > 0;
+}
+
 /*
  * PEM to DER for our label only (the default provider's PEM decoder names
  * unknown labels as data types, which no keymgmt knows). The DER goes on
@@ -170,6 +180,14 @@ static int pem_decode(void *ctx, OSSL_CORE_BIO *in, int selection,
 	if (tr_keyfile_decode_pem(pem, len, &kf, err, sizeof(err)) < 0 ||
 	    tr_keyfile_encode(&kf, &der, &dlen, err, sizeof(err)) < 0) {
 		tr_prov_err(c->prov, TR_R_KEYFILE, "%s", err);
+		ret = 0;
+	} else if (!usable(c->prov, der, dlen)) {
+		/*
+		 * Checked here, not only in the DER decoder below: OpenSSL's
+		 * file store drops the errors of a decoder it calls on this
+		 * DER and says only "unsupported". A fatal answer here keeps
+		 * our reason on the queue.
+		 */
 		ret = 0;
 	} else {
 		const char *ktype = key_type(&kf);

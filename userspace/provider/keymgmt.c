@@ -86,7 +86,6 @@ static int authorized(struct tr_prov_key *k, const struct tr_keyfile *kf,
 
 int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
 {
-	uint8_t pcr_digest[32]; /* PolicyPCR keys check the PCRs as they are */
 	struct tr_keyfile kf;
 	char err[256];
 	size_t off;
@@ -108,18 +107,25 @@ int tr_prov_key_from_der(struct tr_prov_key *k, const uint8_t *der, size_t len)
 			tr_prov_err(k->prov, TR_R_KEYFILE, "%s", err);
 			goto out;
 		}
-	} else if (kf.policy.n != 1 ||
-		   kf.policy.stmt[0].cc != TR_CC_POLICY_PCR ||
-		   tr_stmt_parse_pcr(kf.policy.stmt[0].body,
-				     kf.policy.stmt[0].len, k->pcrs.selected,
-				     pcr_digest, err, sizeof(err)) < 0) {
+	} else if (!kf.policy.n) {
+		/* A key any password session can use proves nothing about
+		 * the PCRs: refused, and the reason said. */
 		tr_prov_err(
 			k->prov, TR_R_KEYFILE,
-			"key policy is neither one TPM2_PolicyPCR nor signed policies: %s",
-			kf.policy.n == 1 && kf.policy.stmt[0].cc ==
-						    TR_CC_POLICY_PCR ?
-				err :
-				"unsupported statements");
+			"the key file has no policy: the key is not sealed to a PCR state (the trustroute provider uses keys bound by TPM2_PolicyPCR or TPM2_PolicyAuthorize only)");
+		goto out;
+	} else if (kf.policy.n != 1 ||
+		   kf.policy.stmt[0].cc != TR_CC_POLICY_PCR) {
+		tr_prov_err(
+			k->prov, TR_R_KEYFILE,
+			"the key's policy is %zu statement(s), the first command 0x%x: only one TPM2_PolicyPCR (0x17f) or signed policies are supported",
+			kf.policy.n, kf.policy.stmt[0].cc);
+		goto out;
+	} else if (tr_stmt_parse_pcr(kf.policy.stmt[0].body,
+				     kf.policy.stmt[0].len, k->pcrs.selected,
+				     k->pcr_digest, err, sizeof(err)) < 0) {
+		tr_prov_err(k->prov, TR_R_KEYFILE,
+			    "the key's TPM2_PolicyPCR: %s", err);
 		goto out;
 	}
 	off = 0;

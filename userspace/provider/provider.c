@@ -23,7 +23,8 @@ static const OSSL_ITEM reason_strings[] = {
 	{ 0, NULL },
 };
 
-void tr_prov_err(struct tr_prov *p, int reason, const char *fmt, ...)
+void tr_prov_err_at(struct tr_prov *p, int reason, const char *file, int line,
+		    const char *func, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -31,7 +32,7 @@ void tr_prov_err(struct tr_prov *p, int reason, const char *fmt, ...)
 		return;
 	core_new_error(p->handle);
 	if (core_set_error_debug)
-		core_set_error_debug(p->handle, __FILE__, __LINE__, __func__);
+		core_set_error_debug(p->handle, file, line, func);
 	va_start(ap, fmt);
 	core_vset_error(p->handle, (uint32_t)reason, fmt, ap);
 	va_end(ap);
@@ -77,6 +78,14 @@ static const OSSL_ALGORITHM decoders[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+static const OSSL_ALGORITHM encoders[] = {
+	{ "EC", TR_PROV_PROPS ",output=text", tr_text_encoder_functions,
+	  "P-256 TPM key as text: public key, parent, policy" },
+	{ "RSA", TR_PROV_PROPS ",output=text", tr_text_encoder_functions,
+	  "RSA TPM key as text: public key, parent, policy" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 static const OSSL_ALGORITHM stores[] = {
 	{ "tpmkey", TR_PROV_PROPS, tr_tpmkey_store_functions,
 	  "tpmkey:PATH, a TSS2 PRIVATE KEY file" },
@@ -94,6 +103,8 @@ static const OSSL_ALGORITHM *query(void *provctx, int op, int *no_cache)
 		return signatures;
 	case OSSL_OP_DECODER:
 		return decoders;
+	case OSSL_OP_ENCODER:
+		return encoders;
 	case OSSL_OP_STORE:
 		return stores;
 	}

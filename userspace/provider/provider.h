@@ -45,6 +45,8 @@ struct tr_prov_key {
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	struct tr_pcr_values pcrs; /* PolicyPCR keys: the selection */
+	uint8_t pcr_digest[32]; /* and the digest of the sealed values (the
+				 * PCRs are checked as they are, by the TPM) */
 	bool authorize; /* PolicyAuthorize keys: */
 	TPM2B_PUBLIC authorizer;
 	TPM2B_NONCE ref;
@@ -77,9 +79,15 @@ struct tr_prov_ref {
  */
 int tr_prov_key_pass(struct tr_prov_key *k, OSSL_CALLBACK *cb, void *cbarg);
 
-/* Put an error on OpenSSL's queue (the core's, through upcalls). */
-void tr_prov_err(struct tr_prov *p, int reason, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * Put an error on OpenSSL's queue (the core's, through upcalls), with
+ * our reason code and the place that raised it: every refusal says why.
+ */
+void tr_prov_err_at(struct tr_prov *p, int reason, const char *file, int line,
+		    const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+#define tr_prov_err(p, reason, ...) \
+	tr_prov_err_at(p, reason, __FILE__, __LINE__, __func__, __VA_ARGS__)
 /* Open the provider's TPM context, once. */
 int tr_prov_tpm(struct tr_prov *p);
 
@@ -119,5 +127,6 @@ extern const OSSL_DISPATCH tr_tss2_der_decoder_functions[];
 extern const OSSL_DISPATCH tr_tss2_der_rsa_decoder_functions[];
 extern const OSSL_DISPATCH tr_tss2_pem_decoder_functions[];
 extern const OSSL_DISPATCH tr_tpmkey_store_functions[];
+extern const OSSL_DISPATCH tr_text_encoder_functions[];
 
 #endif
