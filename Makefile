@@ -175,6 +175,7 @@ FAST_SUITES := \
 	"scripts:trustkey=tests/scripts/test-trustkey" \
 	"scripts:provider=tests/scripts/test-provider" \
 	"scripts:provider-tls=tests/scripts/test-provider-tls" \
+	"scripts:resumption=tests/scripts/test-resumption" \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \

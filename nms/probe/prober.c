@@ -22,6 +22,9 @@ SSL_CTX *probe_ctx_new(const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* The prober never offers a session: each probe is a full
+	 * handshake that the router's TPM must sign now. */
+	tr_ssl_ctx_no_resumption(ctx);
 	return ctx;
 }
 
@@ -93,6 +96,14 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 	}
 	if (!h) {
 		ssl_reason(why, whylen, "TLS handshake failed", ssl);
+		goto out;
+	}
+	/* A resumed session carries no signature: whatever the router's PCRs
+	 * are now, it proves nothing. Refused even though we offer none (a
+	 * context set up elsewhere, a PSK callback, a future change). */
+	if (SSL_session_reused(ssl)) {
+		tr_fail(why, whylen,
+			"TLS handshake resumed a session: no fresh signature by the sealed key, no proof");
 		goto out;
 	}
 	/* The CA issued it for this device; its key must also be the

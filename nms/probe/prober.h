@@ -7,8 +7,10 @@
  *   PROBE_OK          handshake done: certificate from the NMS CA, for
  *                     this device, carrying a key attestation whose key
  *                     has the expected policy
- *   PROBE_FAILED      the handshake started and failed, or the router
- *                     presented a certificate that does not pass: bad
+ *   PROBE_FAILED      the handshake started and failed, or resumed an
+ *                     earlier session (no fresh signature), or the
+ *                     router presented a certificate that does not
+ *                     pass: bad
  *   PROBE_NO_ANSWER   no connection (refused, unreachable, timed out),
  *                     or no answer to the handshake in time: offline
  */
@@ -28,8 +30,8 @@ struct probe_target {
 };
 
 /*
- * A client context trusting only the NMS CA in @ca_file (TLS 1.2+).
- * NULL with the reason on failure.
+ * A client context trusting only the NMS CA in @ca_file (TLS 1.2+), that
+ * never offers a session to resume. NULL with the reason on failure.
  */
 SSL_CTX *probe_ctx_new(const char *ca_file, char *err, size_t errlen);
 

@@ -9,6 +9,7 @@
 #include "nms/store/store_session.h"
 #include "nms/store/store_trust.h"
 #include "nms/tnc/tnc_server.h"
+#include "net/net.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -135,6 +136,9 @@ static SSL_CTX *server_ctx(const char *dir, char *err, size_t errlen)
 	/* Routers present their enrolled certificate; a peer without one
 	 * may use SASL; a certificate that does not verify ends it. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* A router's certificate counts as its sealed key's proof only when
+	 * its TPM signed this handshake: no resumed sessions. */
+	tr_ssl_ctx_no_resumption(ctx);
 	return ctx;
 }
 

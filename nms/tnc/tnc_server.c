@@ -396,8 +396,11 @@ static int on_open(struct tls_conn *c, void *arg)
 	s->info.started = time(NULL);
 	s->info.device = s->device;
 	/* The TLS layer verified it against the NMS CA: the name is the
-	 * enrolled device's, and its key is the sealed one. */
+	 * enrolled device's, and its key is the sealed one, which signed
+	 * this handshake (a resumed session would carry no signature: not
+	 * proof; our server offers none anyway). */
 	if (peer && SSL_get_verify_result(tls_conn_ssl(c)) == X509_V_OK &&
+	    !SSL_session_reused(tls_conn_ssl(c)) &&
 	    X509_NAME_get_text_by_NID(X509_get_subject_name(peer),
 				      NID_commonName, s->device,
 				      sizeof(s->device)) > 0) {

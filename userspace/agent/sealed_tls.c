@@ -2,6 +2,7 @@
 #include "userspace/agent/sealed_tls.h"
 
 #include "base/errmsg.h"
+#include "net/net.h"
 
 #include <limits.h>
 #include <openssl/err.h>
@@ -53,6 +54,9 @@ SSL_CTX *sealed_tls_ctx(const SSL_METHOD *method, const char *state_dir,
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
+	/* Every handshake with the sealed key must be signed by the TPM
+	 * now: a resumed one would vouch for the PCR state of the past. */
+	tr_ssl_ctx_no_resumption(ctx);
 	if (ca_file) {
 		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
 			tr_fail(err, errlen, "%s: cannot load", ca_file);

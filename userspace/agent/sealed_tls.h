@@ -13,8 +13,9 @@
 
 /*
  * A context for @method (server or client) with the identity of
- * @state_dir, TLS 1.2 or newer. With @ca_file, peers are verified
- * against it (the NMS CA). NULL with the reason.
+ * @state_dir, TLS 1.2 or newer, without session resumption (each
+ * handshake has a fresh TPM signature). With @ca_file, peers are
+ * verified against it (the NMS CA). NULL with the reason.
  */
 SSL_CTX *sealed_tls_ctx(const SSL_METHOD *method, const char *state_dir,
 			const char *ca_file, char *err, size_t errlen);

@@ -8,10 +8,10 @@
  * tries: the default provider's text encoder would need the private key
  * exported, which our keymgmt refuses, and failed without a word.
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
-#include "hex.h"
-#include "tpm_keyfile.h"
+#include "base/hex.h"
+#include "tpm/keyfile.h"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>

@@ -14,7 +14,7 @@
  * TPM keys never become software keys, and their private part still
  * never leaves (keymgmt.c).
  */
-#include "provider.h"
+#include "userspace/provider/provider.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

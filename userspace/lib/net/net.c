@@ -124,3 +124,22 @@ int tr_ssl_wait(SSL *ssl, int fd, int rc, const struct timespec *d)
 	p.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
 	return tr_ms_left(d) > 0 && poll(&p, 1, tr_ms_left(d)) == 1 ? 0 : -2;
 }
+
+/*
+ * A resumed handshake has no signature: the session's keys come from an
+ * earlier full handshake. A sealed key signs only while the PCRs hold
+ * the good values, so a peer that resumes a session (TLS 1.2 session id,
+ * TLS 1.3 ticket) made before the PCRs changed completes a handshake the
+ * TPM would refuse, and implicit attestation says nothing. Servers then
+ * offer no resumption, clients ask for none, and verifiers refuse a
+ * resumed handshake as proof (SSL_session_reused) besides. No PSK
+ * callbacks are set anywhere, so there is no external PSK either.
+ */
+void tr_ssl_ctx_no_resumption(SSL_CTX *ctx)
+{
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	/* TLS 1.3 servers: not even stateful tickets. */
+	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_max_early_data(ctx, 0);
+}

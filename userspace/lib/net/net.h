@@ -37,4 +37,11 @@ int tr_listen(const char *ip, unsigned short port, int backlog, bool nonblock,
  */
 int tr_ssl_wait(SSL *ssl, int fd, int rc, const struct timespec *d);
 
+/*
+ * No TLS session resumption with @ctx, as server or client: no session
+ * cache, no tickets (TLS 1.2 and 1.3), no PSK. For every context that
+ * uses or checks a sealed key (see net.c for why).
+ */
+void tr_ssl_ctx_no_resumption(SSL_CTX *ctx);
+
 #endif
