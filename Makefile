@@ -176,6 +176,7 @@ FAST_SUITES := \
 	"scripts:provider=tests/scripts/test-provider" \
 	"scripts:provider-tls=tests/scripts/test-provider-tls" \
 	"scripts:resumption=tests/scripts/test-resumption" \
+	"scripts:key-interop=tests/scripts/test-key-interop" \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
