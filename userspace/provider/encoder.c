@@ -12,6 +12,7 @@
 
 #include "base/hex.h"
 #include "tpm/keyfile.h"
+#include "tpm/convert.h"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
