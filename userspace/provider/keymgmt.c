@@ -11,8 +11,8 @@
 #include "base/errmsg.h"
 #include "tpm/keyfile.h"
 #include "tpm/policy_stmt.h"
-#include "tpm/convert.h"
 
+#include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/crypto.h>
