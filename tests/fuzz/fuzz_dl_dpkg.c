@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fuzz target: the dpkg text parsers of dl_pkg.c (status stanzas, control
+ * Fuzz target: the dpkg text parsers of dl_deb822.c (status stanzas, control
  * Package field, md5sums lines, path normalization) on arbitrary bytes.
  */
-#include "digest-lists/lib/dl_pkg_parse.h"
+#include "digest-lists/lib/dl_deb822.h"
 #include "fuzz.h"
 
 #include <limits.h>

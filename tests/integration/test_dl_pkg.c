@@ -6,8 +6,9 @@
  * dpkg package. Expected digests are computed here from the contents.
  */
 #define _GNU_SOURCE /* mkdtemp, fdopendir in every libc configuration */
-#include "digest-lists/lib/dl_pkg.h"
-#include "digest-lists/lib/dl_pkg_parse.h"
+#include "digest-lists/lib/dl_deb.h"
+#include "digest-lists/lib/dl_dpkg.h"
+#include "digest-lists/lib/dl_deb822.h"
 #include "base/fileio.h"
 #include "tr_test.h"
 

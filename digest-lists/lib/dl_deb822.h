@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Text parsers behind dl_pkg.c, on buffers only (no I/O), so that they can
- * be fuzzed and tested alone. Private to dl_pkg.c and its tests.
+ * The text formats of Debian packages that dl_deb.c and dl_dpkg.c read,
+ * on buffers only (no I/O), so that they can be fuzzed and tested alone.
  * Messages in @err name the line, not the file: the caller adds the file.
  */
-#ifndef TR_DL_PKG_PARSE_H
-#define TR_DL_PKG_PARSE_H
+#ifndef TR_DL_DEB822_H
+#define TR_DL_DEB822_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +21,10 @@ struct dl_status_pkg {
 	int installed; /* Status: <want> ok installed (or triggers-*) */
 	int multiarch_same; /* Multi-Arch: same */
 };
+
+/* The line at buf[*off..len), without its '\n'; *off moves past it. */
+size_t dl_next_line(const char *buf, size_t len, size_t *off,
+		    const char **line);
 
 /*
  * The stanza at buf[*off..len) of a status file; *line counts the lines
