@@ -9,7 +9,7 @@
 #ifndef TR_NMS_MONITOR_H
 #define TR_NMS_MONITOR_H
 
-#include "nms/trust/trust.h"
+#include "nms/trust/trust_policy.h"
 
 #include <stddef.h>
 #include <stdint.h>

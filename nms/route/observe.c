@@ -1,9 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/route/observe.h"
 
+#include "base/errmsg.h"
 #include "nms/store/store_trust.h"
 
 #include <stdio.h>
+#include <string.h>
+
+struct observe_args {
+	int64_t device_id;
+	enum trust_event ev;
+	const char *reason;
+	struct trust_change *c;
+};
+
+static int observe_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct observe_args *a = arg;
+	struct nms_trust_row row;
+
+	/* Read inside the transaction (BEGIN IMMEDIATE holds the write
+	 * lock): two observers cannot both decide from the same state. */
+	if (nms_store_trust_get(s, a->device_id, &row, err, errlen) < 0)
+		return -1;
+	a->c->from = row.state;
+	a->c->to = trust_next(row.state, a->ev);
+	a->c->changed = a->c->to != a->c->from;
+	if (!a->c->changed)
+		return 0;
+	return nms_store_trust_set(s, a->device_id, a->c->from, a->c->to,
+				   a->reason, a->c->time_ms, err, errlen);
+}
+
+int nms_trust_observe(struct nms_store *s, int64_t device_id,
+		      enum trust_event ev, const char *reason, int64_t now_ms,
+		      struct trust_change *c, char *err, size_t errlen)
+{
+	char buf[512];
+	struct observe_args a = { device_id, ev, reason, c };
+
+	if ((unsigned)ev >= TRUST_NEVENTS)
+		return tr_fail(err, errlen, "unknown trust event %d", (int)ev);
+	/* The reason names the observation that led to the state. */
+	snprintf(buf, sizeof(buf), "%s%s%s", trust_event_name(ev),
+		 reason && *reason ? ": " : "", reason ? reason : "");
+	a.reason = buf;
+	memset(c, 0, sizeof(*c));
+	c->time_ms = now_ms;
+	return nms_store_tx(s, observe_tx, &a, err, errlen);
+}
 
 static void converged(const struct nms_converged *r, void *arg)
 {

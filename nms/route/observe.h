@@ -1,14 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the NMS saw about a router, applied: the trust engine decides the
- * state (trust.h) and, when it changed, the managed hosts' routes through
+ * state (nms/trust/trust_policy.h) and, when it changed, the managed hosts' routes through
  * the router get the new state's metric. Each step is logged.
  */
 #ifndef TR_NMS_OBSERVE_H
 #define TR_NMS_OBSERVE_H
 
+#include "nms/route/converge.h"
 #include "nms/store/store.h"
-#include "nms/trust/trust.h"
+#include "nms/trust/trust_policy.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What an observation did. */
+struct trust_change {
+	enum trust_state from, to;
+	bool changed;
+	int64_t time_ms; /* of the change (Unix time, ms) */
+};
+
+/*
+ * Apply @ev about device @device_id, observed at @now_ms, with @reason
+ * (NULL: the event's name): read its state, decide, and when the state
+ * changes write the new state, its reason and time, a history row and an
+ * event, all in one transaction (or in the caller's).
+ */
+int nms_trust_observe(struct nms_store *s, int64_t device_id,
+		      enum trust_event ev, const char *reason, int64_t now_ms,
+		      struct trust_change *c, char *err, size_t errlen);
 
 /*
  * Observe @ev about @device with @reason. 0 with the change in *@c (may be

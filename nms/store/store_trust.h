@@ -11,7 +11,7 @@
 #define TR_NMS_STORE_TRUST_H
 
 #include "nms/store/store.h"
-#include "nms/trust/trust.h"
+#include "nms/trust/trust_policy.h"
 
 /* The id of the device named @name; -1 (saying so) when there is none. */
 int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,

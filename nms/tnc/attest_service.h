@@ -12,7 +12,7 @@
 #include "nms/tnc/imv_os.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/tnc/tls_server.h"
-#include "nms/trust/trust.h"
+#include "nms/trust/trust_policy.h"
 
 #define ATTEST_MAX_BAD_LISTS 16
 

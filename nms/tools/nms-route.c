@@ -26,7 +26,8 @@
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
-#include "nms/trust/trust.h"
+#include "nms/route/converge.h"
+#include "nms/route/observe.h"
 
 #include <getopt.h>
 #include <json-c/json.h>

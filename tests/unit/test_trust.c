@@ -16,7 +16,8 @@
 #include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tr_test.h"
-#include "nms/trust/trust.h"
+#include "nms/route/converge.h"
+#include "nms/route/observe.h"
 
 #include <arpa/inet.h>
 #include <string.h>

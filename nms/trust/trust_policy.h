@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The trust engine: each router has a trust state, good, unknown, bad or
+ * The trust policy: each router has a trust state, good, unknown, bad or
  * offline, with the reason and time of its last change and a history of
  * changes. What the NMS observes (an attestation's verdict, a TLS
  * handshake with the router's TPM-bound key, silence) moves the state by
@@ -25,11 +25,8 @@
  *   reference list makes it unknown, unless it is bad (bad stays).
  * An observation that leaves the state as it is writes nothing.
  */
-#ifndef TR_NMS_TRUST_H
-#define TR_NMS_TRUST_H
-
-#include "nms/route/route_actuator.h"
-#include "nms/store/store.h"
+#ifndef TR_NMS_TRUST_POLICY_H
+#define TR_NMS_TRUST_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,51 +80,6 @@ int trust_metrics_parse(const char *spec, struct trust_metrics *m, char *err,
 			size_t errlen);
 /* The same form, into @buf. */
 void trust_metrics_format(const struct trust_metrics *m, char *buf, size_t cap);
-
-/* What an observation did. */
-struct trust_change {
-	enum trust_state from, to;
-	bool changed;
-	int64_t time_ms; /* of the change (Unix time, ms) */
-};
-
-/*
- * Apply @ev about device @device_id, observed at @now_ms, with @reason
- * (NULL: the event's name): read its state, decide, and when the state
- * changes write the new state, its reason and time, a history row and an
- * event, all in one transaction (or in the caller's).
- */
-int nms_trust_observe(struct nms_store *s, int64_t device_id,
-		      enum trust_event ev, const char *reason, int64_t now_ms,
-		      struct trust_change *c, char *err, size_t errlen);
-
-/* What converging one managed host for one router did. */
-struct nms_converged {
-	int64_t host_id, device_id;
-	const char *host, *netns, *device;
-	enum trust_state state;
-	uint32_t metric;
-	struct ra_stats st;
-	int rc; /* 0, or -1 with @err */
-	const char *err;
-	int64_t t_done_ns; /* CLOCK_REALTIME when its routes were in place */
-};
-
-/*
- * Converge the managed hosts' routes through router @device_id (0: every
- * router with addresses) to the metrics of the routers' states in @m,
- * with the route actuator; then record, in one transaction, what each
- * host now has (route_applied, and a "route" event each). With @all
- * false, a host already converged to the metric (by the store's record)
- * is left alone; with it true every host is read and converged, which is
- * what a restarted NMS does, as the kernel may have changed meanwhile.
- * @fn (may be NULL) hears about each pair as it is done. Returns 0 when
- * every pair converged, -1 otherwise (@err says the first failure).
- */
-typedef void nms_converged_fn(const struct nms_converged *r, void *arg);
-int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
-		       int64_t device_id, bool all, nms_converged_fn *fn,
-		       void *arg, char *err, size_t errlen);
 
 /* Unix time in milliseconds, and in ns (CLOCK_REALTIME). */
 int64_t trust_now_ms(void);

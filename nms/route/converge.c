@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Converging the managed hosts: the routes through each router re-costed
+ * to the metric of its trust state, and what each host now has recorded.
+ */
+#include "nms/route/converge.h"
+
+#include "base/errmsg.h"
+#include "nms/store/store_trust.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUTER_ADDRS 32
+
+/* One pair of host and router, copied out of the store's rows. */
+struct pair {
+	struct nms_converged r;
+	char host[128], netns[256], device[128];
+	char err[512];
+	int64_t applied_metric;
+	enum trust_state applied_state;
+};
+
+struct pairs {
+	struct pair *v;
+	size_t n, cap;
+};
+
+static int add_pair(const struct nms_route_target *t, void *arg)
+{
+	struct pairs *p = arg;
+	struct pair *e;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 8;
+		struct pair *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		p->v = v;
+		p->cap = cap;
+	}
+	e = &p->v[p->n++];
+	memset(e, 0, sizeof(*e));
+	e->r.host_id = t->host_id;
+	e->r.device_id = t->device_id;
+	e->r.state = t->state;
+	e->applied_metric = t->applied_metric;
+	e->applied_state = t->applied_state;
+	snprintf(e->host, sizeof(e->host), "%s", t->host);
+	snprintf(e->netns, sizeof(e->netns), "%s", t->netns);
+	snprintf(e->device, sizeof(e->device), "%s", t->device);
+	return 0;
+}
+
+/* Re-cost the routes of host @h through the router of @p. */
+static void converge_pair(struct nms_store *s, struct ra_host *h,
+			  struct pair *p)
+{
+	char addrs[MAX_ROUTER_ADDRS][46];
+	struct ra_addr gw[MAX_ROUTER_ADDRS];
+	int n = nms_store_router_addrs(s, p->r.device_id, addrs,
+				       MAX_ROUTER_ADDRS, p->err,
+				       sizeof(p->err));
+
+	p->r.rc = -1;
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (ra_addr_parse(addrs[i], &gw[i]) < 0) {
+			tr_fail(p->err, sizeof(p->err),
+				"router %s: bad address %s", p->device,
+				addrs[i]);
+			return;
+		}
+	p->r.rc = ra_recost(h, gw, (size_t)n, p->r.metric, &p->r.st, p->err,
+			    sizeof(p->err));
+}
+
+static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct pairs *p = arg;
+	char detail[300];
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct nms_converged *r = &p->v[i].r;
+
+		if (r->rc < 0 || !r->t_done_ns)
+			continue;
+		snprintf(
+			detail, sizeof(detail),
+			"host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped",
+			r->host, r->device, r->metric,
+			trust_state_name(r->state), r->st.added, r->st.deleted,
+			r->st.kept, r->st.skipped);
+		if (nms_store_route_applied(
+			    s, r->host_id, r->device_id, r->state, r->metric,
+			    r->t_done_ns / 1000000, detail, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
+		       int64_t device_id, bool all, nms_converged_fn *fn,
+		       void *arg, char *err, size_t errlen)
+{
+	struct pairs p = { 0 };
+	struct ra_host *h = NULL;
+	int64_t open_host = 0;
+	int rc = 0;
+
+	if (nms_store_route_targets(s, device_id, add_pair, &p, err, errlen) <
+	    0) {
+		free(p.v);
+		return -1;
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		struct pair *e = &p.v[i];
+
+		e->r.host = e->host;
+		e->r.netns = e->netns;
+		e->r.device = e->device;
+		e->r.err = e->err;
+		e->r.metric = m->metric[e->r.state];
+		if (!all && e->applied_metric == e->r.metric &&
+		    e->applied_state == e->r.state)
+			continue; /* converged already */
+		/* Targets come ordered by host: one socket per host. */
+		if (open_host != e->r.host_id) {
+			ra_close(h);
+			h = NULL;
+			open_host = e->r.host_id;
+			if (ra_open(&h, e->netns, e->err, sizeof(e->err)) < 0)
+				open_host = 0;
+		}
+		if (h)
+			converge_pair(s, h, e);
+		else
+			e->r.rc = -1;
+		if (e->r.rc == 0)
+			e->r.t_done_ns = trust_now_ns();
+		else if (!rc)
+			rc = tr_fail(err, errlen, "host %s, router %s: %s",
+				     e->host, e->device, e->err);
+		if (fn)
+			fn(&e->r, arg);
+	}
+	ra_close(h);
+	/* One transaction for all the records: a slow disk does not hold
+	 * up the next host's routes. If the NMS dies before it, the next
+	 * start converges again, which changes nothing in the kernel. */
+	if (nms_store_tx(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	free(p.v);
+	return rc;
+}

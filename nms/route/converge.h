@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Converging the managed hosts' routes through routers to the metrics of
+ * the routers' trust states (the route actuator does each host).
+ */
+#ifndef TR_NMS_CONVERGE_H
+#define TR_NMS_CONVERGE_H
+
+#include "nms/route/route_actuator.h"
+#include "nms/store/store.h"
+#include "nms/trust/trust_policy.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What converging one managed host for one router did. */
+struct nms_converged {
+	int64_t host_id, device_id;
+	const char *host, *netns, *device;
+	enum trust_state state;
+	uint32_t metric;
+	struct ra_stats st;
+	int rc; /* 0, or -1 with @err */
+	const char *err;
+	int64_t t_done_ns; /* CLOCK_REALTIME when its routes were in place */
+};
+
+/*
+ * Converge the managed hosts' routes through router @device_id (0: every
+ * router with addresses) to the metrics of the routers' states in @m,
+ * with the route actuator; then record, in one transaction, what each
+ * host now has (route_applied, and a "route" event each). With @all
+ * false, a host already converged to the metric (by the store's record)
+ * is left alone; with it true every host is read and converged, which is
+ * what a restarted NMS does, as the kernel may have changed meanwhile.
+ * @fn (may be NULL) hears about each pair as it is done. Returns 0 when
+ * every pair converged, -1 otherwise (@err says the first failure).
+ */
+typedef void nms_converged_fn(const struct nms_converged *r, void *arg);
+int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
+		       int64_t device_id, bool all, nms_converged_fn *fn,
+		       void *arg, char *err, size_t errlen);
+
+#endif
