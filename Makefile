@@ -59,6 +59,10 @@ TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.
 	 $(B)/bin/bench-time \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c)) \
 	 $(patsubst nms/tools/%.c,$(B)/bin/%,$(wildcard nms/tools/*.c))
+# A tool with many subcommands is a folder (one file a subcommand); the
+# program is named after the folder.
+TOOL_DIRS := $(patsubst %/,%,$(wildcard userspace/tools/*/ digest-lists/tools/*/ nms/tools/*/))
+TOOLS += $(foreach d,$(TOOL_DIRS),$(B)/bin/$(notdir $(d)))
 # The OpenSSL 3 provider for TPM keys: a module, so its code and libtrust's
 # are compiled again as position-independent code.
 PROVIDER_SRC := $(wildcard userspace/provider/*.c)
@@ -126,6 +130,13 @@ $(B)/bin/%: $(B)/obj/nms/tools/%.o $(LIBS)
 $(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+define tool_dir
+$(B)/bin/$(notdir $(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach d,$(TOOL_DIRS),$(eval $(call tool_dir,$(d))))
 
 $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
