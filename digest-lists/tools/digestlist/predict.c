@@ -6,6 +6,9 @@
 #include "digest-lists/lib/dl_reference.h"
 #include <getopt.h>
 #include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct named {
 	char *name;

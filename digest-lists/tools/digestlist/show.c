@@ -6,6 +6,7 @@
 #include "digest-lists/lib/dl_reference.h"
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_object *list_json(const char *path, const struct dl_list_file *l)

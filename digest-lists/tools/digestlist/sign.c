@@ -8,6 +8,9 @@
 #include "base/fileio.h"
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/xattr.h>
 
 int cmd_sign(int argc, char **argv)

@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int cmp_str(const void *a, const void *b)
 {

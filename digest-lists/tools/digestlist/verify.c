@@ -6,6 +6,9 @@
 #include "digest-lists/lib/dl_sign.h"
 #include "base/fileio.h"
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/xattr.h>
 
 int cmd_verify(int argc, char **argv)
