@@ -23,12 +23,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t child = -1;
+static volatile sig_atomic_t child = -1, pending;
 
+/*
+ * A signal that comes while the TPM starts, or before the command is
+ * forked, is kept and handled once there is a child (or instead of
+ * running it): otherwise it would kill us and leave the swtpm behind, or
+ * be lost and the command run on.
+ */
 static void forward(int sig)
 {
 	if (child > 0)
 		kill(child, sig);
+	else
+		pending = sig;
 }
 
 static void usage(FILE *f)
@@ -64,24 +72,33 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
 	if (swtpm_start(&t, state) < 0)
 		return 3;
+	if (pending) {
+		swtpm_stop(&t);
+		return 128 + pending;
+	}
 
 	setenv("TPM2TOOLS_TCTI", t.tcti, 1);
 	setenv("TRUSTROUTE_TCTI", t.tcti, 1);
 	snprintf(log, sizeof(log), "%s/swtpm.log", t.dir);
 	setenv("TRUSTROUTE_SWTPM_LOG", log, 1);
-	signal(SIGINT, forward);
-	signal(SIGTERM, forward);
-	signal(SIGHUP, forward);
 
 	child = fork();
 	if (child == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		execvp(argv[i], argv + i);
 		fprintf(stderr, "swtpm-run: cannot run %s: %s\n", argv[i],
 			strerror(errno));
 		_exit(127);
 	}
+	if (child > 0 && pending)
+		kill(child, pending);
 	while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	swtpm_stop(&t);
