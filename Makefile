@@ -194,6 +194,7 @@ FAST_SUITES := \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
+	"scripts:layout-rules=tests/scripts/test-layout-rules" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
