@@ -5,6 +5,7 @@
  */
 #include "digest-lists/lib/dl_deb822.h"
 #include "base/errmsg.h"
+#include "base/hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -264,17 +265,6 @@ int dl_control_package(const char *buf, size_t len, char *name, size_t size,
 	return tr_fail(err, errlen, "no Package field");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int dl_md5sums_line(const char *line, size_t len, uint8_t md5[16], char *path,
 		    size_t size, char *err, size_t errlen)
 {
@@ -286,14 +276,9 @@ int dl_md5sums_line(const char *line, size_t len, uint8_t md5[16], char *path,
 		return tr_fail(
 			err, errlen,
 			"expected \"<32 hex digits>  <path>\", got a short line");
-	for (int i = 0; i < 16; i++) {
-		int hi = hexval(line[2 * i]), lo = hexval(line[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return tr_fail(err, errlen,
-				       "expected 32 hex digits at the start");
-		md5[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (tr_unhex(line, 16, md5) < 0)
+		return tr_fail(err, errlen,
+			       "expected 32 hex digits at the start");
 	if (line[32] != ' ' || (line[33] != ' ' && line[33] != '*'))
 		return tr_fail(err, errlen,
 			       "expected two spaces after the digest");
