@@ -159,6 +159,11 @@ $(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTL
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The PT-TLS client against a TLS 1.2 server without RFC 5746 (as
+# strongSwan's charon is): GnuTLS plays that server (libmicrohttpd-dev
+# brings its headers).
+$(B)/tests/test_pt_tls_legacy: PKG_LIBS += $(shell pkg-config --libs gnutls 2>/dev/null)
+
 $(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
