@@ -196,6 +196,7 @@ FAST_SUITES := \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
+	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \

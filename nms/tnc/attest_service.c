@@ -10,6 +10,7 @@
 #include "nms/store/store_trust.h"
 #include "nms/tnc/tnc_server.h"
 #include "net/net.h"
+#include "tnc/pb_stream.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +19,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <tss2/tss2_mu.h>
+
+/* Without a limiter of the caller's: 10 lines at once, then 2 a second. */
+static struct tr_ratelimit own_limit = TR_RATELIMIT_INIT("nmsd", 10, 2);
 
 struct attest_service {
 	struct attest_service_config cfg;
@@ -102,6 +106,47 @@ static void decided(const struct tnc_session_info *i,
 		fprintf(stderr, "nmsd: %s: %s\n", i->device, err);
 }
 
+/* Every refusal, once, with the peer and the reason; rate-limited, since
+ * anyone who can connect can cause them. */
+static void refused(const char *peer, const char *why, void *arg)
+{
+	struct attest_service *s = arg;
+
+	tr_log_limited(s->cfg.log_limit, stderr,
+		       "nmsd: PT-TLS from %s refused: %s\n", peer, why);
+}
+
+static void tick(void *arg)
+{
+	struct attest_service *s = arg;
+
+	tr_log_flush(s->cfg.log_limit, stderr);
+}
+
+static const char *assessment_name(uint32_t a)
+{
+	return a == TR_PA_COMPLIANT		 ? "compliant" :
+	       a == TR_PA_NONCOMPLIANT_MINOR	 ? "non-compliant (minor)" :
+	       a == TR_PA_NONCOMPLIANT_MAJOR	 ? "non-compliant (major)" :
+	       a == TR_PA_ASSESSMENT_ERROR	 ? "error" :
+	       a == TR_PA_DONT_KNOW		 ? "don't know" :
+						   "not said";
+}
+
+/* Mutual mode: what the router decided about us, for the operator. */
+static void nms_assessed(const struct tnc_session_info *i, uint32_t assessment,
+			 uint16_t access, void *arg)
+{
+	(void)arg;
+	fprintf(stderr,
+		"nmsd: mutual: %s from %s assessed this NMS: %s, access %s\n",
+		i->device, i->peer, assessment_name(assessment),
+		access == TR_PB_ACCESS_ALLOWED	   ? "allowed" :
+		access == TR_PB_ACCESS_DENIED	   ? "denied" :
+		access == TR_PB_ACCESS_QUARANTINED ? "quarantined" :
+						     "not said");
+}
+
 static int load_bad(struct attest_service *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < s->cfg.n_bad; i++) {
@@ -154,6 +199,8 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 		return NULL;
 	}
 	s->cfg = *c;
+	if (!s->cfg.log_limit)
+		s->cfg.log_limit = &own_limit;
 	if (nms_store_open(&s->store, c->db, err, errlen) < 0)
 		goto fail;
 	if (dl_reference_load(&s->ref, c->refs->lists, c->refs->n_lists,
@@ -178,11 +225,17 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 					     .port = c->port,
 					     .ctx = s->ctx,
 					     .max_conns = c->max_sessions,
+					     .max_per_source = c->max_per_source,
 					     .max_message = 4u << 20,
 					     .max_outbuf = 256u << 10,
-					     .handshake_ms = 10000,
-					     .idle_ms = 30000,
-					     .session_ms = 120000 };
+					     .handshake_ms = c->handshake_ms ?
+								     c->handshake_ms :
+								     5000,
+					     .idle_ms = c->idle_ms ? c->idle_ms :
+								     10000,
+					     .session_ms = c->session_ms ?
+								   c->session_ms :
+								   120000 };
 	tc.sasl_user = c->sasl_user;
 	tc.sasl_password = c->sasl_password;
 	tc.mutual = c->mutual;
@@ -192,6 +245,9 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	tc.ak_of = ak_of;
 	tc.device_id_of = device_id_of;
 	tc.decided = decided;
+	tc.nms_assessed = nms_assessed;
+	tc.refused = refused;
+	tc.tick = tick;
 	tc.arg = s;
 	s->tnc = tnc_server_new(&tc, err, errlen);
 	if (!s->tnc)

@@ -13,6 +13,7 @@
 #include "nms/enroll/key_policy.h"
 #include "nms/tnc/tls_server.h"
 #include "nms/trust/trust_policy.h"
+#include "base/ratelimit.h"
 
 #define ATTEST_MAX_BAD_LISTS 16
 
@@ -21,7 +22,11 @@ struct attest_service_config {
 	const char *ca_dir; /* server.pem, server.key; ca.pem for clients */
 	const char *address;
 	unsigned short port;
-	unsigned max_sessions;
+	unsigned max_sessions; /* connections in all */
+	unsigned max_per_source; /* from one address (IPv6: /64) */
+	unsigned handshake_ms, idle_ms, session_ms; /* 0: 5 s, 10 s, 120 s */
+	/* the refusals' log limiter, shared with EST; NULL: our own */
+	struct tr_ratelimit *log_limit;
 	const char *sasl_user, *sasl_password; /* NULL: certificates only */
 	bool mutual;
 	/* reference lists: the same as the enrollment key policy's */

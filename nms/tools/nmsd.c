@@ -11,7 +11,11 @@
  *        [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]
  *        [--cert-days N] [--challenge-seconds N]
  *        [--tnc-listen ADDR] [--tnc-port N] [--tnc-port-file F]
- *        [--tnc-max-sessions N] [--sasl-user U --sasl-password P]
+ *        [--tnc-max-sessions N] [--tnc-max-per-source N]
+ *        [--tnc-handshake-timeout S] [--tnc-idle-timeout S]
+ *        [--tnc-session-timeout S] [--est-max-connections N]
+ *        [--est-max-per-source N] [--est-handshake-timeout S]
+ *        [--est-idle-timeout S] [--sasl-user U --sasl-password P]
  *        [--mutual] [--known-bad-list FILE]... [--os-product NAME]...
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
@@ -28,6 +32,7 @@
 #include "nms/probe/monitor.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
+#include "base/ratelimit.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,12 +40,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define ERRLEN 512
 #define MAX_ARGS 512
 
 static volatile sig_atomic_t stop;
+
+/* Refusals, EST's and PT-TLS's alike: 10 lines at once, then 2 a second,
+ * and a count of the rest. A flood of refusals is one summary line a
+ * second, not a line per connection. */
+static struct tr_ratelimit refusals = TR_RATELIMIT_INIT("nmsd", 10, 2);
 
 static void on_signal(int sig)
 {
@@ -58,7 +69,11 @@ static int usage(int rc)
 		"            [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]\n"
 		"            [--cert-days N] [--challenge-seconds N]\n"
 		"            [--tnc-listen ADDR] [--tnc-port N] [--tnc-port-file FILE]\n"
-		"            [--tnc-max-sessions N] [--sasl-user U --sasl-password P]\n"
+		"            [--tnc-max-sessions N] [--tnc-max-per-source N]\n"
+		"            [--tnc-handshake-timeout S] [--tnc-idle-timeout S] [--tnc-session-timeout S]\n"
+		"            [--est-max-connections N] [--est-max-per-source N]\n"
+		"            [--est-handshake-timeout S] [--est-idle-timeout S]\n"
+		"            [--sasl-user U --sasl-password P]\n"
 		"            [--mutual] [--known-bad-list FILE]... [--os-product NAME]...\n"
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n");
@@ -156,6 +171,59 @@ struct options {
 	unsigned probe_interval, probe_timeout;
 };
 
+/* A whole decimal number from @lo to @hi. */
+static int count(const char *arg, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || n < lo || n > hi) {
+		fprintf(stderr, "nmsd: \"%s\": want a number from %u to %u\n",
+			arg, lo, hi);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+/*
+ * Every connection is a descriptor: the soft limit goes up to the hard
+ * one, and if the tables would still not fit (EST's and PT-TLS's, with
+ * room for the store, listeners and libmicrohttpd's backstop), PT-TLS
+ * gets what is left, said in the log. Without this the limits would not
+ * hold: accept() would fail first, for everyone.
+ */
+static int fit_descriptors(struct options *o)
+{
+	struct rlimit rl;
+	rlim_t fixed = 128 + o->est.connection_limit + 64, avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	avail = rl.rlim_cur > fixed ? rl.rlim_cur - fixed : 0;
+	if (avail < 16) {
+		fprintf(stderr,
+			"nmsd: %lu file descriptors are too few for %u EST connections\n",
+			(unsigned long)rl.rlim_cur, o->est.connection_limit);
+		return -1;
+	}
+	if (o->attest.max_sessions > avail) {
+		fprintf(stderr,
+			"nmsd: %lu file descriptors: PT-TLS connections limited to %lu, not %u\n",
+			(unsigned long)rl.rlim_cur, (unsigned long)avail,
+			o->attest.max_sessions);
+		o->attest.max_sessions = (unsigned)avail;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
@@ -187,8 +255,17 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "probe-interval", required_argument, NULL, 'I' },
 		{ "probe-timeout", required_argument, NULL, 'O' },
 		{ "metrics", required_argument, NULL, 'x' },
+		{ "tnc-max-per-source", required_argument, NULL, 1000 },
+		{ "tnc-handshake-timeout", required_argument, NULL, 1001 },
+		{ "tnc-idle-timeout", required_argument, NULL, 1002 },
+		{ "tnc-session-timeout", required_argument, NULL, 1003 },
+		{ "est-max-connections", required_argument, NULL, 1004 },
+		{ "est-max-per-source", required_argument, NULL, 1005 },
+		{ "est-handshake-timeout", required_argument, NULL, 1006 },
+		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned v;
 	char err[256];
 	int c;
 
@@ -252,7 +329,9 @@ static int parse(int argc, char **argv, struct options *o)
 			o->tnc_port_file = optarg;
 			break;
 		case 'M':
-			o->attest.max_sessions = (unsigned)atoi(optarg);
+			if (count(optarg, 1, 65536, &o->attest.max_sessions) <
+			    0)
+				return -1;
 			break;
 		case 'u':
 			o->attest.sasl_user = optarg;
@@ -284,6 +363,38 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'O':
 			o->probe_timeout = (unsigned)atoi(optarg);
+			break;
+		case 1000:
+		case 1004:
+		case 1005:
+			/* connections: 1 to 65536 */
+			if (count(optarg, 1, 65536, &v) < 0)
+				return -1;
+			if (c == 1000)
+				o->attest.max_per_source = v;
+			else if (c == 1004)
+				o->est.connection_limit = v;
+			else
+				o->est.max_per_source = v;
+			break;
+		case 1001:
+		case 1002:
+		case 1003:
+		case 1006:
+		case 1007:
+			/* seconds: 1 to a day */
+			if (count(optarg, 1, 86400, &v) < 0)
+				return -1;
+			if (c == 1001)
+				o->attest.handshake_ms = v * 1000;
+			else if (c == 1002)
+				o->attest.idle_ms = v * 1000;
+			else if (c == 1003)
+				o->attest.session_ms = v * 1000;
+			else if (c == 1006)
+				o->est.handshake_seconds = v;
+			else
+				o->est.timeout_seconds = v;
 			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
@@ -333,6 +444,9 @@ static int serve(struct options *o)
 	char err[ERRLEN], ca_file[4096];
 	int rc = 1;
 
+	if (fit_descriptors(o) < 0)
+		return 1;
+	o->est.log_limit = o->attest.log_limit = &refusals;
 	if (nms_key_policy(&o->policy, o->enroll.policy, o->enroll.policy_desc,
 			   sizeof(o->enroll.policy_desc), err,
 			   sizeof(err)) < 0) {
@@ -404,14 +518,25 @@ out:
 int main(int argc, char **argv)
 {
 	struct options o = {
+		/* Limits (Documentation/nms.md): enough for every router of a
+		 * large site enrolling or attesting at once, small enough
+		 * that a flood holds a few MB; seconds that a TPM-backed
+		 * handshake needs several times over. */
 		.est = { .address = "127.0.0.1",
 			 .port = 8443,
 			 .connection_limit = 256,
-			 .timeout_seconds = 30 },
+			 .max_per_source = 16,
+			 .handshake_seconds = 5,
+			 .timeout_seconds = 10 },
 		.enroll = { .cert_days = 365, .challenge_seconds = 300 },
 		.policy = { .lists_pcr = 11,
 			    .lists_name_dir = "/etc/trustroute/digest_lists" },
-		.attest = { .port = 271, .max_sessions = 1024 },
+		.attest = { .port = 271,
+			    .max_sessions = 1024,
+			    .max_per_source = 16,
+			    .handshake_ms = 5000,
+			    .idle_ms = 10000,
+			    .session_ms = 120000 },
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
