@@ -90,8 +90,7 @@ static void source_of(const struct sockaddr *sa, uint8_t key[17], char *peer,
 	}
 }
 
-static void refused(struct nms_est_server *s, const char *peer,
-		    const char *why)
+static void refused(struct nms_est_server *s, const char *peer, const char *why)
 {
 	tr_log_limited(s->cfg.log_limit, stderr,
 		       "nmsd: EST from %s refused: %s\n", peer, why);
@@ -123,7 +122,8 @@ static void expire(struct nms_est_server *s, uint64_t now)
 	for (struct est_conn *ec = s->conns; ec; ec = ec->next)
 		if (!ec->requested && !ec->evicted &&
 		    now - ec->accepted_ms >= limit)
-			evict(s, ec, "no request in time (TLS handshake timed out or stalled)");
+			evict(s, ec,
+			      "no request in time (TLS handshake timed out or stalled)");
 }
 
 /*
@@ -166,7 +166,8 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 			if (ec->requested || ec->evicted)
 				continue;
 			for (struct est_conn *o = s->conns; o; o = o->next)
-				n += !o->evicted && !memcmp(o->key, ec->key, 17);
+				n += !o->evicted &&
+				     !memcmp(o->key, ec->key, 17);
 			if (n >= best) {
 				best = n;
 				victim = ec;
@@ -177,7 +178,8 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 		refused(s, peer, "the server is full");
 		return MHD_NO;
 	}
-	evict(s, victim, "evicted: the server is full and it had sent no request");
+	evict(s, victim,
+	      "evicted: the server is full and it had sent no request");
 	return MHD_YES;
 }
 
@@ -211,7 +213,8 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		return;
 	/* Gone without a request, and not by our hand: say so. */
 	if (!ec->requested && !ec->evicted)
-		refused(s, ec->peer, "closed before a request (TLS handshake failed, timed out or abandoned)");
+		refused(s, ec->peer,
+			"closed before a request (TLS handshake failed, timed out or abandoned)");
 	if (!ec->evicted)
 		s->live--;
 	if (ec->prev)
@@ -554,9 +557,8 @@ struct nms_est_server *nms_est_start(struct nms_enroll *e,
 	 */
 	s->d = MHD_start_daemon(
 		flags, c->port, accept_policy, s, handle, s,
-		MHD_OPTION_SOCK_ADDR, sa,
-		MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_HTTPS_MEM_CERT,
-		s->cert, MHD_OPTION_HTTPS_PRIORITIES,
+		MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+		MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_CONNECTION_LIMIT, s->cfg.connection_limit + 64,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,

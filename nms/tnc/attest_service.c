@@ -125,12 +125,12 @@ static void tick(void *arg)
 
 static const char *assessment_name(uint32_t a)
 {
-	return a == TR_PA_COMPLIANT		 ? "compliant" :
-	       a == TR_PA_NONCOMPLIANT_MINOR	 ? "non-compliant (minor)" :
-	       a == TR_PA_NONCOMPLIANT_MAJOR	 ? "non-compliant (major)" :
-	       a == TR_PA_ASSESSMENT_ERROR	 ? "error" :
-	       a == TR_PA_DONT_KNOW		 ? "don't know" :
-						   "not said";
+	return a == TR_PA_COMPLIANT	     ? "compliant" :
+	       a == TR_PA_NONCOMPLIANT_MINOR ? "non-compliant (minor)" :
+	       a == TR_PA_NONCOMPLIANT_MAJOR ? "non-compliant (major)" :
+	       a == TR_PA_ASSESSMENT_ERROR   ? "error" :
+	       a == TR_PA_DONT_KNOW	     ? "don't know" :
+					       "not said";
 }
 
 /* Mutual mode: what the router decided about us, for the operator. */
@@ -221,21 +221,18 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	s->ctx = server_ctx(c->ca_dir, err, errlen);
 	if (!s->ctx)
 		goto fail;
-	tc.tls = (struct tls_server_config){ .address = c->address,
-					     .port = c->port,
-					     .ctx = s->ctx,
-					     .max_conns = c->max_sessions,
-					     .max_per_source = c->max_per_source,
-					     .max_message = 4u << 20,
-					     .max_outbuf = 256u << 10,
-					     .handshake_ms = c->handshake_ms ?
-								     c->handshake_ms :
-								     5000,
-					     .idle_ms = c->idle_ms ? c->idle_ms :
-								     10000,
-					     .session_ms = c->session_ms ?
-								   c->session_ms :
-								   120000 };
+	tc.tls = (struct tls_server_config){
+		.address = c->address,
+		.port = c->port,
+		.ctx = s->ctx,
+		.max_conns = c->max_sessions,
+		.max_per_source = c->max_per_source,
+		.max_message = 4u << 20,
+		.max_outbuf = 256u << 10,
+		.handshake_ms = c->handshake_ms ? c->handshake_ms : 5000,
+		.idle_ms = c->idle_ms ? c->idle_ms : 10000,
+		.session_ms = c->session_ms ? c->session_ms : 120000
+	};
 	tc.sasl_user = c->sasl_user;
 	tc.sasl_password = c->sasl_password;
 	tc.mutual = c->mutual;

@@ -454,14 +454,15 @@ static int evict(struct tls_server *s)
 	if (!victim)
 		return -1;
 	s->st.evicted++;
-	conn_refuse(victim, victim->state == HANDSHAKE ?
-				    "evicted: the server is full and its handshake was not done" :
-				    "evicted: the server is full and it was not authenticated");
+	conn_refuse(
+		victim,
+		victim->state == HANDSHAKE ?
+			"evicted: the server is full and its handshake was not done" :
+			"evicted: the server is full and it was not authenticated");
 	return 0;
 }
 
-static void peer_text(const struct sockaddr_storage *ss, char *out,
-		      size_t len)
+static void peer_text(const struct sockaddr_storage *ss, char *out, size_t len)
 {
 	if (ss->ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
@@ -501,7 +502,8 @@ static void accept_all(struct tls_server *s)
 		if (*slot && (*slot)->n >= per_source) {
 			s->st.refused_source++;
 			close(fd);
-			report(s, peer, "too many connections from this address");
+			report(s, peer,
+			       "too many connections from this address");
 			continue;
 		}
 		if (s->st.open >= s->cfg.max_conns && evict(s) < 0) {
@@ -559,8 +561,9 @@ static int expire(struct tls_server *s)
 			s->st.timeouts++;
 			conn_refuse(c, c->state == HANDSHAKE ?
 					       "TLS handshake timed out" :
-			       c->deadline_idle <= t ? "idle for too long" :
-						       "session took too long");
+				       c->deadline_idle <= t ?
+					       "idle for too long" :
+					       "session took too long");
 		} else if (d < next) {
 			next = d;
 		}

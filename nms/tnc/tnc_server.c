@@ -355,8 +355,8 @@ static int on_batch(struct tls_conn *c, struct session *s,
 		refuse(s, "out of memory");
 		goto out;
 	}
-	if (tr_pb_batch_parse(raw->p, raw->len, b, &refusal, err,
-			      sizeof(err)) < 0 ||
+	if (tr_pb_batch_parse(raw->p, raw->len, b, &refusal, err, sizeof(err)) <
+		    0 ||
 	    tr_pb_stream_received(&s->pb, b, &role, &refusal, err,
 				  sizeof(err)) < 0) {
 		refuse(s, "PB-TNC: %s", err);
@@ -480,7 +480,8 @@ static int on_open(struct tls_conn *c, void *arg)
 
 	if (!s) {
 		if (cfg->refused)
-			cfg->refused(tls_conn_peer(c), "out of memory", cfg->arg);
+			cfg->refused(tls_conn_peer(c), "out of memory",
+				     cfg->arg);
 		return -1;
 	}
 	s->srv = srv;

@@ -228,7 +228,8 @@ static void relay(struct front *f, gnutls_session_t g, int gfd)
 		}
 		if (SSL_pending(ssl) || p[1].revents) {
 			r = SSL_read(ssl, buf, sizeof(buf));
-			if (r <= 0 || gnutls_record_send(g, buf, (size_t)r) != r)
+			if (r <= 0 ||
+			    gnutls_record_send(g, buf, (size_t)r) != r)
 				break;
 			f->relayed += (unsigned long)r;
 			/* Once the session runs: a renegotiation, refused. */
@@ -268,7 +269,8 @@ static void *front_run(void *arg)
 		gnutls_handshake_set_timeout(g, 5000);
 		do
 			f->handshake = gnutls_handshake(g);
-		while (f->handshake < 0 && !gnutls_error_is_fatal(f->handshake));
+		while (f->handshake < 0 &&
+		       !gnutls_error_is_fatal(f->handshake));
 		if (f->handshake == 0) {
 			f->safe_reneg = gnutls_safe_renegotiation_status(g);
 			if (f->nms_port)
@@ -363,8 +365,9 @@ static void test_agent_attests_through_it(void **state)
 	front_stop(&f);
 	nms_stop(&n);
 	if (rc < 0)
-		fail_msg("the PT-TLS client through a server without RFC 5746: %s",
-			 err);
+		fail_msg(
+			"the PT-TLS client through a server without RFC 5746: %s",
+			err);
 	/* It was a TLS 1.2 handshake without renegotiation_info. */
 	assert_int_equal(f.handshake, 0);
 	assert_int_equal(f.safe_reneg, 0);

@@ -295,7 +295,9 @@ static void test_handshake_deadline_and_full(void **state)
 	assert_int_equal(st.refused_full, 0);
 	assert_int_equal(st.timeouts, 2);
 	assert_int_equal(st.sessions, 0);
-	assert_non_null(strstr(reasons, "127.0.0.1 evicted: the server is full and its handshake was not done;"));
+	assert_non_null(strstr(
+		reasons,
+		"127.0.0.1 evicted: the server is full and its handshake was not done;"));
 	assert_non_null(strstr(reasons, "127.0.0.1 TLS handshake timed out;"));
 }
 
@@ -339,7 +341,8 @@ static void test_per_source_and_eviction(void **state)
 	stop(&sv, &st);
 	assert_int_equal(st.refused_source, 6);
 	assert_int_equal(st.evicted, 1);
-	assert_non_null(strstr(reasons, "127.0.0.2 too many connections from this address;"));
+	assert_non_null(strstr(
+		reasons, "127.0.0.2 too many connections from this address;"));
 	assert_non_null(strstr(reasons, "127.0.0.2 evicted"));
 	assert_null(strstr(reasons, "127.0.0.3 evicted"));
 }

@@ -91,7 +91,8 @@ static int open_slot(struct conn *c, unsigned i)
 	attempted++;
 	c->state = DONE;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+	if (c->fd < 0 ||
+	    bind(c->fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
 		fprintf(stderr, "conn-flood: socket/bind: %s\n",
 			strerror(errno));
 		return -1;

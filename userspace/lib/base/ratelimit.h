@@ -27,10 +27,10 @@ struct tr_ratelimit {
 	bool started;
 };
 
-#define TR_RATELIMIT_INIT(name_, burst_, per_sec_)                         \
-	{                                                                  \
-		.lock = PTHREAD_MUTEX_INITIALIZER, .name = (name_),        \
-		.burst = (burst_), .per_sec = (per_sec_)                   \
+#define TR_RATELIMIT_INIT(name_, burst_, per_sec_)                  \
+	{                                                           \
+		.lock = PTHREAD_MUTEX_INITIALIZER, .name = (name_), \
+		.burst = (burst_), .per_sec = (per_sec_)            \
 	}
 
 /*
