@@ -49,6 +49,7 @@ struct nms_est_server {
 	unsigned live; /* in conns and not evicted */
 	unsigned closed_since_trim;
 	uint64_t last_trim;
+	bool stopping; /* closes from now on are ours, not refusals */
 	char *key, *cert; /* PEM, must outlive the daemon */
 	char *cacerts; /* the /cacerts answer, made once */
 	size_t cacerts_len;
@@ -212,7 +213,8 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	if (!ec)
 		return;
 	/* Gone without a request, and not by our hand: say so. */
-	if (!ec->requested && !ec->evicted)
+	if (!ec->requested && !ec->evicted &&
+	    !__atomic_load_n(&s->stopping, __ATOMIC_RELAXED))
 		refused(s, ec->peer,
 			"closed before a request (TLS handshake failed, timed out or abandoned)");
 	if (!ec->evicted)
@@ -592,6 +594,7 @@ void nms_est_stop(struct nms_est_server *s)
 {
 	if (!s)
 		return;
+	__atomic_store_n(&s->stopping, true, __ATOMIC_RELAXED);
 	if (s->d)
 		MHD_stop_daemon(s->d);
 	/* The server key is secret: do not leave it in freed memory. */

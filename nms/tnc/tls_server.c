@@ -60,6 +60,13 @@ struct tls_server {
 	int lfd, efd;
 	unsigned short port;
 	struct tls_conn *conns; /* newest first */
+	/*
+	 * Freed while events were being handled (an eviction frees another
+	 * connection than the one whose event it is, and that one may have
+	 * an event further in the same batch): their memory goes after the
+	 * batch, and progress() passes over them.
+	 */
+	struct tls_conn *graveyard;
 	struct source *sources[SOURCE_BUCKETS];
 	struct tls_server_stats st;
 	unsigned freed_since_trim;
@@ -176,7 +183,20 @@ static void conn_free(struct tls_conn *c, const char *why)
 		source_put(s, c->src);
 	s->st.open--;
 	s->freed_since_trim++;
-	free(c);
+	c->dead = true;
+	c->ssl = NULL;
+	c->next = s->graveyard;
+	s->graveyard = c;
+}
+
+static void bury(struct tls_server *s)
+{
+	while (s->graveyard) {
+		struct tls_conn *c = s->graveyard;
+
+		s->graveyard = c->next;
+		free(c);
+	}
 }
 
 /* Closed for cause: reported once, then freed. */
@@ -368,6 +388,8 @@ static void progress(struct tls_conn *c)
 	const char *why = NULL;
 	char buf[160];
 
+	if (c->dead)
+		return;
 	if (c->state == HANDSHAKE) {
 		int n, e;
 
@@ -602,6 +624,7 @@ int tls_server_run(struct tls_server *s, volatile sig_atomic_t *stop)
 			else
 				progress(ev[i].data.ptr);
 		}
+		bury(s);
 	}
 	return 0;
 }
@@ -655,6 +678,7 @@ void tls_server_free(struct tls_server *s)
 		return;
 	while (s->conns)
 		conn_free(s->conns, "server stopping");
+	bury(s);
 	/* (no sources are left: each went with its last connection) */
 	if (s->lfd >= 0)
 		close(s->lfd);

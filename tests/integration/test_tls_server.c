@@ -415,7 +415,7 @@ static void test_thousand_clients(void **state)
 	pthread_attr_setstacksize(&attr, 128 * 1024);
 	for (uintptr_t i = 0; i < N; i++)
 		assert_int_equal(pthread_create(&th[i], &attr, client,
-						(void *)(port << 16 | i)),
+						(void *)((uintptr_t)port << 16 | i)),
 				 0);
 	for (int i = 0; i < N; i++) {
 		void *ok;
