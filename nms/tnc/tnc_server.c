@@ -417,7 +417,8 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 	}
 	rc = tr_pt_recv(&s->pt, &m, &out, &ev, err, sizeof(err));
 	if (rc < 0)
-		refuse(s, "PT-TLS: %s", err);
+		refuse(s, "%s%s", strncmp(err, "PT-TLS", 6) ? "PT-TLS: " : "",
+		       err);
 	if (send_out(c, &out) < 0) {
 		if (rc >= 0)
 			refuse(s, "PT-TLS: our answer could not be sent");

@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,5 +404,8 @@ int main(void)
 		cmocka_unit_test(test_renegotiation_refused),
 	};
 
+	/* As the agent and nmsd do: a peer's close is an error, not a
+	 * signal that kills the process. */
+	signal(SIGPIPE, SIG_IGN);
 	return TR_RUN(tests, setup, teardown);
 }
