@@ -10,6 +10,7 @@
 #include "nms/store/store_trust.h"
 #include "nms/tnc/tnc_server.h"
 #include "net/net.h"
+#include "tnc/pa_attr.h"
 #include "tnc/pb_stream.h"
 
 #include <errno.h>
