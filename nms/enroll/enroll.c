@@ -126,10 +126,13 @@ int nms_enroll_credential(struct nms_enroll *e,
 	if (!device_name_ok(req->device))
 		return refuse(e, 0, err, errlen,
 			      "device name: 1-63 letters, digits, '-' or '.'");
-	/* (a) a genuine TPM: the manufacturer vouches for this EK. */
-	if (tr_ek_cert_verify(req->ek_cert, req->ek_cert_len, e->cfg->ek_roots,
-			      e->cfg->ek_intermediates, &req->ek_pub, why,
-			      sizeof(why)) < 0)
+	/* (a) a genuine TPM: the manufacturer vouches for this EK, and its
+	 * area is exactly its template's. */
+	if (tr_ek_cert_verify(req->ek_cert, req->ek_cert_len,
+			      &(struct tr_ek_trust){ e->cfg->ek_roots,
+						     e->cfg->ek_intermediates,
+						     NULL },
+			      &req->ek_pub, why, sizeof(why)) < 0)
 		return refuse(e, 0, err, errlen, "%s: %s", req->device, why);
 	if (tr_ak_check_public(&req->ak_pub, why, sizeof(why)) < 0)
 		return refuse(e, 0, err, errlen, "%s: %s", req->device, why);
