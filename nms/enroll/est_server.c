@@ -61,6 +61,7 @@ struct request {
 	bool too_large;
 	unsigned status; /* of the answer, for the log */
 	char why[160];
+	const char *refusal; /* the Trustroute-Refusal header, if any */
 };
 
 static uint64_t now_ms(void)
@@ -264,6 +265,10 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct request *q,
 	/* A failure of the NMS, not of the request: come back later. */
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	/* A refusal that no retry can change (the name belongs to another
+	 * TPM): said apart from the text, for the router to act on. */
+	if (q->refusal)
+		MHD_add_response_header(r, TR_EST_REFUSAL_HEADER, q->refusal);
 	ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -280,10 +285,13 @@ static enum MHD_Result text(struct MHD_Connection *c, struct request *q,
 		     n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-static unsigned status_of(int rc)
+static unsigned status_of(struct request *q, int rc)
 {
-	return rc == NMS_ENROLL_REFUSED ? MHD_HTTP_FORBIDDEN :
-					  MHD_HTTP_SERVICE_UNAVAILABLE;
+	if (rc == NMS_ENROLL_NAME_CONFLICT)
+		q->refusal = TR_EST_REFUSAL_NAME_CONFLICT;
+	return rc == NMS_ENROLL_REFUSED || rc == NMS_ENROLL_NAME_CONFLICT ?
+		       MHD_HTTP_FORBIDDEN :
+		       MHD_HTTP_SERVICE_UNAVAILABLE;
 }
 
 static bool content_type_is(struct MHD_Connection *c, const char *want)
@@ -313,7 +321,7 @@ static enum MHD_Result credential(struct nms_est_server *s,
 		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
 	rc = nms_enroll_credential(s->e, &req, &rep, err, sizeof(err));
 	if (rc)
-		return text(c, q, status_of(rc), err);
+		return text(c, q, status_of(q, rc), err);
 	snprintf(q->why, sizeof(q->why), "challenge for %s", req.device);
 	json = tr_credential_reply_json(&rep);
 	if (!json)
@@ -344,7 +352,7 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	rc = nms_enroll_csr(s->e, req, &cert, err, sizeof(err));
 	X509_REQ_free(req);
 	if (rc)
-		return text(c, q, status_of(rc), err);
+		return text(c, q, status_of(q, rc), err);
 	X509_NAME_oneline(X509_get_subject_name(cert), err, sizeof(err));
 	snprintf(q->why, sizeof(q->why), "certificate for %.100s", err);
 	sk = sk_X509_new_null();

@@ -128,6 +128,58 @@ static const char *const migrations[] = {
 	"  address TEXT NOT NULL,"
 	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535));"
 	"ALTER TABLE devices ADD COLUMN os_device_id TEXT NOT NULL DEFAULT '';",
+	/* 5: one TPM, one device, bound only by proof (issue 12).
+	 * An EK is known by its key (key_id, SHA-256 of its SPKI; filled in
+	 * and made unique by nms_store_migrate_ek_keys), not only by the TPM
+	 * name of whatever public area came with it.
+	 * A challenge no longer names a device: the first step wrote the
+	 * device, its EK and AK before any proof, so anyone with a public EK
+	 * certificate reserved a name. Challenges in flight are dropped (a
+	 * router asks again), and so are the devices that never answered
+	 * one (no activated AK, nothing else about them): squats, or
+	 * enrollments that never finished. The event log keeps their names. */
+	"DROP TABLE challenges;"
+	"CREATE TABLE challenges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nonce BLOB NOT NULL UNIQUE,"
+	"  device TEXT NOT NULL,"
+	"  ek_key_id BLOB NOT NULL,"
+	"  ek_name BLOB NOT NULL,"
+	"  ek_public BLOB NOT NULL,"
+	"  ek_cert BLOB NOT NULL,"
+	"  ak_name BLOB NOT NULL,"
+	"  ak_public BLOB NOT NULL,"
+	"  secret_hash BLOB NOT NULL,"
+	"  expires INTEGER NOT NULL);"
+	"CREATE INDEX challenges_by_ek ON challenges(ek_key_id);"
+	"CREATE INDEX challenges_by_expiry ON challenges(expires);"
+	"ALTER TABLE eks ADD COLUMN key_id BLOB;"
+	"CREATE TEMP TABLE unproven AS SELECT d.id, d.name FROM devices d"
+	"  WHERE EXISTS (SELECT 1 FROM eks e WHERE e.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM aks a WHERE a.device_id = d.id"
+	"                  AND a.activated IS NOT NULL)"
+	"  AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM tls_keys k WHERE k.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM trust_history h WHERE h.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM router_addrs r WHERE r.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM route_applied r WHERE r.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.device_id = d.id);"
+	"INSERT INTO events (device_id, time, kind, detail)"
+	"  SELECT NULL, CAST(strftime('%s', 'now') AS INTEGER), 'enroll-dropped',"
+	"    'device \"' || name || '\" never activated a credential: dropped'"
+	"  FROM unproven;"
+	"UPDATE events SET device_id = NULL"
+	"  WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM aks WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM eks WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM devices WHERE id IN (SELECT id FROM unproven);"
+	"DROP TABLE unproven;",
+};
+
+/* After migration N's SQL, what SQL alone cannot do (index N - 1). */
+static nms_tx_fn *const fixups[] = {
+	[4] = nms_store_migrate_ek_keys,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,
@@ -165,17 +217,20 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
+	const int *to = arg;
 	char buf[64];
 	int v = nms_store_version(s);
 
-	(void)arg;
 	/* Read again inside the transaction: another NMS process may have
 	 * migrated meanwhile. */
 	if (v < 0)
 		return nms_db_fail(s, err, errlen,
 				   "reading the schema version");
-	for (; v < NMS_SCHEMA_VERSION; v++) {
+	for (; v < *to; v++) {
 		if (exec(s, migrations[v], err, errlen) < 0)
+			return -1;
+		if ((size_t)v < sizeof(fixups) / sizeof(fixups[0]) &&
+		    fixups[v] && fixups[v](s, NULL, err, errlen) < 0)
 			return -1;
 		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", v + 1);
 		if (exec(s, buf, err, errlen) < 0)
@@ -186,6 +241,12 @@ static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 int nms_store_open(struct nms_store *s, const char *path, char *err,
 		   size_t errlen)
+{
+	return nms_store_open_version(s, path, NMS_SCHEMA_VERSION, err, errlen);
+}
+
+int nms_store_open_version(struct nms_store *s, const char *path, int to,
+			   char *err, size_t errlen)
 {
 	int v;
 
@@ -211,8 +272,11 @@ int nms_store_open(struct nms_store *s, const char *path, char *err,
 			path, v, NMS_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (v < NMS_SCHEMA_VERSION &&
-	    nms_store_tx(s, migrate, NULL, err, errlen) < 0)
+	if (to < 0 || to > NMS_SCHEMA_VERSION) {
+		tr_fail(err, errlen, "no schema version %d", to);
+		goto fail;
+	}
+	if (v < to && nms_store_tx(s, migrate, &to, err, errlen) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -244,6 +308,35 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* @what followed by the savepoint's name: names are ours, never input. */
+static int savepoint_sql(struct nms_store *s, const char *what,
+			 const char *name, char *err, size_t errlen)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), what, name, name);
+	return exec(s, sql, err, errlen);
+}
+
+int nms_store_savepoint(struct nms_store *s, const char *name, char *err,
+			size_t errlen)
+{
+	return savepoint_sql(s, "SAVEPOINT %s", name, err, errlen);
+}
+
+int nms_store_rollback_to(struct nms_store *s, const char *name, char *err,
+			  size_t errlen)
+{
+	return savepoint_sql(s, "ROLLBACK TO %s; RELEASE %s", name, err,
+			     errlen);
+}
+
+int nms_store_release(struct nms_store *s, const char *name, char *err,
+		      size_t errlen)
+{
+	return savepoint_sql(s, "RELEASE %s", name, err, errlen);
 }
 
 int64_t nms_store_event(struct nms_store *s, int64_t device_id,

@@ -6,7 +6,8 @@
  *
  *   nmsd init-ca --ca-dir DIR [--name NAME] [--server-names LIST] [--days N]
  *   nmsd [--config FILE] --db FILE --ca-dir DIR --ek-roots PEM
- *        [--ek-intermediates PEM] [--listen ADDR] [--port N] [--port-file F]
+ *        [--ek-intermediates PEM] [--ek-crls PEM] [--ek-templates LIST]
+ *        [--listen ADDR] [--port N] [--port-file F]
  *        [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]
  *        [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]
  *        [--cert-days N] [--challenge-seconds N]
@@ -33,6 +34,8 @@
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
 #include "base/ratelimit.h"
+#include "tpm/credential.h"
+#include "tpm/ek.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -64,7 +67,8 @@ static int usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: nmsd init-ca --ca-dir DIR [--name NAME] [--server-names LIST] [--days N]\n"
 		"       nmsd [--config FILE] --db FILE --ca-dir DIR --ek-roots PEM\n"
-		"            [--ek-intermediates PEM] [--listen ADDR] [--port N] [--port-file FILE]\n"
+		"            [--ek-intermediates PEM] [--ek-crls PEM] [--ek-templates LIST]\n"
+		"            [--listen ADDR] [--port N] [--port-file FILE]\n"
 		"            [--reference-list FILE]... [--lists-name-dir DIR] [--lists-pcr N]\n"
 		"            [--pcr-values N=HEX,...] [--authorizer PEM [--authorizer-ref REF]]\n"
 		"            [--cert-days N] [--challenge-seconds N]\n"
@@ -231,6 +235,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "ca-dir", required_argument, NULL, 'c' },
 		{ "ek-roots", required_argument, NULL, 'r' },
 		{ "ek-intermediates", required_argument, NULL, 'i' },
+		{ "ek-crls", required_argument, NULL, 'k' },
+		{ "ek-templates", required_argument, NULL, 'e' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'P' },
@@ -283,6 +289,24 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'i':
 			o->enroll.ek_intermediates = optarg;
+			break;
+		case 'k':
+			o->enroll.ek_crls = optarg;
+			break;
+		case 'e':
+			if (tr_ek_template_list(optarg, &o->enroll.ek_templates,
+						err, sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: --ek-templates: %s\n",
+					err);
+				return -1;
+			}
+			/* A template recognised but not credentialed would
+			 * refuse every router of it: refused here. */
+			if (o->enroll.ek_templates & ~TR_CREDENTIAL_TEMPLATES) {
+				fprintf(stderr,
+					"nmsd: --ek-templates: credentials are made for L-1 and H-1 EKs only\n");
+				return -1;
+			}
 			break;
 		case 'l':
 			o->est.address = optarg;
@@ -453,6 +477,14 @@ static int serve(struct options *o)
 		fprintf(stderr, "nmsd: key policy: %s\n", err);
 		return 1;
 	}
+	/* Unreadable trust files would refuse every router; say so now. */
+	if (tr_ek_trust_check(&(struct tr_ek_trust){ o->enroll.ek_roots,
+						     o->enroll.ek_intermediates,
+						     o->enroll.ek_crls },
+			      err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: EK trust: %s\n", err);
+		return 1;
+	}
 	if (nms_store_open(&store, o->db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nmsd: %s\n", err);
 		return 1;
@@ -465,6 +497,8 @@ static int serve(struct options *o)
 	fprintf(stderr,
 		"nmsd: EST on https://%s:%u/.well-known/est/, TLS keys must have %s\n",
 		o->est.address, nms_est_port(est), o->enroll.policy_desc);
+	fprintf(stderr, "nmsd: EK certificates %s revocation checks\n",
+		o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
 	o->attest.db = o->db;

@@ -15,11 +15,13 @@
  *   trustroute-agent run    (all of the above) [--attest-interval S]
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
- * when it gave up. serve: the implicit-attestation endpoint (TLS with the
+ * when it gave up, 3 at once when the NMS refused the name (another
+ * TPM's, or this TPM is enrolled under another name). serve: the implicit-attestation endpoint (TLS with the
  * sealed key) until SIGTERM. attest: one PT-TLS/PB-TNC session with the
  * NMS; exit 0 when access is allowed, 1 when not, 2 when it failed. run:
  * the router's daemon: enroll (retrying until it is), serve, and attest
- * every interval, until SIGTERM. Exit 2 on usage.
+ * every interval, until SIGTERM (exit 3 on a name conflict, as enroll).
+ * Exit 2 on usage.
  */
 #include "userspace/agent/attest_endpoint.h"
 #include "userspace/agent/enroll_client.h"
@@ -222,11 +224,21 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* A name conflict needs an operator: retrying would not change it. */
+#define EXIT_NAME_CONFLICT 3
+
 static int enroll(struct opts *o)
 {
 	char err[512];
+	int rc = enroll_run(&o->en, err, sizeof(err));
 
-	if (enroll_run(&o->en, err, sizeof(err)) < 0) {
+	if (rc == ENROLL_NAME_CONFLICT) {
+		fprintf(stderr,
+			"trustroute-agent: not enrolled, and retrying cannot help: the NMS refused the name \"%s\": %s\n",
+			o->en.device, err);
+		return EXIT_NAME_CONFLICT;
+	}
+	if (rc < 0) {
 		fprintf(stderr, "trustroute-agent: not enrolled: %s\n", err);
 		return 1;
 	}
@@ -273,12 +285,14 @@ static void *serve_thread(void *arg)
 static int run(struct opts *o)
 {
 	pthread_t th;
+	int rc;
 
 	if (!enroll_ok(o) || !attest_ok(o) || !o->attest_interval)
 		return usage(2);
 	o->en.max_attempts = 0; /* until it works */
-	if (enroll(o))
-		return 1;
+	rc = enroll(o);
+	if (rc)
+		return rc;
 	if (pthread_create(&th, NULL, serve_thread, o))
 		return 1;
 	while (!stop) {
