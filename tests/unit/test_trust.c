@@ -377,9 +377,11 @@ static void test_migration_from_2(void **state)
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
-	if (nms_store_open(&s, path, err, sizeof(err)))
+	/* Up to schema 4 only: migration 5 needs the enrollment tables this
+	 * partial file does not have (test_nms_store migrates those). */
+	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_version(&s), 4);
 	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
 	assert_int_equal(row.state, TRUST_BAD);
 	assert_string_equal(row.reason, "");

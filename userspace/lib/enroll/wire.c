@@ -163,7 +163,7 @@ static int get_b64(json_object *o, const char *key, uint8_t *out, size_t cap,
  * or writes differently, and a value could mean one thing here and
  * another to the next reader (the NMS hashes what it stores).
  */
-#define GET_TPM(o, key, unmarshal, marshal, obj, err, errlen)                 \
+#define GET_TPM(o, key, unmarshal, marshal, obj, err, errlen)                  \
 	({                                                                     \
 		uint8_t buf_[sizeof(*(obj)) + 8], back_[sizeof(*(obj)) + 8];   \
 		size_t n_ = 0, off_ = 0, m_ = 0;                               \
@@ -172,7 +172,7 @@ static int get_b64(json_object *o, const char *key, uint8_t *out, size_t cap,
 		if (!rc_ && (unmarshal(buf_, n_, &off_, (obj)) || off_ != n_)) \
 			rc_ = tr_fail((err), (errlen),                         \
 				      "\"%s\": not one TPM structure", (key)); \
-		if (!rc_ && (marshal((obj), back_, sizeof(back_), &m_) ||     \
+		if (!rc_ && (marshal((obj), back_, sizeof(back_), &m_) ||      \
 			     m_ != n_ || memcmp(back_, buf_, n_)))             \
 			rc_ = tr_fail((err), (errlen),                         \
 				      "\"%s\": not in its canonical form",     \
@@ -191,8 +191,7 @@ static int get_public(json_object *o, const char *key, TPM2B_PUBLIC *pub,
 	if (GET_TPM(o, key, Tss2_MU_TPM2B_PUBLIC_Unmarshal,
 		    Tss2_MU_TPM2B_PUBLIC_Marshal, pub, err, errlen)) {
 		if (!pub->size && strstr(err, "canonical"))
-			tr_fail(err, errlen, "\"%s\": empty TPM2B_PUBLIC",
-				key);
+			tr_fail(err, errlen, "\"%s\": empty TPM2B_PUBLIC", key);
 		return -1;
 	}
 	return 0;
