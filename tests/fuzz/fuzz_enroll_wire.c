@@ -147,8 +147,8 @@ static void check_encoder(const uint8_t *in, size_t len)
 		rep.expires = off < len ? (int64_t)in[off] << 32 : -1;
 		j = tr_credential_reply_json(&rep);
 		if (j) {
-			if (tr_credential_reply_parse(j, strlen(j), &rback,
-						      err, sizeof(err)) ||
+			if (tr_credential_reply_parse(j, strlen(j), &rback, err,
+						      sizeof(err)) ||
 			    memcmp(rback.nonce, rep.nonce, sizeof(rep.nonce)) ||
 			    rback.credential.size != rep.credential.size ||
 			    memcmp(rback.credential.credential,
