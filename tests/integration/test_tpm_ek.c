@@ -18,6 +18,7 @@
 #include "tpm_pair.h"
 #include "tpm/ek.h"
 #include "tr_test.h"
+#include "tpm/convert.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
