@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 5
+#define NMS_SCHEMA_VERSION 6
 
 struct nms_store {
 	sqlite3 *db;
