@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Converging the managed hosts: the routes through each router re-costed
- * to the metric of its trust state, and what each host now has recorded.
+ * Converging the managed hosts: what goes through or toward each router
+ * re-costed by each host's actuator to the value of the router's trust
+ * state, and what each host now has recorded.
  */
 #include "nms/route/converge.h"
 
@@ -17,7 +18,7 @@
 /* One pair of host and router, copied out of the store's rows. */
 struct pair {
 	struct nms_converged r;
-	char host[128], netns[256], device[128];
+	char host[128], netns[256], vty[256], device[128];
 	char err[512];
 	int64_t applied_metric;
 	enum trust_state applied_state;
@@ -51,13 +52,14 @@ static int add_pair(const struct nms_route_target *t, void *arg)
 	e->applied_state = t->applied_state;
 	snprintf(e->host, sizeof(e->host), "%s", t->host);
 	snprintf(e->netns, sizeof(e->netns), "%s", t->netns);
+	snprintf(e->vty, sizeof(e->vty), "%s", t->vty);
+	e->r.act = nms_actuator_find(t->actuator);
 	snprintf(e->device, sizeof(e->device), "%s", t->device);
 	return 0;
 }
 
-/* Re-cost the routes of host @h through the router of @p. */
-static void converge_pair(struct nms_store *s, struct ra_host *h,
-			  struct pair *p)
+/* Re-cost what host @h has through or toward the router of @p. */
+static void converge_pair(struct nms_store *s, void *h, struct pair *p)
 {
 	char addrs[MAX_ROUTER_ADDRS][46];
 	struct ra_addr gw[MAX_ROUTER_ADDRS];
@@ -75,8 +77,8 @@ static void converge_pair(struct nms_store *s, struct ra_host *h,
 				addrs[i]);
 			return;
 		}
-	p->r.rc = ra_recost(h, gw, (size_t)n, p->r.metric, &p->r.st, p->err,
-			    sizeof(p->err));
+	p->r.rc = p->r.act->apply(h, gw, (size_t)n, p->r.metric, &p->r.st,
+				  p->err, sizeof(p->err));
 }
 
 static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
@@ -91,10 +93,10 @@ static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 			continue;
 		snprintf(
 			detail, sizeof(detail),
-			"host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped",
-			r->host, r->device, r->metric,
-			trust_state_name(r->state), r->st.added, r->st.deleted,
-			r->st.kept, r->st.skipped);
+			"host %s: %s through %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
+			r->host, r->act->unit, r->device, r->act->value_name,
+			r->metric, trust_state_name(r->state), r->st.added,
+			r->st.deleted, r->st.kept, r->st.skipped);
 		if (nms_store_route_applied(
 			    s, r->host_id, r->device_id, r->state, r->metric,
 			    r->t_done_ns / 1000000, detail, err, errlen) < 0)
@@ -108,7 +110,8 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		       void *arg, char *err, size_t errlen)
 {
 	struct pairs p = { 0 };
-	struct ra_host *h = NULL;
+	const struct nms_actuator *open_act = NULL;
+	void *h = NULL;
 	int64_t open_host = 0;
 	int rc = 0;
 
@@ -124,22 +127,34 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		e->r.netns = e->netns;
 		e->r.device = e->device;
 		e->r.err = e->err;
-		e->r.metric = m->metric[e->r.state];
+		if (!e->r.act) {
+			/* Fail closed: a host we cannot act on is an error,
+			 * never quietly left as it is. */
+			e->r.rc = -1;
+			tr_fail(e->err, sizeof(e->err), "no such actuator");
+			goto done;
+		}
+		e->r.metric = e->r.act->value(m, e->r.state);
 		if (!all && e->applied_metric == e->r.metric &&
 		    e->applied_state == e->r.state)
 			continue; /* converged already */
-		/* Targets come ordered by host: one socket per host. */
+		/* Targets come ordered by host: one handle per host. */
 		if (open_host != e->r.host_id) {
-			ra_close(h);
+			struct nms_host_params hp = { e->netns, e->vty };
+
+			if (h)
+				open_act->close(h);
 			h = NULL;
 			open_host = e->r.host_id;
-			if (ra_open(&h, e->netns, e->err, sizeof(e->err)) < 0)
+			open_act = e->r.act;
+			if (open_act->open(&h, &hp, e->err, sizeof(e->err)) < 0)
 				open_host = 0;
 		}
 		if (h)
 			converge_pair(s, h, e);
 		else
 			e->r.rc = -1;
+done:
 		if (e->r.rc == 0)
 			e->r.t_done_ns = trust_now_ns();
 		else if (!rc)
@@ -148,7 +163,8 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		if (fn)
 			fn(&e->r, arg);
 	}
-	ra_close(h);
+	if (h)
+		open_act->close(h);
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
 	 * start converges again, which changes nothing in the kernel. */

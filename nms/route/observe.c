@@ -54,14 +54,16 @@ static void converged(const struct nms_converged *r, void *arg)
 {
 	(void)arg;
 	if (r->rc)
-		fprintf(stderr, "nmsd: routes on %s via %s: %s\n", r->host,
-			r->device, r->err);
+		fprintf(stderr, "nmsd: %s on %s via %s: %s\n",
+			r->act ? r->act->unit : "routes", r->host, r->device,
+			r->err);
 	else
 		fprintf(stderr,
-			"nmsd: routes on %s via %s: metric %u (%s): %u routes, %u added, %u deleted, at %lld.%09lld\n",
-			r->host, r->device, r->metric,
-			trust_state_name(r->state), r->st.routes, r->st.added,
-			r->st.deleted, (long long)(r->t_done_ns / 1000000000),
+			"nmsd: %s on %s via %s: %s %u (%s): %u %s, %u added, %u deleted, at %lld.%09lld\n",
+			r->act->unit, r->host, r->device, r->act->value_name,
+			r->metric, trust_state_name(r->state), r->st.routes,
+			r->act->unit, r->st.added, r->st.deleted,
+			(long long)(r->t_done_ns / 1000000000),
 			(long long)(r->t_done_ns % 1000000000));
 }
 
