@@ -20,6 +20,8 @@
  *        [--mutual] [--known-bad-list FILE]... [--os-product NAME]...
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
+ *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
+ *        [--vtysh PATH]
  *
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment); options on the command line come after it and win.
@@ -31,6 +33,7 @@
 #include "nms/enroll/est_server.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/probe/monitor.h"
+#include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
 #include "base/ratelimit.h"
@@ -80,7 +83,9 @@ static int usage(int rc)
 		"            [--sasl-user U --sasl-password P]\n"
 		"            [--mutual] [--known-bad-list FILE]... [--os-product NAME]...\n"
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
-		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n");
+		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
+		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
+		"            [--vtysh PATH]\n");
 	return rc;
 }
 
@@ -269,6 +274,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-max-per-source", required_argument, NULL, 1005 },
 		{ "est-handshake-timeout", required_argument, NULL, 1006 },
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
+		{ "ospf-costs", required_argument, NULL, 'X' },
+		{ "vtysh", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
@@ -426,6 +433,17 @@ static int parse(int argc, char **argv, struct options *o)
 				fprintf(stderr, "nmsd: %s\n", err);
 				return -1;
 			}
+			break;
+		case 'X':
+			if (trust_ospf_costs_parse(optarg, &o->metrics, err,
+						   sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return -1;
+			}
+			break;
+		case 'y':
+			/* Set before any thread starts. */
+			frr_set_vtysh(optarg);
 			break;
 		default:
 			return -1;
