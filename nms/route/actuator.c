@@ -34,6 +34,7 @@ static void nl_close(void *h)
 const struct nms_actuator nms_actuator_netlink = {
 	.name = "netlink",
 	.unit = "routes",
+	.toward = "through",
 	.value_name = "metric",
 	.value = nl_value,
 	.open = nl_open,
@@ -73,7 +74,9 @@ static void frr_close_op(void *h)
 const struct nms_actuator nms_actuator_frr = {
 	.name = "frr",
 	.unit = "OSPF interfaces",
+	.toward = "toward",
 	.value_name = "cost",
+	.concurrent = true,
 	.value = frr_value,
 	.open = frr_open_op,
 	.apply = frr_apply,

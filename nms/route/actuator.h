@@ -21,6 +21,7 @@
 #include "nms/route/route_actuator.h"
 #include "nms/trust/trust_policy.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,7 +34,11 @@ struct nms_host_params {
 struct nms_actuator {
 	const char *name; /* as in the store: "netlink", "frr" */
 	const char *unit; /* what it changes: "routes", "OSPF interfaces" */
+	const char *toward; /* "through", "toward" (the router) */
 	const char *value_name; /* "metric", "cost" */
+	/* Hosts can be converged at the same time, each in a thread (the
+	 * actuator waits on another program). */
+	bool concurrent;
 	/* The value state @st maps to in @m. */
 	uint32_t (*value)(const struct trust_metrics *m, enum trust_state st);
 	int (*open)(void **h, const struct nms_host_params *p, char *err,

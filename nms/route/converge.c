@@ -9,6 +9,8 @@
 #include "base/errmsg.h"
 #include "nms/store/store_trust.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,9 @@ struct pair {
 	char err[512];
 	int64_t applied_metric;
 	enum trust_state applied_state;
+	struct ra_addr gw[MAX_ROUTER_ADDRS]; /* the router's addresses */
+	size_t ngw;
+	bool skip; /* converged already */
 };
 
 struct pairs {
@@ -58,27 +63,61 @@ static int add_pair(const struct nms_route_target *t, void *arg)
 	return 0;
 }
 
-/* Re-cost what host @h has through or toward the router of @p. */
-static void converge_pair(struct nms_store *s, void *h, struct pair *p)
+/* The addresses of @p's router, into @p (in the calling thread: the
+ * workers do not touch the store). */
+static int router_addrs(struct nms_store *s, struct pair *p)
 {
 	char addrs[MAX_ROUTER_ADDRS][46];
-	struct ra_addr gw[MAX_ROUTER_ADDRS];
 	int n = nms_store_router_addrs(s, p->r.device_id, addrs,
 				       MAX_ROUTER_ADDRS, p->err,
 				       sizeof(p->err));
 
-	p->r.rc = -1;
 	if (n < 0)
-		return;
+		return -1;
 	for (int i = 0; i < n; i++)
-		if (ra_addr_parse(addrs[i], &gw[i]) < 0) {
-			tr_fail(p->err, sizeof(p->err),
-				"router %s: bad address %s", p->device,
-				addrs[i]);
-			return;
+		if (ra_addr_parse(addrs[i], &p->gw[i]) < 0)
+			return tr_fail(p->err, sizeof(p->err),
+				       "router %s: bad address %s", p->device,
+				       addrs[i]);
+	p->ngw = (size_t)n;
+	return 0;
+}
+
+/* The pairs of one host, done with one handle. */
+struct host_job {
+	struct pair *v; /* the host's pairs, to be done */
+	size_t n;
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *do_host(void *arg)
+{
+	struct host_job *j = arg;
+	struct pair *first = &j->v[0];
+	struct nms_host_params hp = { first->netns, first->vty };
+	const struct nms_actuator *act = first->r.act;
+	void *h = NULL;
+
+	if (act->open(&h, &hp, first->err, sizeof(first->err)) < 0) {
+		for (size_t i = 0; i < j->n; i++) {
+			j->v[i].r.rc = -1;
+			if (i)
+				snprintf(j->v[i].err, sizeof(j->v[i].err), "%s",
+					 first->err);
 		}
-	p->r.rc = p->r.act->apply(h, gw, (size_t)n, p->r.metric, &p->r.st,
-				  p->err, sizeof(p->err));
+		return NULL;
+	}
+	for (size_t i = 0; i < j->n; i++) {
+		struct pair *e = &j->v[i];
+
+		e->r.rc = act->apply(h, e->gw, e->ngw, e->r.metric, &e->r.st,
+				     e->err, sizeof(e->err));
+		if (e->r.rc == 0)
+			e->r.t_done_ns = trust_now_ns();
+	}
+	act->close(h);
+	return NULL;
 }
 
 static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
@@ -93,10 +132,11 @@ static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 			continue;
 		snprintf(
 			detail, sizeof(detail),
-			"host %s: %s through %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
-			r->host, r->act->unit, r->device, r->act->value_name,
-			r->metric, trust_state_name(r->state), r->st.added,
-			r->st.deleted, r->st.kept, r->st.skipped);
+			"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
+			r->host, r->act->unit, r->act->toward, r->device,
+			r->act->value_name, r->metric,
+			trust_state_name(r->state), r->st.added, r->st.deleted,
+			r->st.kept, r->st.skipped);
 		if (nms_store_route_applied(
 			    s, r->host_id, r->device_id, r->state, r->metric,
 			    r->t_done_ns / 1000000, detail, err, errlen) < 0)
@@ -110,9 +150,8 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		       void *arg, char *err, size_t errlen)
 {
 	struct pairs p = { 0 };
-	const struct nms_actuator *open_act = NULL;
-	void *h = NULL;
-	int64_t open_host = 0;
+	struct host_job *jobs = NULL;
+	size_t nj = 0;
 	int rc = 0;
 
 	if (nms_store_route_targets(s, device_id, add_pair, &p, err, errlen) <
@@ -120,6 +159,13 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		free(p.v);
 		return -1;
 	}
+	jobs = calloc(p.n ? p.n : 1, sizeof(*jobs));
+	if (!jobs) {
+		free(p.v);
+		return tr_fail(err, errlen, "out of memory");
+	}
+	/* What each pair needs, read here; the pairs to do, by host (targets
+	 * come ordered by host: one handle per host). */
 	for (size_t i = 0; i < p.n; i++) {
 		struct pair *e = &p.v[i];
 
@@ -127,44 +173,52 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		e->r.netns = e->netns;
 		e->r.device = e->device;
 		e->r.err = e->err;
+		e->r.rc = -1;
 		if (!e->r.act) {
 			/* Fail closed: a host we cannot act on is an error,
 			 * never quietly left as it is. */
-			e->r.rc = -1;
 			tr_fail(e->err, sizeof(e->err), "no such actuator");
-			goto done;
+			continue;
 		}
 		e->r.metric = e->r.act->value(m, e->r.state);
 		if (!all && e->applied_metric == e->r.metric &&
-		    e->applied_state == e->r.state)
-			continue; /* converged already */
-		/* Targets come ordered by host: one handle per host. */
-		if (open_host != e->r.host_id) {
-			struct nms_host_params hp = { e->netns, e->vty };
-
-			if (h)
-				open_act->close(h);
-			h = NULL;
-			open_host = e->r.host_id;
-			open_act = e->r.act;
-			if (open_act->open(&h, &hp, e->err, sizeof(e->err)) < 0)
-				open_host = 0;
+		    e->applied_state == e->r.state) {
+			e->skip = true; /* converged already */
+			continue;
 		}
-		if (h)
-			converge_pair(s, h, e);
+		if (router_addrs(s, e) < 0)
+			continue;
+		if (nj && jobs[nj - 1].v[0].r.host_id == e->r.host_id &&
+		    jobs[nj - 1].v + jobs[nj - 1].n == e)
+			jobs[nj - 1].n++;
 		else
-			e->r.rc = -1;
-done:
-		if (e->r.rc == 0)
-			e->r.t_done_ns = trust_now_ns();
-		else if (!rc)
+			jobs[nj++] = (struct host_job){ .v = e, .n = 1 };
+	}
+	/* Hosts whose actuator waits on another program (FRR's vtysh) go
+	 * at once, each in a thread of its own; the others (netlink, well
+	 * under a millisecond) in this thread meanwhile. */
+	for (size_t i = 0; i < nj; i++)
+		if (jobs[i].v[0].r.act->concurrent)
+			jobs[i].threaded = !pthread_create(
+				&jobs[i].thread, NULL, do_host, &jobs[i]);
+	for (size_t i = 0; i < nj; i++)
+		if (!jobs[i].threaded)
+			do_host(&jobs[i]);
+	for (size_t i = 0; i < nj; i++)
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].thread, NULL);
+	free(jobs);
+	for (size_t i = 0; i < p.n; i++) {
+		struct pair *e = &p.v[i];
+
+		if (e->skip)
+			continue;
+		if (e->r.rc < 0 && !rc)
 			rc = tr_fail(err, errlen, "host %s, router %s: %s",
 				     e->host, e->device, e->err);
 		if (fn)
 			fn(&e->r, arg);
 	}
-	if (h)
-		open_act->close(h);
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
 	 * start converges again, which changes nothing in the kernel. */

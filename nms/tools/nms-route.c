@@ -281,12 +281,12 @@ static void converged_json(const struct nms_converged *r, void *arg)
 	add_str(o, "host", r->host);
 	add_str(o, "device", r->device);
 	add_str(o, "state", trust_state_name(r->state));
-	add_str(o, "actuator", r->act ? r->act->name : NULL);
 	add_int(o, r->act ? r->act->value_name : "metric", r->metric);
 	if (r->act)
 		stats_json(o, r->act, &r->st);
 	add_int(o, "t_done_ns", r->t_done_ns);
 	add_str(o, "error", r->rc < 0 ? r->err : NULL);
+	add_str(o, "actuator", r->act ? r->act->name : NULL);
 	json_object_array_add(arg, o);
 }
 
