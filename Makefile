@@ -170,7 +170,9 @@ $(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o
 
 # Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
 FUZZ_SECONDS ?= 60
-fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC)
+# The NMS's parsers of outside input that stand alone (nms/route's FRR JSON).
+FUZZ_NMS_SRC := nms/route/frr_actuator.c nms/route/route_actuator.c
+fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZZ_NMS_SRC)
 	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
 	@mkdir -p build/fuzz/$*-corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
