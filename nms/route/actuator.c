@@ -50,7 +50,13 @@ static uint32_t frr_value(const struct trust_metrics *m, enum trust_state st)
 static int frr_open_op(void **h, const struct nms_host_params *p, char *err,
 		       size_t errlen)
 {
-	return frr_open((struct frr_host **)h, p->vty, err, errlen);
+	return frr_open((struct frr_host **)h, p->vty, &frr_ospf, err, errlen);
+}
+
+static int isis_open_op(void **h, const struct nms_host_params *p, char *err,
+			size_t errlen)
+{
+	return frr_open((struct frr_host **)h, p->vty, &frr_isis, err, errlen);
 }
 
 static int frr_apply(void *h, const struct ra_addr *addr, size_t n, uint32_t v,
@@ -83,11 +89,26 @@ const struct nms_actuator nms_actuator_frr = {
 	.close = frr_close_op,
 };
 
+/* IS-IS metrics from the same map as OSPF costs: the IGP's cost of
+ * entering a router, on the same scale. */
+const struct nms_actuator nms_actuator_frr_isis = {
+	.name = "frr-isis",
+	.unit = "IS-IS interfaces",
+	.toward = "toward",
+	.value_name = "cost",
+	.concurrent = true,
+	.value = frr_value,
+	.open = isis_open_op,
+	.apply = frr_apply,
+	.close = frr_close_op,
+};
+
 const struct nms_actuator *nms_actuator_find(const char *name)
 {
 	static const struct nms_actuator *const all[] = {
 		&nms_actuator_netlink,
 		&nms_actuator_frr,
+		&nms_actuator_frr_isis,
 	};
 
 	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++)

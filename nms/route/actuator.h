@@ -9,7 +9,8 @@
  *   namespace;
  * - frr (nms/route/frr_actuator.h): a router's neighbour, running FRR,
  *   gives its OSPF interfaces toward the router the cost of the router's
- *   state (trust_metrics.ospf_cost), through vtysh.
+ *   state (trust_metrics.ospf_cost), through vtysh;
+ * - frr-isis: the same with IS-IS metrics (the same map).
  *
  * Both are make-before-break and idempotent: they read what the host has
  * every time, change only what differs, and keep no state of their own,
@@ -57,6 +58,7 @@ struct nms_actuator {
 
 extern const struct nms_actuator nms_actuator_netlink;
 extern const struct nms_actuator nms_actuator_frr;
+extern const struct nms_actuator nms_actuator_frr_isis;
 
 /* The actuator called @name, or NULL. */
 const struct nms_actuator *nms_actuator_find(const char *name);

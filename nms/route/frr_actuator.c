@@ -44,9 +44,11 @@ const char *frr_vtysh(void)
 struct frr_host {
 	char vty[256];
 	bool pathspace; /* -N NAME, else --vty_socket DIR */
+	const struct frr_proto *proto;
 };
 
-int frr_open(struct frr_host **out, const char *vty, char *err, size_t errlen)
+int frr_open(struct frr_host **out, const char *vty,
+	     const struct frr_proto *proto, char *err, size_t errlen)
 {
 	struct frr_host *h;
 	size_t len = vty ? strlen(vty) : 0;
@@ -68,6 +70,7 @@ int frr_open(struct frr_host **out, const char *vty, char *err, size_t errlen)
 		return tr_fail(err, errlen, "out of memory");
 	memcpy(h->vty, vty, len + 1);
 	h->pathspace = !path;
+	h->proto = proto;
 	*out = h;
 	return 0;
 }
@@ -136,7 +139,7 @@ static int vtysh(const struct frr_host *h, const char *const *cmds, size_t n,
 	argv[argc++] = h->pathspace ? "-N" : "--vty_socket";
 	argv[argc++] = h->vty;
 	argv[argc++] = "-d";
-	argv[argc++] = "ospfd";
+	argv[argc++] = h->proto->daemon;
 	for (size_t i = 0; i < n; i++) {
 		argv[argc++] = "-c";
 		argv[argc++] = cmds[i];
@@ -527,10 +530,176 @@ out:
 	return rc;
 }
 
-/* ---- the actuator -------------------------------------------------------- */
+/* The IS-IS metric of circuit @c's interface: every level's, or 0 when
+ * they differ (so that it is set). -1 when it has none. */
+static int isis_metric(struct json_object *ifc, uint32_t *out)
+{
+	struct json_object *levels;
+	size_t nl;
 
-static const char *const show_cmds[] = { "show ip ospf interface json",
-					 "show ip ospf neighbor json" };
+	if (!json_object_object_get_ex(ifc, "levels", &levels) ||
+	    !json_object_is_type(levels, json_type_array) ||
+	    !(nl = json_object_array_length(levels)))
+		return -1;
+	for (size_t i = 0; i < nl; i++) {
+		struct json_object *l = json_object_array_get_idx(levels, i);
+		uint32_t m;
+
+		if (!l || !json_object_is_type(l, json_type_object) ||
+		    get_uint(l, "metric", 16777215, &m) < 0)
+			return -1;
+		if (!i)
+			*out = m;
+		else if (m != *out)
+			*out = 0;
+	}
+	return 0;
+}
+
+int frr_parse_isis_interfaces(const char *json, size_t len,
+			      const struct ra_addr *addr, size_t n,
+			      struct frr_iface *out, size_t cap, char *err,
+			      size_t errlen)
+{
+	struct json_object *doc, *areas, *third;
+	size_t off = 0, count = 0;
+	bool bad = false;
+	int rc = -1;
+
+	doc = next_doc(json, len, &off, &bad, err, errlen);
+	if (!doc) {
+		if (!bad)
+			tr_fail(err, errlen, "vtysh said nothing");
+		return -1;
+	}
+	third = next_doc(json, len, &off, &bad, err, errlen);
+	if (third || bad) {
+		json_object_put(third);
+		if (third)
+			tr_fail(err, errlen,
+				"vtysh said more than one JSON document");
+		goto out;
+	}
+	if (!json_object_object_get_ex(doc, "areas", &areas) ||
+	    !json_object_is_type(areas, json_type_array)) {
+		tr_fail(err, errlen,
+			"vtysh's IS-IS interfaces have no \"areas\" list (is isisd running?)");
+		goto out;
+	}
+	for (size_t a = 0; a < json_object_array_length(areas); a++) {
+		struct json_object *area = json_object_array_get_idx(areas, a);
+		struct json_object *circuits;
+
+		if (!area ||
+		    !json_object_object_get_ex(area, "circuits", &circuits) ||
+		    !json_object_is_type(circuits, json_type_array)) {
+			tr_fail(err, errlen,
+				"vtysh's IS-IS area %zu has no circuit list",
+				a);
+			goto out;
+		}
+		for (size_t c = 0; c < json_object_array_length(circuits);
+		     c++) {
+			struct json_object *ci =
+				json_object_array_get_idx(circuits, c);
+			struct json_object *ifc, *pfx;
+			struct frr_iface f = { .cost = 0 };
+			const char *name, *ip;
+			char ipbuf[64], *slash, *end;
+			unsigned long plen;
+			bool toward = false;
+
+			if (!ci ||
+			    !json_object_object_get_ex(ci, "interface", &ifc) ||
+			    !json_object_is_type(ifc, json_type_object) ||
+			    !(name = get_str(ifc, "name"))) {
+				tr_fail(err, errlen,
+					"vtysh's IS-IS circuit %zu has no interface name",
+					c);
+				goto out;
+			}
+			/* A circuit without an IPv4 prefix carries no
+			 * IPv4 link toward anyone. */
+			if (!json_object_object_get_ex(ifc, "ip-prefix", &pfx))
+				continue;
+			ip = json_object_is_type(pfx, json_type_object) ?
+				     get_str(pfx, "ip") :
+				     NULL;
+			if (!ip || strlen(ip) >= sizeof(ipbuf) ||
+			    isis_metric(ifc, &f.cost) < 0) {
+				tr_fail(err, errlen,
+					"vtysh's IS-IS interface \"%.32s\": no prefix or metric",
+					name);
+				goto out;
+			}
+			snprintf(ipbuf, sizeof(ipbuf), "%s", ip);
+			slash = strchr(ipbuf, '/');
+			if (!slash)
+				goto bad_prefix;
+			*slash = '\0';
+			plen = strtoul(slash + 1, &end, 10);
+			if (*end || end == slash + 1 || plen > 32 ||
+			    ra_addr_parse(ipbuf, &f.addr) < 0 ||
+			    f.addr.family != AF_INET)
+				goto bad_prefix;
+			f.prefixlen = (uint8_t)plen;
+			for (size_t i = 0; i < n && !toward; i++)
+				toward = plen < 32 &&
+					 in_net(&addr[i], &f.addr,
+						(unsigned)plen) &&
+					 !is_one_of(ipbuf, &addr[i], 1);
+			if (!toward)
+				continue;
+			if (!good_ifname(name)) {
+				tr_fail(err, errlen,
+					"IS-IS interface \"%.32s\" toward the router: a name we cannot give to vtysh",
+					name);
+				goto out;
+			}
+			if (count == cap) {
+				tr_fail(err, errlen,
+					"more than %zu IS-IS interfaces toward the router",
+					cap);
+				goto out;
+			}
+			snprintf(f.name, sizeof(f.name), "%s", name);
+			out[count++] = f;
+			continue;
+bad_prefix:
+			tr_fail(err, errlen,
+				"vtysh's IS-IS interface \"%.32s\": prefix \"%.48s\" is not IPv4/LEN",
+				name, ip);
+			goto out;
+		}
+	}
+	rc = (int)count;
+out:
+	json_object_put(doc);
+	return rc;
+}
+
+const struct frr_proto frr_ospf = {
+	.name = "OSPF",
+	.daemon = "ospfd",
+	.show = { "show ip ospf interface json", "show ip ospf neighbor json" },
+	.nshow = 2,
+	.cost_cmd = "ip ospf cost",
+	.max_cost = 65535,
+	.parse = frr_parse_interfaces,
+};
+
+/* "isis metric N" sets every level's (wide metrics: FRR's default). */
+const struct frr_proto frr_isis = {
+	.name = "IS-IS",
+	.daemon = "isisd",
+	.show = { "show isis interface detail json" },
+	.nshow = 1,
+	.cost_cmd = "isis metric",
+	.max_cost = 16777215,
+	.parse = frr_parse_isis_interfaces,
+};
+
+/* ---- the actuator -------------------------------------------------------- */
 
 int frr_list(struct frr_host *h, const struct ra_addr *addr, size_t n,
 	     struct frr_iface *out, size_t cap, char *err, size_t errlen)
@@ -539,10 +708,10 @@ int frr_list(struct frr_host *h, const struct ra_addr *addr, size_t n,
 	char perr[512];
 	int rc;
 
-	if (vtysh(h, show_cmds, 2, &o, err, errlen) < 0)
+	if (vtysh(h, h->proto->show, h->proto->nshow, &o, err, errlen) < 0)
 		return -1;
-	rc = frr_parse_interfaces(o.buf, o.len, addr, n, out, cap, perr,
-				  sizeof(perr));
+	rc = h->proto->parse(o.buf, o.len, addr, n, out, cap, perr,
+			     sizeof(perr));
 	if (rc < 0)
 		tr_fail(err, errlen, "vtysh at %s: %s", h->vty, perr);
 	free(o.buf);
@@ -554,21 +723,22 @@ int frr_recost(struct frr_host *h, const struct ra_addr *addr, size_t n,
 {
 	struct frr_iface ifs[FRR_MAX_IFACES], after[FRR_MAX_IFACES];
 	const char *cmds[FRR_MAX_CMDS];
-	char costcmd[32], ifcmd[FRR_MAX_IFACES][32];
+	const struct frr_proto *p = h->proto;
+	char costcmd[48], ifcmd[FRR_MAX_IFACES][32];
 	size_t nc = 0;
 	struct vt_out o;
 	char perr[512];
 	int k, m;
 
 	memset(st, 0, sizeof(*st));
-	if (cost < 1 || cost > 65535)
-		return tr_fail(err, errlen, "OSPF cost %u is not 1 to 65535",
-			       cost);
+	if (cost < 1 || cost > p->max_cost)
+		return tr_fail(err, errlen, "%s cost %u is not 1 to %u",
+			       p->name, cost, p->max_cost);
 	k = frr_list(h, addr, n, ifs, FRR_MAX_IFACES, err, errlen);
 	if (k < 0)
 		return -1;
 	st->interfaces = (unsigned)k;
-	snprintf(costcmd, sizeof(costcmd), "ip ospf cost %u", cost);
+	snprintf(costcmd, sizeof(costcmd), "%s %u", p->cost_cmd, cost);
 	cmds[nc++] = "configure terminal";
 	for (int i = 0; i < k; i++) {
 		if (ifs[i].cost == cost) {
@@ -583,13 +753,14 @@ int frr_recost(struct frr_host *h, const struct ra_addr *addr, size_t n,
 	if (st->kept == (unsigned)k)
 		return 0; /* nothing to change: vtysh is not even asked */
 	cmds[nc++] = "end";
-	/* Read back in the same run: what counts is what ospfd has now. */
-	cmds[nc++] = show_cmds[0];
-	cmds[nc++] = show_cmds[1];
+	/* Read back in the same run: what counts is what the daemon has
+	 * now. */
+	for (size_t i = 0; i < p->nshow; i++)
+		cmds[nc++] = p->show[i];
 	if (vtysh(h, cmds, nc, &o, err, errlen) < 0)
 		return -1;
-	m = frr_parse_interfaces(o.buf, o.len, addr, n, after, FRR_MAX_IFACES,
-				 perr, sizeof(perr));
+	m = p->parse(o.buf, o.len, addr, n, after, FRR_MAX_IFACES, perr,
+		     sizeof(perr));
 	free(o.buf);
 	if (m < 0)
 		return tr_fail(err, errlen, "vtysh at %s, reading back: %s",
@@ -600,8 +771,9 @@ int frr_recost(struct frr_host *h, const struct ra_addr *addr, size_t n,
 		if (after[i].cost != cost)
 			return tr_fail(
 				err, errlen,
-				"vtysh at %s: interface %s has OSPF cost %u after setting %u",
-				h->vty, after[i].name, after[i].cost, cost);
+				"vtysh at %s: interface %s has %s cost %u after setting %u",
+				h->vty, after[i].name, p->name, after[i].cost,
+				cost);
 	st->changed = st->interfaces - st->kept;
 	return 0;
 }

@@ -11,7 +11,8 @@
  * prefix length) holds one of the router's addresses, or when an OSPF
  * neighbour on it has one of them as its address or router id (the
  * latter also finds unnumbered links, while the adjacency is up). OSPFv2
- * in the default VRF; IPv6 addresses are not matched.
+ * in the default VRF; IPv6 addresses are not matched. The same for IS-IS
+ * (frr_isis: isisd, "isis metric", matched by prefix only).
  *
  * Make-before-break and idempotent like the netlink actuator: it reads
  * the costs first (show ip ospf interface json, show ip ospf neighbor
@@ -48,13 +49,35 @@ void frr_set_vtysh(const char *path);
 const char *frr_vtysh(void);
 
 struct frr_host;
+struct frr_iface;
+
+/* The IGP whose costs are set. */
+struct frr_proto {
+	const char *name; /* "OSPF", "IS-IS" */
+	const char *daemon; /* vtysh -d: "ospfd", "isisd" */
+	const char *show[2]; /* what is read, in one vtysh run */
+	size_t nshow;
+	const char *cost_cmd; /* "ip ospf cost", "isis metric" + N */
+	uint32_t max_cost;
+	/* What show says, read: frr_parse_interfaces and its IS-IS twin. */
+	int (*parse)(const char *json, size_t len, const struct ra_addr *addr,
+		     size_t n, struct frr_iface *out, size_t cap, char *err,
+		     size_t errlen);
+};
+
+/* OSPFv2 (ospfd, interface costs 1 to 65535), IS-IS (isisd, wide
+ * metrics 1 to 16777215; an interface is toward the router when its IPv4
+ * prefix holds one of the router's addresses). */
+extern const struct frr_proto frr_ospf, frr_isis;
 
 /*
  * A neighbour's FRR at @vty: an absolute path is the directory of its vty
  * sockets (vtysh --vty_socket), anything else an FRR pathspace (vtysh -N;
- * letters, digits, '-', '_', '.'). Nothing is run yet.
+ * letters, digits, '-', '_', '.'), setting the costs of @proto. Nothing
+ * is run yet.
  */
-int frr_open(struct frr_host **h, const char *vty, char *err, size_t errlen);
+int frr_open(struct frr_host **h, const char *vty,
+	     const struct frr_proto *proto, char *err, size_t errlen);
 void frr_close(struct frr_host *h);
 
 /* An OSPF interface toward the router. */
@@ -77,6 +100,11 @@ int frr_parse_interfaces(const char *json, size_t len,
 			 const struct ra_addr *addr, size_t n,
 			 struct frr_iface *out, size_t cap, char *err,
 			 size_t errlen);
+/* The same for "show isis interface detail json". */
+int frr_parse_isis_interfaces(const char *json, size_t len,
+			      const struct ra_addr *addr, size_t n,
+			      struct frr_iface *out, size_t cap, char *err,
+			      size_t errlen);
 
 /* The interfaces of @h toward @addr[@n], as frr_parse_interfaces. */
 int frr_list(struct frr_host *h, const struct ra_addr *addr, size_t n,
@@ -88,8 +116,8 @@ struct frr_stats {
 	unsigned kept; /* at it already */
 };
 
-/* Converge: every interface of @h toward @addr[@n] gets @cost (1 to
- * 65535). 0, or -1 with vtysh's words in @err. */
+/* Converge: every interface of @h toward @addr[@n] gets @cost (1 to the
+ * protocol's maximum). 0, or -1 with vtysh's words in @err. */
 int frr_recost(struct frr_host *h, const struct ra_addr *addr, size_t n,
 	       uint32_t cost, struct frr_stats *st, char *err, size_t errlen);
 

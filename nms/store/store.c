@@ -176,15 +176,16 @@ static const char *const migrations[] = {
 	"DELETE FROM devices WHERE id IN (SELECT id FROM unproven);"
 	"DROP TABLE unproven;",
 	/* 6: a managed host names its actuator: netlink (its routes, in the
-	 * network namespace netns) or frr (the OSPF costs of its interfaces
-	 * toward each router, through FRR's vtysh at vty: a socket directory
-	 * or a pathspace). A host that is itself a router (device_id) is
-	 * never used to re-cost that router: once it is bad, its own
-	 * configuration cannot be trusted. */
+	 * network namespace netns), frr or frr-isis (the OSPF costs, or IS-IS
+	 * metrics, of its interfaces toward each router, through FRR's vtysh
+	 * at vty: a socket directory or a pathspace). A host that is itself a
+	 * router (device_id) is never used to re-cost that router: once it
+	 * is bad, its own configuration cannot be trusted. */
 	"ALTER TABLE route_hosts ADD COLUMN actuator TEXT NOT NULL"
-	"  DEFAULT 'netlink' CHECK (actuator IN ('netlink', 'frr'));"
+	"  DEFAULT 'netlink'"
+	"  CHECK (actuator IN ('netlink', 'frr', 'frr-isis'));"
 	"ALTER TABLE route_hosts ADD COLUMN vty TEXT NOT NULL DEFAULT ''"
-	"  CHECK (actuator <> 'frr' OR vty <> '');"
+	"  CHECK (actuator = 'netlink' OR vty <> '');"
 	"ALTER TABLE route_hosts ADD COLUMN device_id INTEGER"
 	"  REFERENCES devices(id);",
 };

@@ -339,8 +339,8 @@ int64_t nms_store_route_host(struct nms_store *s, const char *name,
 }
 
 int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
-				 const char *vty, int64_t device_id, char *err,
-				 size_t errlen)
+				 const char *actuator, const char *vty,
+				 int64_t device_id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int64_t id = -1;
@@ -348,18 +348,23 @@ int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
 	if (!name || !*name || !vty || !*vty)
 		return tr_fail(err, errlen,
 			       "an FRR host needs a name and a vty");
+	if (!actuator ||
+	    (strcmp(actuator, "frr") && strcmp(actuator, "frr-isis")))
+		return tr_fail(err, errlen, "\"%s\" is not an FRR actuator",
+			       actuator ? actuator : "");
 	if (nms_prepare(
 		    s,
 		    "INSERT INTO route_hosts (name, netns, actuator, vty, device_id)"
-		    " VALUES (?1, '', 'frr', ?2, nullif(?3, 0))"
+		    " VALUES (?1, '', ?4, ?2, nullif(?3, 0))"
 		    " ON CONFLICT (name) DO UPDATE SET netns = '',"
-		    "  actuator = 'frr', vty = ?2, device_id = nullif(?3, 0)"
+		    "  actuator = ?4, vty = ?2, device_id = nullif(?3, 0)"
 		    " RETURNING id",
 		    "route_hosts", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, vty, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, device_id);
+	sqlite3_bind_text(st, 4, actuator, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	else

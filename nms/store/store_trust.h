@@ -80,15 +80,16 @@ int64_t nms_store_route_host(struct nms_store *s, const char *name,
 			     const char *netns, char *err, size_t errlen);
 
 /*
- * The managed host @name whose actuator is FRR: the NMS sets the OSPF
- * cost of its interfaces toward each router through vtysh at @vty (a vty
- * socket directory, or an FRR pathspace). @device_id (0: none) is the
- * router this host is: it is never used to re-cost itself. Added, or its
+ * The managed host @name whose actuator is FRR's: @actuator "frr" (the
+ * NMS sets the OSPF cost of its interfaces toward each router) or
+ * "frr-isis" (their IS-IS metric), through vtysh at @vty (a vty socket
+ * directory, or an FRR pathspace). @device_id (0: none) is the router
+ * this host is: it is never used to re-cost itself. Added, or its
  * actuator, vty and device updated. Returns its id, or -1.
  */
 int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
-				 const char *vty, int64_t device_id, char *err,
-				 size_t errlen);
+				 const char *actuator, const char *vty,
+				 int64_t device_id, char *err, size_t errlen);
 
 /* What one host must converge to for one router. */
 struct nms_route_target {

@@ -3,11 +3,11 @@
  * nms-route: the NMS's trust engine and route actuator from the command
  * line.
  *
- *   nms-route show   (--netns NS | --frr VTY) --via ADDR[,ADDR...] [--json]
- *   nms-route recost (--netns NS | --frr VTY) --via ADDR[,ADDR...]
+ *   nms-route show   (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...] [--json]
+ *   nms-route recost (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...]
  *                    (--metric N | --state STATE [--metrics MAP]) [--json]
  *   nms-route --db FILE host NAME NETNS
- *   nms-route --db FILE host NAME --frr VTY [--device DEVICE]
+ *   nms-route --db FILE host NAME --frr VTY [--isis] [--device DEVICE]
  *   nms-route --db FILE router DEVICE ADDR...
  *   nms-route --db FILE event DEVICE EVENT [REASON] [--metrics MAP] [--json]
  *   nms-route --db FILE sync [--metrics MAP] [--json]
@@ -16,7 +16,8 @@
  *
  * "show" and "recost" work on one host without the store: its routes
  * through the addresses (--netns), or its OSPF interfaces toward them and
- * their costs, through FRR's vtysh (--frr; --metric is then the cost).
+ * their costs, through FRR's vtysh (--frr; --metric is then the cost;
+ * --isis: IS-IS metrics instead).
  * The others use the NMS store: "host" says which hosts are managed, and
  * with which actuator (netlink in NETNS, or FRR at VTY: a vty socket
  * directory or a pathspace; DEVICE is the router the host is, which is
@@ -50,6 +51,7 @@
 
 struct opts {
 	const char *db, *netns, *frr, *device, *via, *state;
+	int isis; /* --isis: IS-IS metrics, not OSPF costs */
 	long long metric; /* -1: not given */
 	struct trust_metrics metrics;
 	int json;
@@ -58,11 +60,11 @@ struct opts {
 static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-		"usage: nms-route show   (--netns NS | --frr VTY) --via ADDR[,ADDR...] [--json]\n"
-		"       nms-route recost (--netns NS | --frr VTY) --via ADDR[,ADDR...]\n"
+		"usage: nms-route show   (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...] [--json]\n"
+		"       nms-route recost (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...]\n"
 		"                        (--metric N | --state STATE [--metrics MAP]) [--json]\n"
 		"       nms-route --db FILE host NAME NETNS\n"
-		"       nms-route --db FILE host NAME --frr VTY [--device DEVICE]\n"
+		"       nms-route --db FILE host NAME --frr VTY [--isis] [--device DEVICE]\n"
 		"       nms-route --db FILE router DEVICE ADDR...\n"
 		"       nms-route --db FILE event DEVICE EVENT [REASON] [--metrics MAP] [--json]\n"
 		"       nms-route --db FILE sync [--metrics MAP] [--json]\n"
@@ -121,7 +123,7 @@ static int parse_via(const char *list, struct ra_addr *gw)
 static void stats_json(struct json_object *o, const struct nms_actuator *act,
 		       const struct ra_stats *st)
 {
-	if (act == &nms_actuator_frr) {
+	if (act != &nms_actuator_netlink) {
 		add_int(o, "interfaces", st->routes);
 		add_int(o, "changed", st->added);
 		add_int(o, "kept", st->kept);
@@ -198,8 +200,9 @@ static int show(void *h, const struct nms_actuator *act, struct ra_addr *gw,
 
 static int host_cmd(const char *cmd, struct opts *o)
 {
-	const struct nms_actuator *act = o->frr ? &nms_actuator_frr :
-						  &nms_actuator_netlink;
+	const struct nms_actuator *act = !o->frr ? &nms_actuator_netlink :
+					 o->isis ? &nms_actuator_frr_isis :
+						   &nms_actuator_frr;
 	struct nms_host_params hp = { o->netns, o->frr };
 	struct ra_addr gw[MAX_VIA];
 	struct ra_stats st;
@@ -236,9 +239,9 @@ static int host_cmd(const char *cmd, struct opts *o)
 			out = json_object_new_object();
 			add_int(out, act->value_name, metric);
 			stats_json(out, act, &st);
-		} else if (act == &nms_actuator_frr) {
-			printf("cost %u: %u OSPF interfaces, %u changed, %u kept\n",
-			       metric, st.routes, st.added, st.kept);
+		} else if (act != &nms_actuator_netlink) {
+			printf("cost %u: %u %s, %u changed, %u kept\n", metric,
+			       st.routes, act->unit, st.added, st.kept);
 		} else {
 			printf("metric %u: %u routes, %u added, %u deleted, %u kept, %u skipped\n",
 			       metric, st.routes, st.added, st.deleted, st.kept,
@@ -263,9 +266,9 @@ static void converged_text(const struct nms_converged *r, void *arg)
 	if (r->rc < 0)
 		printf("  host %s: %s toward %s: FAILED: %s\n", r->host,
 		       r->act ? r->act->unit : "routes", r->device, r->err);
-	else if (r->act == &nms_actuator_frr)
-		printf("  host %s: OSPF interfaces toward %s at cost %u (%s): %u changed, %u kept\n",
-		       r->host, r->device, r->metric,
+	else if (r->act != &nms_actuator_netlink)
+		printf("  host %s: %s toward %s at cost %u (%s): %u changed, %u kept\n",
+		       r->host, r->act->unit, r->device, r->metric,
 		       trust_state_name(r->state), r->st.added, r->st.kept);
 	else
 		printf("  host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped\n",
@@ -484,8 +487,10 @@ static int store_cmd(int argc, char **argv, struct opts *o)
 		id = o->device ? nms_store_device_id(&s, o->device, err,
 						     sizeof(err)) :
 				 0;
-		rc = id < 0 || nms_store_route_host_frr(&s, argv[1], o->frr, id,
-							err, sizeof(err)) < 0;
+		rc = id < 0 ||
+		     nms_store_route_host_frr(&s, argv[1],
+					      o->isis ? "frr-isis" : "frr",
+					      o->frr, id, err, sizeof(err)) < 0;
 	} else if (!strcmp(cmd, "router") && argc >= 3) {
 		id = nms_store_device_id(&s, argv[1], err, sizeof(err));
 		rc = id < 0;
@@ -533,6 +538,7 @@ int main(int argc, char **argv)
 		{ "frr", required_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "vtysh", required_argument, NULL, 'V' },
+		{ "isis", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -582,6 +588,9 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			frr_set_vtysh(optarg);
+			break;
+		case 'I':
+			o.isis = 1;
 			break;
 		case 'j':
 			o.json = 1;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The FRR actuator without FRR: its JSON parser on a real capture (R2 of
- * scripts/netns-ospf-ring: "show ip ospf interface json" and "show ip
+ * scripts/netns-frr-ring: "show ip ospf interface json" and "show ip
  * ospf neighbor json") and on malformed output; vtysh replaced by a
  * script that keeps one interface's cost in a file, to check the argument
  * vector, read-change-read back, idempotence, and failing closed (a cost
@@ -192,6 +192,84 @@ static void test_parse_refuses(void **state)
 				     sizeof(err));
 }
 
+static const struct {
+	const char *json, *says;
+} bad_isis[] = {
+	{ "", "said nothing" },
+	{ "{}", "no \"areas\" list" },
+	{ "{\"areas\":[{}]}", "has no circuit list" },
+	{ "{\"areas\":[{\"circuits\":[{\"circuit\":0}]}]}",
+	  "has no interface name" },
+	{ "{\"areas\":[{\"circuits\":[{\"interface\":{\"name\":\"e1\","
+	  "\"ip-prefix\":{\"ip\":\"10.1.0.1/24\"}}}]}]}",
+	  "no prefix or metric" },
+	{ "{\"areas\":[{\"circuits\":[{\"interface\":{\"name\":\"e1\","
+	  "\"levels\":[{\"metric\":10}],\"ip-prefix\":{\"ip\":\"10.1.0.1\"}}}]}]}",
+	  "is not IPv4/LEN" },
+	{ "{\"areas\":[{\"circuits\":[{\"interface\":{\"name\":\"e 1\","
+	  "\"levels\":[{\"metric\":10}],\"ip-prefix\":{\"ip\":\"10.1.0.1/24\"}}}]}]}",
+	  "a name we cannot give to vtysh" },
+	{ "{\"areas\":[]}{}", "more than one JSON document" },
+};
+
+static int parse_isis(const char *json, struct frr_iface *out, char *err)
+{
+	struct ra_addr a = addr("10.1.0.2");
+
+	return frr_parse_isis_interfaces(json, strlen(json), &a, 1, out, 4, err,
+					 512);
+}
+
+/* IS-IS: R2's "show isis interface detail json" on the IS-IS ring. */
+static void test_parse_isis(void **state)
+{
+	struct frr_iface f[4];
+	struct ra_addr a;
+	char err[512], *isis;
+	size_t len;
+
+	(void)state;
+	isis = (char *)test_read_buf(TR_DATA_DIR "/frr/r2-isis.json", 1 << 20,
+				     &len);
+	a = addr("10.32.0.1");
+	assert_int_equal(frr_parse_isis_interfaces(isis, len, &a, 1, f, 4, err,
+						   sizeof(err)),
+			 1);
+	assert_string_equal(f[0].name, "r2-r1");
+	assert_int_equal(f[0].cost, 10);
+	a = addr("10.33.0.2");
+	assert_int_equal(frr_parse_isis_interfaces(isis, len, &a, 1, f, 4, err,
+						   sizeof(err)),
+			 1);
+	assert_string_equal(f[0].name, "r2-b");
+	a = addr("10.32.0.2"); /* its own */
+	assert_int_equal(frr_parse_isis_interfaces(isis, len, &a, 1, f, 4, err,
+						   sizeof(err)),
+			 0);
+	for (size_t n = 0; n < len; n++)
+		frr_parse_isis_interfaces(isis, n, &a, 1, f, 4, err,
+					  sizeof(err));
+	free(isis);
+	/* Two levels with different metrics: 0, so that it is set. */
+	a = addr("10.1.0.2");
+	assert_int_equal(
+		parse_isis("{\"areas\":[{\"circuits\":[{\"interface\":{"
+			   "\"name\":\"e1\",\"levels\":[{\"metric\":10},"
+			   "{\"metric\":20}],\"ip-prefix\":{\"ip\":"
+			   "\"10.1.0.1/24\"}}}]}]}",
+			   f, err),
+		1);
+	assert_int_equal(f[0].cost, 0);
+	for (size_t i = 0; i < sizeof(bad_isis) / sizeof(bad_isis[0]); i++) {
+		err[0] = '\0';
+		if (parse_isis(bad_isis[i].json, f, err) != -1)
+			fail_msg("accepted: %s", bad_isis[i].json);
+		if (!strstr(err, bad_isis[i].says))
+			fail_msg("%s: said \"%s\", not \"%s\"",
+				 bad_isis[i].json, err, bad_isis[i].says);
+	}
+}
+
 static void test_cost_map(void **state)
 {
 	struct trust_metrics m = trust_metrics_default;
@@ -259,9 +337,10 @@ static void test_recost_with_fake_vtysh(void **state)
 	test_dir_path(&td, vtysh, sizeof(vtysh), "vtysh");
 	frr_set_vtysh(vtysh);
 	assert_string_equal(frr_vtysh(), vtysh);
-	assert_int_equal(frr_open(&h, "no/absolute", err, sizeof(err)), -1);
-	assert_int_equal(frr_open(&h, "", err, sizeof(err)), -1);
-	assert_int_equal(frr_open(&h, td.dir, err, sizeof(err)), 0);
+	assert_int_equal(
+		frr_open(&h, "no/absolute", &frr_ospf, err, sizeof(err)), -1);
+	assert_int_equal(frr_open(&h, "", &frr_ospf, err, sizeof(err)), -1);
+	assert_int_equal(frr_open(&h, td.dir, &frr_ospf, err, sizeof(err)), 0);
 	set_file("cost", "10\n");
 
 	/* Bad: one run reads, one changes and reads back. */
@@ -317,7 +396,7 @@ static void test_recost_with_fake_vtysh(void **state)
 
 	/* A program that is not there. */
 	frr_set_vtysh("/nonexistent/vtysh");
-	assert_int_equal(frr_open(&h, td.dir, err, sizeof(err)), 0);
+	assert_int_equal(frr_open(&h, td.dir, &frr_ospf, err, sizeof(err)), 0);
 	assert_int_equal(frr_recost(h, &r1, 1, 10, &st, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "running /nonexistent/vtysh"));
 	frr_close(h);
@@ -329,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_capture),
 		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_parse_isis),
 		cmocka_unit_test(test_cost_map),
 		cmocka_unit_test(test_recost_with_fake_vtysh),
 	};

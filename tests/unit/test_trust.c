@@ -445,11 +445,13 @@ static void test_migration_to_5_and_frr_hosts(void **state)
 	assert_int_equal(
 		nms_store_route_host(&s, "a", "ns-a", err, sizeof(err)), 1);
 	/* r1's own FRR: it re-costs toward r2, never toward itself. */
-	assert_int_equal(nms_store_route_host_frr(&s, "r1", "/run/frr/r1", 1,
-						  err, sizeof(err)),
+	assert_int_equal(nms_store_route_host_frr(&s, "r1", "frr",
+						  "/run/frr/r1", 1, err,
+						  sizeof(err)),
 			 2);
-	assert_int_equal(
-		nms_store_route_host_frr(&s, "x", "", 0, err, sizeof(err)), -1);
+	assert_int_equal(nms_store_route_host_frr(&s, "x", "frr", "", 0, err,
+						  sizeof(err)),
+			 -1);
 	/* The CHECKs hold even past our functions. */
 	assert_int_not_equal(
 		sqlite3_exec(s.db,
@@ -469,8 +471,8 @@ static void test_migration_to_5_and_frr_hosts(void **state)
 	assert_string_equal(seen, "a:netlink:r1ns-a;a:netlink:r2ns-a;"
 				  "r1:frr:r2/run/frr/r1;");
 	/* Host a turned into an FRR host, and back. */
-	assert_int_equal(nms_store_route_host_frr(&s, "a", "frr-a", 0, err,
-						  sizeof(err)),
+	assert_int_equal(nms_store_route_host_frr(&s, "a", "frr", "frr-a", 0,
+						  err, sizeof(err)),
 			 1);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
 				   " name = 'a' AND actuator = 'frr'"
