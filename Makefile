@@ -202,6 +202,7 @@ FAST_SUITES := \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
+	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \
