@@ -399,10 +399,10 @@ static int note_target(const struct nms_route_target *t, void *arg)
 	return 0;
 }
 
-/* Schema 5: a managed host has an actuator; a schema 4 host is netlink
+/* Schema 6: a managed host has an actuator; an older host is netlink
  * and keeps its namespace; an FRR host that is a router is never a
  * target for itself. */
-static void test_migration_to_5_and_frr_hosts(void **state)
+static void test_migration_to_6_and_frr_hosts(void **state)
 {
 	struct nms_store s;
 	sqlite3 *db;
@@ -410,7 +410,7 @@ static void test_migration_to_5_and_frr_hosts(void **state)
 
 	(void)state;
 	new_path();
-	/* The part of a schema 4 file that migration 5 builds on. */
+	/* The part of a schema 5 file that migration 6 builds on. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(db,
@@ -421,7 +421,7 @@ static void test_migration_to_5_and_frr_hosts(void **state)
 			     " name TEXT NOT NULL UNIQUE, netns TEXT NOT NULL);"
 			     "INSERT INTO route_hosts (name, netns)"
 			     " VALUES ('old', 'ns-old');"
-			     "PRAGMA user_version = 4;",
+			     "PRAGMA user_version = 5;",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
@@ -629,7 +629,7 @@ int main(void)
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
 		cmocka_unit_test(test_router_addrs_and_hosts),
-		cmocka_unit_test(test_migration_to_5_and_frr_hosts),
+		cmocka_unit_test(test_migration_to_6_and_frr_hosts),
 		cmocka_unit_test(test_converge_errors),
 		cmocka_unit_test(test_actuator_formats),
 	};
