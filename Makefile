@@ -10,6 +10,8 @@
 #   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
 #   make lint         clang-format and checkpatch.pl --strict
 #   make bench        benchmarks (bench/), as ratios against named baselines
+#   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60) each;
+#                     bench/fuzz-campaign runs the long campaign
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
 
 ROOT := $(CURDIR)
@@ -68,12 +70,15 @@ TOOLS += $(foreach d,$(TOOL_DIRS),$(B)/bin/$(notdir $(d)))
 PROVIDER_SRC := $(wildcard userspace/provider/*.c)
 PROVIDER := $(if $(PROVIDER_SRC),$(B)/lib/ossl-modules/trustroute.so)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
+# Fuzz targets and their seed writer (tests/tools/fuzz-seeds.c) link the
+# software AK of tests/lib/soft_tpm.h (fixed keys: signed seeds stay valid).
+FUZZ_HELPERS := tests/lib/soft_tpm.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean fuzz fuzz-clang
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -147,6 +152,11 @@ $(B)/bin/%: $(B)/obj/tests/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/bin/fuzz-seeds: $(B)/obj/tests/tools/fuzz-seeds.o \
+		     $(patsubst %.c,$(B)/obj/%.o,$(FUZZ_HELPERS)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fixture.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -164,22 +174,61 @@ $(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTL
 # brings its headers).
 $(B)/tests/test_pt_tls_legacy: PKG_LIBS += $(shell pkg-config --libs gnutls 2>/dev/null)
 
-$(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBS)
+$(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o \
+		   $(patsubst %.c,$(B)/obj/%.o,$(FUZZ_HELPERS)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
+# Coverage-guided fuzzing with libFuzzer (needs clang, -fsanitize=fuzzer,
+# address,undefined; UBSan aborts, so undefined behaviour is a crash):
+#   make fuzz-ima_log   one target for FUZZ_SECONDS
+#   make fuzz           every target for FUZZ_SECONDS each
+# Every library is compiled once with coverage into build/fuzz/obj; each
+# target's corpus is build/fuzz/NAME-corpus, crashes go to
+# build/fuzz/NAME-crash-*. bench/fuzz-campaign runs the long campaign.
 FUZZ_SECONDS ?= 60
-# The NMS's parsers of outside input that stand alone (nms/route's FRR JSON).
-FUZZ_NMS_SRC := nms/route/frr_actuator.c nms/route/route_actuator.c
-fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZZ_NMS_SRC)
-	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
-	@mkdir -p build/fuzz/$*-corpus
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
-		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
-	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
+FZ := build/fuzz
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(FZ)/,$(FUZZ_NAMES))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
+	       -Wall -Wextra -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+	       $(INCLUDES) $(PKG_CFLAGS) $(TEST_DEFS)
+FUZZ_LIB_SRC := $(LIBTRUST_SRC) $(LIBDL_SRC) $(LIBNMS_SRC) $(LIBAGENT_SRC) \
+		$(FUZZ_HELPERS) tests/fuzz/sink.c
 
--include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
+fuzz-clang:
+	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
+
+$(FZ)/obj/%.o: %.c | pkgcheck fuzz-clang
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FZ)/libfuzz.a: $(patsubst %.c,$(FZ)/obj/%.o,$(FUZZ_LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BINS): $(FZ)/%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/libfuzz.a
+	clang -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+
+# One libFuzzer run of target $(1) for FUZZ_SECONDS; fails on a crash.
+fuzz_run = mkdir -p $(FZ)/$(1)-corpus && \
+	$(FZ)/$(1) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(FZ)/$(1)-crash- \
+		$(FZ)/$(1)-corpus tests/fuzz/seeds/$(1)
+
+fuzz-%: $(FZ)/%
+	$(call fuzz_run,$*)
+
+fuzz: $(FUZZ_BINS)
+	@failed=; for n in $(FUZZ_NAMES); do \
+		echo "== fuzz-$$n ($(FUZZ_SECONDS) s)"; \
+		$(call fuzz_run,$$n) || failed="$$failed $$n"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: crashed:$$failed"; exit 1; fi; \
+	echo "make fuzz: $(words $(FUZZ_NAMES)) targets, no crash"
+
+-include $(shell find $(B)/obj $(B)/pic $(FZ)/obj -name '*.d' 2>/dev/null)
 
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
@@ -245,10 +294,13 @@ lint: deps
 	@scripts/lint
 
 # Benchmarks: each prints its figures as ratios against a named baseline
-# measured in the same run; results also go to build/bench/.
+# measured in the same run; results also go to build/bench/. The fuzzing
+# campaign (bench/fuzz-campaign) takes hours and runs on its own.
 bench: deps
 	@$(MAKE) --no-print-directory all kernel
-	@rc=0; for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || rc=1; done; exit $$rc
+	@rc=0; for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; \
+		case $$b in bench/fuzz-campaign) continue ;; esac; \
+		"$$b" || rc=1; done; exit $$rc
 
 clean:
 	rm -rf build/default build/san build/vm
