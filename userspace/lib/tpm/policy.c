@@ -103,19 +103,29 @@ size_t tr_policy_pcr_body(const struct tr_pcr_values *pcrs, uint8_t *out)
 
 int tr_pcr_selection_parse(const char *s, struct tr_pcr_values *p)
 {
-	char *end;
+	struct tr_pcr_values out;
 
 	if (strncmp(s, "sha256:", 7))
 		return -1;
 	s += 7;
-	memset(p, 0, sizeof(*p));
-	while (*s) {
-		unsigned long i = strtoul(s, &end, 10);
+	memset(&out, 0, sizeof(out));
+	/* Digits only: strtoul would also take blanks, signs and "" (no
+	 * PCR at all, a policy that binds nothing). */
+	for (;;) {
+		unsigned long i = 0;
+		const char *start = s;
 
-		if (end == s || i >= TR_PCRS || (*end && *end != ','))
+		for (; *s >= '0' && *s <= '9'; s++)
+			if (i < TR_PCRS)
+				i = i * 10 + (unsigned long)(*s - '0');
+		if (s == start || i >= TR_PCRS)
 			return -1;
-		p->selected[i] = 1;
-		s = *end ? end + 1 : end;
+		out.selected[i] = 1;
+		if (!*s)
+			break;
+		if (*s++ != ',')
+			return -1;
 	}
+	*p = out;
 	return 0;
 }

@@ -54,7 +54,10 @@ void tr_policy_approval_hash(const uint8_t approved[32], const uint8_t *ref,
  */
 size_t tr_policy_pcr_body(const struct tr_pcr_values *pcrs, uint8_t *out);
 
-/* "sha256:N[,N...]" into @p's selection (values zeroed); 0 or -1. */
+/*
+ * "sha256:N[,N...]" (at least one PCR, each decimal 0..23) into @p's
+ * selection (values zeroed); 0, or -1 with @p unchanged.
+ */
 int tr_pcr_selection_parse(const char *s, struct tr_pcr_values *p);
 
 _Static_assert(TR_PCRS == 24, "dl_predict passes DL_PCRS values");
