@@ -113,19 +113,24 @@ static int map_parse(const char *spec, uint32_t v[TRUST_NSTATES],
 		     char *err, size_t errlen)
 {
 	uint32_t out[TRUST_NSTATES];
-	char buf[256], *save = NULL, *item;
+	bool seen[TRUST_NSTATES] = { false };
+	char buf[256], *item, *next;
 
 	memcpy(out, v, sizeof(out));
 	if (!spec || strlen(spec) >= sizeof(buf))
 		return tr_fail(err, errlen, "%s: too long or missing", what);
 	snprintf(buf, sizeof(buf), "%s", spec);
-	for (item = strtok_r(buf, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
+	/* Every item is STATE=METRIC: no empty ones (",,", a trailing ","
+	 * or an empty map would otherwise change nothing, silently). */
+	for (item = buf; item; item = next) {
 		char *eq = strchr(item, '='), *end;
 		enum trust_state st;
 		unsigned long n;
 
-		if (!eq)
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		if (!eq || (next && eq > next))
 			return tr_fail(err, errlen,
 				       "%s: \"%s\" is not STATE=%s", what, item,
 				       noun);
@@ -135,9 +140,14 @@ static int map_parse(const char *spec, uint32_t v[TRUST_NSTATES],
 				err, errlen,
 				"%s: \"%s\" is not a trust state (good, unknown, bad, offline)",
 				what, item);
+		if (seen[st])
+			return tr_fail(err, errlen, "%s: %s is given twice",
+				       what, item);
+		seen[st] = true;
 		errno = 0;
 		n = strtoul(eq + 1, &end, 10);
-		if (errno || end == eq + 1 || *end || eq[1] == '-' || n < 1 ||
+		/* strtoul takes blanks and signs too: digits only. */
+		if (errno || eq[1] < '0' || eq[1] > '9' || *end || n < 1 ||
 		    n > max)
 			return tr_fail(err, errlen,
 				       "%s: %s=%s is not a %s from 1 to %lu",

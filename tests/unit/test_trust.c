@@ -198,6 +198,47 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(err, "\"evil\" is not a trust state"));
 }
 
+/*
+ * What fuzz_trust_metrics found accepted: maps that are not STATE=METRIC
+ * items (empty ones changed nothing, silently), blanks and signs that
+ * strtoul takes, and a state given twice (the last one won).
+ */
+static void test_metrics_strict(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		",",
+		"bad=100,",
+		",bad=100",
+		"bad=100,,good=5",
+		"bad=+100",
+		"bad= 100",
+		"bad=100 ",
+		"bad=100,bad=200",
+		"good,bad=3",
+		"bad=\t7",
+	};
+	struct trust_metrics m = trust_metrics_default;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (trust_metrics_parse(bad[i], &m, err, sizeof(err)) != -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(err, "metric map"));
+		assert_memory_equal(&m, &trust_metrics_default, sizeof(m));
+	}
+	assert_int_equal(trust_metrics_parse("bad=100,bad=200", &m, err,
+					     sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "bad is given twice"));
+	/* Leading zeros are still decimal. */
+	assert_int_equal(trust_metrics_parse("bad=0300", &m, err, sizeof(err)),
+			 0);
+	assert_int_equal(m.metric[TRUST_BAD], 300);
+}
+
 /* ---- the store -------------------------------------------------------- */
 
 static int collect_hist(const struct nms_trust_hist *h, void *arg)
@@ -625,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_policy_table),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_metrics_strict),
 		cmocka_unit_test(test_observe_writes_one_change),
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
