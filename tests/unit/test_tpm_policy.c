@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The PCR selection parser of tpm/policy.h, with what its fuzz target
- * found accepted: selections that select nothing or that strtoul reads
- * leniently.
+ * The option and statement parsers of tpm/policy.h and policy_stmt.h,
+ * with what their fuzz targets found accepted: PCR selections that
+ * select nothing or that strtoul reads leniently, and PolicyAuthorize
+ * statements whose keySign is empty or whose size field lies.
  */
-#include "tpm/policy.h"
+#include "soft_tpm.h"
+#include "tpm/policy_stmt.h"
 #include "tr_test.h"
 
 #include <string.h>
@@ -42,11 +44,80 @@ static void test_selection_refused(void **state)
 	}
 }
 
+static size_t authorize(uint8_t *b, size_t cap)
+{
+	TPM2B_PUBLIC key;
+	TPM2B_NONCE ref = { .size = 3, .buffer = "ref" };
+	size_t len;
+
+	assert_int_equal(soft_ak_public(&key), 0);
+	assert_int_equal(
+		tr_stmt_build_authorize(&key, &ref, NULL, b, cap, &len), 0);
+	return len;
+}
+
+static void test_authorize(void **state)
+{
+	uint8_t b[1024];
+	size_t len = authorize(b, sizeof(b));
+	TPM2B_PUBLIC key;
+	TPM2B_NONCE ref;
+	TPMT_SIGNATURE sig;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tr_stmt_parse_authorize(b, len, &key, &ref, &sig, err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(ref.size, 3);
+	assert_int_equal(sig.sigAlg, TPM2_ALG_NULL);
+}
+
+/* fuzz_policy_stmt: keySign's size field 4 short of its contents. */
+static void test_authorize_size_lies(void **state)
+{
+	uint8_t b[1024];
+	size_t len = authorize(b, sizeof(b));
+	unsigned size = (unsigned)(b[0] << 8 | b[1]);
+	TPM2B_PUBLIC key;
+	TPM2B_NONCE ref;
+	TPMT_SIGNATURE sig;
+	char err[256];
+
+	(void)state;
+	b[0] = (uint8_t)((size - 4) >> 8);
+	b[1] = (uint8_t)(size - 4);
+	assert_int_equal(tr_stmt_parse_authorize(b, len, &key, &ref, &sig, err,
+						 sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "size field"));
+	assert_int_equal(key.size, 0);
+}
+
+/* An empty keySign unmarshals, and then marshals to something else. */
+static void test_authorize_empty_key(void **state)
+{
+	static const uint8_t b[] = { 0, 0, 0, 0, 0, 0x10 };
+	TPM2B_PUBLIC key;
+	TPM2B_NONCE ref;
+	TPMT_SIGNATURE sig;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tr_stmt_parse_authorize(b, sizeof(b), &key, &ref, &sig,
+						 err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "empty"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_selection_refused),
+		cmocka_unit_test(test_authorize),
+		cmocka_unit_test(test_authorize_size_lies),
+		cmocka_unit_test(test_authorize_empty_key),
 	};
 
 	return TR_RUN(tests, NULL, NULL);

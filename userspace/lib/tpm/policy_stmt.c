@@ -49,7 +49,8 @@ int tr_stmt_parse_authorize(const uint8_t *b, size_t len, TPM2B_PUBLIC *key,
 			    TPM2B_NONCE *ref, TPMT_SIGNATURE *sig, char *err,
 			    size_t errlen)
 {
-	size_t off = 0;
+	uint8_t re[sizeof(*key) + sizeof(*ref) + sizeof(*sig)];
+	size_t off = 0, relen;
 
 	memset(key, 0, sizeof(*key));
 	memset(ref, 0, sizeof(*ref));
@@ -57,9 +58,31 @@ int tr_stmt_parse_authorize(const uint8_t *b, size_t len, TPM2B_PUBLIC *key,
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, len, &off, key) ||
 	    Tss2_MU_TPM2B_NONCE_Unmarshal(b, len, &off, ref) ||
 	    Tss2_MU_TPMT_SIGNATURE_Unmarshal(b, len, &off, sig) || off != len)
-		return tr_fail(err, errlen,
-			       "malformed TPM2_PolicyAuthorize statement");
+		goto bad;
+	if (!key->size) {
+		tr_fail(err, errlen,
+			"TPM2_PolicyAuthorize: keySign is an empty TPM2B_PUBLIC");
+		goto zero;
+	}
+	/*
+	 * tpm2-tss takes a TPM2B_PUBLIC whose size field disagrees with its
+	 * contents: only the one form the statement marshals to is taken,
+	 * so that what is checked is what was signed and is written back.
+	 */
+	if (tr_stmt_build_authorize(key, ref, sig, re, sizeof(re), &relen) ||
+	    relen != len || memcmp(re, b, len)) {
+		tr_fail(err, errlen,
+			"TPM2_PolicyAuthorize statement not in its marshalled form (a size field that disagrees with its contents)");
+		goto zero;
+	}
 	return 0;
+bad:
+	tr_fail(err, errlen, "malformed TPM2_PolicyAuthorize statement");
+zero:
+	memset(key, 0, sizeof(*key));
+	memset(ref, 0, sizeof(*ref));
+	memset(sig, 0, sizeof(*sig));
+	return -1;
 }
 
 int tr_stmt_build_authorize(const TPM2B_PUBLIC *key, const TPM2B_NONCE *ref,
