@@ -5,6 +5,7 @@
 #include "tpm/convert.h"
 
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/sha.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
@@ -155,6 +156,32 @@ static bool is_p256(const TPMT_PUBLIC *a)
 	       a->parameters.eccDetail.curveID == TPM2_ECC_NIST_P256;
 }
 
+/*
+ * The key itself, not only its parameters: a point on the curve, a
+ * modulus of keyBits. A TPM never made anything else, and the checks
+ * above would otherwise pass a public area that is no key at all.
+ */
+static int usable(const TPM2B_PUBLIC *pub, const char *what, char *err,
+		  size_t errlen)
+{
+	const TPMT_PUBLIC *a = &pub->publicArea;
+	EVP_PKEY *k;
+
+	if (a->type == TPM2_ALG_RSA &&
+	    a->unique.rsa.size * 8u != a->parameters.rsaDetail.keyBits)
+		return tr_fail(err, errlen,
+			       "%s: a modulus of %u bytes for %u bits", what,
+			       a->unique.rsa.size,
+			       a->parameters.rsaDetail.keyBits);
+	ERR_set_mark();
+	k = tr_tpm_public_to_evp(pub, NULL, 0);
+	ERR_pop_to_mark();
+	if (!k)
+		return tr_fail(err, errlen, "%s: not a valid public key", what);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
 int tr_ak_check_public(const TPM2B_PUBLIC *ak_pub, char *err, size_t errlen)
 {
 	const TPMT_PUBLIC *a = &ak_pub->publicArea;
@@ -172,7 +199,7 @@ int tr_ak_check_public(const TPM2B_PUBLIC *ak_pub, char *err, size_t errlen)
 	    !(attrs & TPMA_OBJECT_SIGN_ENCRYPT) ||
 	    (attrs & TPMA_OBJECT_DECRYPT))
 		return tr_fail(err, errlen, "AK: not a restricted signing key");
-	return 0;
+	return usable(ak_pub, "AK", err, errlen);
 }
 
 int tr_sealed_key_check_public(const TPM2B_PUBLIC *key_pub,
@@ -204,5 +231,5 @@ int tr_sealed_key_check_public(const TPM2B_PUBLIC *key_pub,
 	    memcmp(a->authPolicy.buffer, policy, 32))
 		return tr_fail(err, errlen,
 			       "TLS key: policy is not the expected one");
-	return 0;
+	return usable(key_pub, "TLS key", err, errlen);
 }

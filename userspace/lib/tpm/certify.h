@@ -36,6 +36,7 @@ int tr_certify_verify(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 
 /*
  * What the verifier demands of the public areas a router sends (pure).
+ * Each must be a valid key (a point on the curve, a modulus of keyBits).
  * The AK: a P-256 key that never leaves its TPM (fixedTPM, fixedParent,
  * sensitiveDataOrigin) and signs only TPM-made structures (restricted,
  * sign, not decrypt). The names that MakeCredential and Certify bind
