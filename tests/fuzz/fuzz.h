@@ -2,6 +2,7 @@
 #ifndef TR_FUZZ_H
 #define TR_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,30 @@ static inline void fuzz_quiet_tss(void)
 	if (!done)
 		setenv("TSS2_LOG", "all+NONE", 1);
 	done = 1;
+}
+
+/*
+ * Inputs made of several parts: each is a 2-byte big-endian length and
+ * that many bytes. The next part of @in (@left bytes) into @f, @flen;
+ * false when the input ends first (then @f is empty).
+ */
+static inline bool fuzz_part(const uint8_t **in, size_t *left,
+			     const uint8_t **f, size_t *flen)
+{
+	size_t n;
+
+	*f = *in;
+	*flen = 0;
+	if (*left < 2)
+		return false;
+	n = (size_t)((*in)[0] << 8 | (*in)[1]);
+	if (n > *left - 2)
+		return false;
+	*f = *in + 2;
+	*flen = n;
+	*in += 2 + n;
+	*left -= 2 + n;
+	return true;
 }
 
 #endif

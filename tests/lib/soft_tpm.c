@@ -2,6 +2,10 @@
 /* Software AK and TLS key for tests and fuzz targets (soft_tpm.h). */
 #include "soft_tpm.h"
 
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
@@ -97,6 +101,60 @@ int soft_sign(EVP_PKEY *key, const uint8_t *data, size_t len,
 	if (!ok)
 		return -1;
 	return tr_tpm_sig_from_der(der, n, sig, NULL, 0);
+}
+
+bool soft_verify(const TPM2B_PUBLIC *key, const uint8_t *data, size_t len,
+		 const TPMT_SIGNATURE *sig)
+{
+	const TPMS_SIGNATURE_ECDSA *e = &sig->signature.ecdsa;
+	const TPMT_PUBLIC *a = &key->publicArea;
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size, NULL);
+	BIGNUM *ss = BN_bin2bn(e->signatureS.buffer, e->signatureS.size, NULL);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t pt[65], *der = NULL;
+	int n = -1;
+	bool ok = false;
+
+	if (a->type != TPM2_ALG_ECC ||
+	    a->parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
+	    a->unique.ecc.x.size != 32 || a->unique.ecc.y.size != 32 ||
+	    sig->sigAlg != TPM2_ALG_ECDSA || e->hash != TPM2_ALG_SHA256 ||
+	    !bld || !ctx || !s || !r || !ss || !md)
+		goto out;
+	pt[0] = 4;
+	memcpy(pt + 1, a->unique.ecc.x.buffer, 32);
+	memcpy(pt + 33, a->unique.ecc.y.buffer, 32);
+	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+					     "prime256v1", 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt,
+					      sizeof(pt)) ||
+	    !(params = OSSL_PARAM_BLD_to_param(bld)) ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0 ||
+	    !ECDSA_SIG_set0(s, r, ss))
+		goto out;
+	r = ss = NULL;
+	n = i2d_ECDSA_SIG(s, &der);
+	ok = n > 0 &&
+	     EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+	     EVP_DigestVerify(md, der, (size_t)n, data, len) == 1;
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	EVP_MD_CTX_free(md);
+	ECDSA_SIG_free(s);
+	BN_free(r);
+	BN_free(ss);
+	EVP_PKEY_free(k);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return ok;
 }
 
 /* What every TPMS_ATTEST of the AK starts with. */

@@ -13,6 +13,7 @@
 #include "tpm/key.h"
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 
 /* The keys, loaded once and kept (do not free). NULL only on failure. */
 EVP_PKEY *soft_ak_key(void);
@@ -29,6 +30,13 @@ int soft_tls_public(const uint8_t policy[32], TPM2B_PUBLIC *pub);
 /* ECDSA-SHA256 of @data by @key as the TPM returns it. 0 or -1. */
 int soft_sign(EVP_PKEY *key, const uint8_t *data, size_t len,
 	      TPMT_SIGNATURE *sig);
+
+/*
+ * Whether @sig is an ECDSA-SHA256 signature of @data by @key, checked
+ * with OpenSSL alone (not through tpm/): an oracle for fuzz targets.
+ */
+bool soft_verify(const TPM2B_PUBLIC *key, const uint8_t *data, size_t len,
+		 const TPMT_SIGNATURE *sig);
 
 /* TPMS_ATTEST of a TPM2_Quote of the SHA-256 PCRs @pcrs over @nonce. */
 int soft_quote_info(const TPM2B_DATA *nonce, const struct tr_pcr_values *pcrs,

@@ -14,7 +14,6 @@
 #include "tpm/keyfile.h"
 #include "tpm/policy_stmt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +94,7 @@ static void policy_stmt(void)
 					     "ours-authpolicy.der" };
 	struct tr_pcr_values pcrs = { 0 };
 	uint8_t body[2048];
-	TPM2B_PUBLIC ak;
+	TPM2B_PUBLIC ak = { 0 };
 	TPM2B_NONCE ref = { .size = 6 };
 	TPMT_SIGNATURE sig;
 	size_t len;
@@ -157,10 +156,193 @@ static void tpm_public(void)
 	put("soft-tls", out, marshal_public(&pub, out));
 }
 
+/* Inputs of parts (fuzz.h fuzz_part): a mode byte, then length + bytes. */
+struct parts {
+	uint8_t b[16384];
+	size_t len;
+};
+
+static void parts_begin(struct parts *p, uint8_t mode)
+{
+	p->b[0] = mode;
+	p->len = 1;
+}
+
+static void part(struct parts *p, const void *data, size_t n)
+{
+	if (p->len + 2 + n > sizeof(p->b))
+		die("seed too large");
+	p->b[p->len] = (uint8_t)(n >> 8);
+	p->b[p->len + 1] = (uint8_t)n;
+	memcpy(p->b + p->len + 2, data, n);
+	p->len += 2 + n;
+}
+
+static size_t marshal_sig(const TPMT_SIGNATURE *s, uint8_t *out)
+{
+	size_t off = 0;
+
+	if (Tss2_MU_TPMT_SIGNATURE_Marshal(s, out, sizeof(TPMT_SIGNATURE),
+					   &off))
+		die("marshalling a TPMT_SIGNATURE");
+	return off;
+}
+
+static void bitmap(const struct tr_pcr_values *p, uint8_t out[3])
+{
+	memset(out, 0, 3);
+	for (int i = 0; i < TR_PCRS; i++)
+		if (p->selected[i])
+			out[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void quote_seed(const char *name, bool self_signed,
+		       const TPM2B_DATA *nonce,
+		       const struct tr_pcr_values *pcrs, const uint8_t *attest,
+		       size_t attest_len, const TPMT_SIGNATURE *sig,
+		       const TPM2B_PUBLIC *ak)
+{
+	uint8_t b[sizeof(TPM2B_PUBLIC)] = { 0 }, sel[3], vals[TR_PCRS * 32];
+	struct parts p;
+	size_t nv = 0;
+
+	parts_begin(&p, self_signed);
+	bitmap(pcrs, sel);
+	part(&p, sel, 3);
+	part(&p, nonce->buffer, nonce->size);
+	part(&p, attest, attest_len);
+	part(&p, b, sig ? marshal_sig(sig, b) : 0);
+	part(&p, b, ak ? marshal_public(ak, b) : 0);
+	for (int i = 0; i < TR_PCRS; i++)
+		if (pcrs->selected[i])
+			memcpy(vals + 32 * nv++, pcrs->value[i], 32);
+	part(&p, vals, 32 * nv);
+	put(name, p.b, p.len);
+}
+
+static void unhex(const char *h, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sscanf(h + 2 * i, "%2hhx", &out[i]) != 1)
+			die("hex");
+}
+
+/* The swtpm quotes of tests/data/tpm (README there). */
+static void swtpm_quote(const char *name, const char *which,
+			const char *nonce_hex, const struct tr_pcr_values *pcrs)
+{
+	char path[256];
+	uint8_t *attest, *sigb, *akb;
+	size_t alen, slen, klen, off = 0;
+	TPMT_SIGNATURE sig;
+	TPM2B_PUBLIC ak = { 0 };
+	TPM2B_DATA nonce;
+
+	snprintf(path, sizeof(path), TR_DATA_DIR "/tpm/swtpm-quote-%s.attest",
+		 which);
+	if (read_file_bounded(path, 4096, &attest, &alen) < 0)
+		die(path);
+	snprintf(path, sizeof(path), TR_DATA_DIR "/tpm/swtpm-quote-%s.sig",
+		 which);
+	if (read_file_bounded(path, 4096, &sigb, &slen) < 0 ||
+	    Tss2_MU_TPMT_SIGNATURE_Unmarshal(sigb, slen, &off, &sig))
+		die(path);
+	off = 0;
+	if (read_file_bounded(TR_DATA_DIR "/tpm/swtpm-ak.pub", 4096, &akb,
+			      &klen) < 0 ||
+	    Tss2_MU_TPM2B_PUBLIC_Unmarshal(akb, klen, &off, &ak))
+		die("swtpm-ak.pub");
+	nonce.size = (UINT16)(strlen(nonce_hex) / 2);
+	unhex(nonce_hex, nonce.buffer, nonce.size);
+	quote_seed(name, false, &nonce, pcrs, attest, alen, &sig, &ak);
+	free(attest);
+	free(sigb);
+	free(akb);
+}
+
+static void quote(void)
+{
+	struct tr_pcr_values pcrs = { 0 };
+	TPM2B_DATA nonce = { .size = 32 };
+	TPM2B_ATTEST a;
+	TPMT_SIGNATURE sig;
+	TPM2B_PUBLIC ak = { 0 };
+
+	pcrs.selected[10] = pcrs.selected[11] = 1;
+	swtpm_quote("swtpm-10-11", "10-11",
+		    "00112233445566778899aabbccddeeff0011223344556677", &pcrs);
+	pcrs.selected[10] = 0;
+	unhex("9ef814b42fa0be12d197c44d3e8e03441a4b1118237658368ba1351090e556ed",
+	      pcrs.value[11], 32);
+	swtpm_quote("swtpm-11", "11", "00112233445566778899aabbccddeeff",
+		    &pcrs);
+	/* The software AK's, as the NMS asks: PCRs 10 and 11. */
+	pcrs.selected[10] = 1;
+	memset(pcrs.value[10], 0x10, 32);
+	memset(nonce.buffer, 0x4e, 32);
+	if (soft_ak_public(&ak) < 0 || soft_quote(&nonce, &pcrs, &a, &sig) < 0)
+		die("soft quote");
+	quote_seed("soft-signed", false, &nonce, &pcrs, a.attestationData,
+		   a.size, &sig, &ak);
+	quote_seed("soft-self-signed", true, &nonce, &pcrs, a.attestationData,
+		   a.size, NULL, NULL);
+	/* A boot-time selection, a short nonce. */
+	memset(&pcrs, 0, sizeof(pcrs));
+	for (int i = 0; i < 8; i++) {
+		pcrs.selected[i] = 1;
+		memset(pcrs.value[i], i, 32);
+	}
+	nonce.size = 16;
+	if (soft_quote_info(&nonce, &pcrs, &a) < 0)
+		die("soft quote");
+	quote_seed("soft-self-signed-boot", true, &nonce, &pcrs,
+		   a.attestationData, a.size, NULL, NULL);
+}
+
+static void certify_seed(const char *name, bool self_signed,
+			 const struct tr_evidence *e, const TPM2B_DATA *nonce)
+{
+	uint8_t b[sizeof(TPM2B_PUBLIC)] = { 0 };
+	struct parts p;
+
+	parts_begin(&p, self_signed);
+	part(&p, nonce->buffer, nonce->size);
+	part(&p, e->attest.attestationData, e->attest.size);
+	part(&p, b, self_signed ? 0 : marshal_sig(&e->sig, b));
+	part(&p, b, self_signed ? 0 : marshal_public(&e->ak_pub, b));
+	part(&p, b, marshal_public(&e->key_pub, b));
+	put(name, p.b, p.len);
+}
+
+static void certify(void)
+{
+	static const char *const ev[] = { "enroll-p256.der", "enroll-rsa.der" };
+	struct tr_evidence e = { 0 };
+	TPM2B_DATA nonce = { .size = 32 };
+
+	/* Enrollment's: swtpm certified its TLS key with its AK. */
+	for (size_t i = 0; i < 2; i++) {
+		char name[32];
+
+		evidence(ev[i], &e);
+		snprintf(name, sizeof(name), "swtpm-%s", ev[i] + 7);
+		certify_seed(name, false, &e, &e.nonce);
+	}
+	memset(nonce.buffer, 0xce, 32);
+	if (soft_ak_public(&e.ak_pub) < 0 ||
+	    soft_tls_public(soft_tls_policy, &e.key_pub) < 0 ||
+	    soft_certify(&e.key_pub, &nonce, &e.attest, &e.sig) < 0)
+		die("soft certify");
+	certify_seed("soft-signed", false, &e, &nonce);
+	certify_seed("soft-self-signed", true, &e, &nonce);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } targets[] = {
+	{ "quote", quote },
+	{ "certify", certify },
 	{ "policy_stmt", policy_stmt },
 	{ "tpm_public", tpm_public },
 };
