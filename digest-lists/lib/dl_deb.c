@@ -35,7 +35,6 @@ struct pending {
 struct deb {
 	const char *file;
 	struct archive *ar; /* the outer ar archive */
-	int fd;
 	const char *member; /* the member being read */
 	dl_file_cb cb;
 	void *ctx;
@@ -428,19 +427,17 @@ static int read_deb(struct deb *d)
 	return 0;
 }
 
-int dl_scan_deb(const char *deb_path, dl_file_cb cb, void *ctx, char *err,
-		size_t errlen)
+/* The .deb in @fd, or else in @buf (@len bytes); @name for messages. */
+static int scan_deb(const char *name, int fd, const uint8_t *buf, size_t len,
+		    dl_file_cb cb, void *ctx, char *err, size_t errlen)
 {
 	struct deb *d;
-	int ret = -1;
+	int ret = -1, r;
 
-	if (!deb_path || !cb)
-		return tr_fail(err, errlen, "dl_scan_deb: missing argument");
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return tr_fail(err, errlen, "out of memory");
-	d->file = deb_path;
-	d->fd = -1;
+	d->file = name;
 	d->cb = cb;
 	d->ctx = ctx;
 	d->err = err;
@@ -455,14 +452,11 @@ int dl_scan_deb(const char *deb_path, dl_file_cb cb, void *ctx, char *err,
 		tr_fail(err, errlen, "libarchive lacks ar support");
 		goto out;
 	}
-	d->fd = open(deb_path, O_RDONLY | O_CLOEXEC);
-	if (d->fd < 0) {
-		tr_fail(err, errlen, "%s: %s", deb_path, strerror(errno));
-		goto out;
-	}
 	/* The format is detected as the archive is opened. */
-	if (archive_read_open_fd(d->ar, d->fd, IO_CHUNK) != ARCHIVE_OK) {
-		tr_fail(err, errlen, "%s: " NOT_A_DEB ": %s", deb_path,
+	r = fd >= 0 ? archive_read_open_fd(d->ar, fd, IO_CHUNK) :
+		      archive_read_open_memory(d->ar, buf, len);
+	if (r != ARCHIVE_OK) {
+		tr_fail(err, errlen, "%s: " NOT_A_DEB ": %s", name,
 			aerr(d->ar));
 		goto out;
 	}
@@ -474,8 +468,32 @@ out:
 	if (d->ar)
 		archive_read_free(d->ar);
 	EVP_MD_CTX_free(d->md);
-	if (d->fd >= 0)
-		close(d->fd);
 	free(d);
 	return ret;
+}
+
+int dl_scan_deb(const char *deb_path, dl_file_cb cb, void *ctx, char *err,
+		size_t errlen)
+{
+	int fd, ret;
+
+	if (!deb_path || !cb)
+		return tr_fail(err, errlen, "dl_scan_deb: missing argument");
+	fd = open(deb_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tr_fail(err, errlen, "%s: %s", deb_path,
+			       strerror(errno));
+	ret = scan_deb(deb_path, fd, NULL, 0, cb, ctx, err, errlen);
+	close(fd);
+	return ret;
+}
+
+int dl_scan_deb_mem(const uint8_t *buf, size_t len, const char *name,
+		    dl_file_cb cb, void *ctx, char *err, size_t errlen)
+{
+	if ((!buf && len) || !name || !cb)
+		return tr_fail(err, errlen,
+			       "dl_scan_deb_mem: missing argument");
+	return scan_deb(name, -1, buf ? buf : (const uint8_t *)"", len, cb, ctx,
+			err, errlen);
 }

@@ -349,6 +349,31 @@ static void test_deb_none(void **state)
 	check_deb("none");
 }
 
+/* dl_scan_deb_mem: the same files from the bytes; a cut copy refused. */
+static void test_deb_memory(void **state)
+{
+	struct collect *c = calloc(1, sizeof(*c));
+	uint8_t *buf;
+	size_t len;
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(read_file_bounded(deb("gzip"), 1 << 24, &buf, &len),
+			 0);
+	if (dl_scan_deb_mem(buf, len, "mem.deb", collect_cb, c, err,
+			    sizeof(err)))
+		fail_msg("dl_scan_deb_mem: %s", err);
+	check_files(c, deb_files, N_DEB_FILES);
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(dl_scan_deb_mem(buf, len / 2, "cut.deb", collect_cb, c,
+					 err, sizeof(err)),
+			 -1);
+	assert_err_has(err, "cut.deb");
+	free(buf);
+	free(c);
+}
+
 /* An ar member, read from or written to a .deb. */
 struct member {
 	char name[32];
@@ -1282,6 +1307,7 @@ int main(void)
 		cmocka_unit_test(test_deb_gzip),
 		cmocka_unit_test(test_deb_zstd),
 		cmocka_unit_test(test_deb_none),
+		cmocka_unit_test(test_deb_memory),
 		cmocka_unit_test(test_deb_bzip2),
 		cmocka_unit_test(test_deb_data_before_control),
 		cmocka_unit_test(test_deb_truncated),
