@@ -26,7 +26,8 @@
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment); options on the command line come after it and win.
  */
-#define _GNU_SOURCE /* getline */
+#define _GNU_SOURCE /* getopt_long */
+#include "nms/config/nmsd_config.h"
 #include "nms/tnc/attest_service.h"
 #include "nms/enroll/ca.h"
 #include "nms/enroll/enroll.h"
@@ -50,7 +51,6 @@
 #include <unistd.h>
 
 #define ERRLEN 512
-#define MAX_ARGS 512
 
 static volatile sig_atomic_t stop;
 
@@ -126,77 +126,6 @@ static int init_ca(int argc, char **argv)
 	return 0;
 }
 
-/* "name = value" lines of @path appended to @args as "--name=value". */
-static int read_config(const char *path, char **args, int *n)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int lineno = 0;
-
-	if (!f) {
-		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		char *k = line, *v, *end;
-
-		lineno++;
-		k += strspn(k, " \t");
-		if (*k == '#' || *k == '\n' || !*k)
-			continue;
-		v = strchr(k, '=');
-		if (!v || *n >= MAX_ARGS - 1) {
-			fprintf(stderr, "nmsd: %s:%d: want name = value\n",
-				path, lineno);
-			goto fail;
-		}
-		end = v;
-		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		*end = 0;
-		v++;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = 0;
-		if (asprintf(&args[(*n)++], "--%s=%s", k, v) < 0)
-			goto fail;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-fail:
-	free(line);
-	fclose(f);
-	return -1;
-}
-
-struct options {
-	const char *db, *port_file, *tnc_port_file;
-	struct nms_est_config est;
-	struct nms_enroll_config enroll;
-	struct nms_key_policy_config policy;
-	struct attest_service_config attest;
-	struct trust_metrics metrics;
-	unsigned probe_interval, probe_timeout;
-};
-
-/* A whole decimal number from @lo to @hi. */
-static int count(const char *arg, unsigned lo, unsigned hi, unsigned *out)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || n < lo || n > hi) {
-		fprintf(stderr, "nmsd: \"%s\": want a number from %u to %u\n",
-			arg, lo, hi);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
-
 /*
  * Every connection is a descriptor: the soft limit goes up to the hard
  * one, and if the tables would still not fit (EST's and PT-TLS's, with
@@ -204,7 +133,7 @@ static int count(const char *arg, unsigned lo, unsigned hi, unsigned *out)
  * gets what is left, said in the log. Without this the limits would not
  * hold: accept() would fail first, for everyone.
  */
-static int fit_descriptors(struct options *o)
+static int fit_descriptors(struct nmsd_options *o)
 {
 	struct rlimit rl;
 	rlim_t fixed = 128 + o->est.connection_limit + 64, avail;
@@ -233,232 +162,6 @@ static int fit_descriptors(struct options *o)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct options *o)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "ca-dir", required_argument, NULL, 'c' },
-		{ "ek-roots", required_argument, NULL, 'r' },
-		{ "ek-intermediates", required_argument, NULL, 'i' },
-		{ "ek-crls", required_argument, NULL, 'k' },
-		{ "ek-templates", required_argument, NULL, 'e' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'P' },
-		{ "reference-list", required_argument, NULL, 'L' },
-		{ "lists-name-dir", required_argument, NULL, 'N' },
-		{ "lists-pcr", required_argument, NULL, 'R' },
-		{ "pcr-values", required_argument, NULL, 'V' },
-		{ "authorizer", required_argument, NULL, 'A' },
-		{ "authorizer-ref", required_argument, NULL, 'F' },
-		{ "cert-days", required_argument, NULL, 'd' },
-		{ "challenge-seconds", required_argument, NULL, 's' },
-		{ "tnc-listen", required_argument, NULL, 'T' },
-		{ "tnc-port", required_argument, NULL, 'Q' },
-		{ "tnc-port-file", required_argument, NULL, 'q' },
-		{ "tnc-max-sessions", required_argument, NULL, 'M' },
-		{ "sasl-user", required_argument, NULL, 'u' },
-		{ "sasl-password", required_argument, NULL, 'w' },
-		{ "mutual", no_argument, NULL, 'm' },
-		{ "known-bad-list", required_argument, NULL, 'B' },
-		{ "os-product", required_argument, NULL, 'o' },
-		{ "os-min-version", required_argument, NULL, 'v' },
-		{ "probe-interval", required_argument, NULL, 'I' },
-		{ "probe-timeout", required_argument, NULL, 'O' },
-		{ "metrics", required_argument, NULL, 'x' },
-		{ "tnc-max-per-source", required_argument, NULL, 1000 },
-		{ "tnc-handshake-timeout", required_argument, NULL, 1001 },
-		{ "tnc-idle-timeout", required_argument, NULL, 1002 },
-		{ "tnc-session-timeout", required_argument, NULL, 1003 },
-		{ "est-max-connections", required_argument, NULL, 1004 },
-		{ "est-max-per-source", required_argument, NULL, 1005 },
-		{ "est-handshake-timeout", required_argument, NULL, 1006 },
-		{ "est-idle-timeout", required_argument, NULL, 1007 },
-		{ "ospf-costs", required_argument, NULL, 'X' },
-		{ "vtysh", required_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned v;
-	char err[256];
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			o->db = optarg;
-			break;
-		case 'c':
-			o->est.ca_dir = optarg;
-			break;
-		case 'r':
-			o->enroll.ek_roots = optarg;
-			break;
-		case 'i':
-			o->enroll.ek_intermediates = optarg;
-			break;
-		case 'k':
-			o->enroll.ek_crls = optarg;
-			break;
-		case 'e':
-			if (tr_ek_template_list(optarg, &o->enroll.ek_templates,
-						err, sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: --ek-templates: %s\n",
-					err);
-				return -1;
-			}
-			/* A template recognised but not credentialed would
-			 * refuse every router of it: refused here. */
-			if (o->enroll.ek_templates & ~TR_CREDENTIAL_TEMPLATES) {
-				fprintf(stderr,
-					"nmsd: --ek-templates: credentials are made for L-1 and H-1 EKs only\n");
-				return -1;
-			}
-			break;
-		case 'l':
-			o->est.address = optarg;
-			break;
-		case 'p':
-			o->est.port = (unsigned short)atoi(optarg);
-			break;
-		case 'P':
-			o->port_file = optarg;
-			break;
-		case 'L':
-			if (o->policy.n_lists == NMS_MAX_REFERENCE_LISTS)
-				return -1;
-			o->policy.lists[o->policy.n_lists++] = optarg;
-			break;
-		case 'N':
-			o->policy.lists_name_dir = optarg;
-			break;
-		case 'R':
-			o->policy.lists_pcr = atoi(optarg);
-			break;
-		case 'V':
-			o->policy.pcr_values = optarg;
-			break;
-		case 'A':
-			o->policy.authorizer = optarg;
-			break;
-		case 'F':
-			o->policy.authorizer_ref = optarg;
-			break;
-		case 'd':
-			o->enroll.cert_days = atoi(optarg);
-			break;
-		case 's':
-			o->enroll.challenge_seconds = atoi(optarg);
-			break;
-		case 'T':
-			o->attest.address = optarg;
-			break;
-		case 'Q':
-			o->attest.port = (unsigned short)atoi(optarg);
-			break;
-		case 'q':
-			o->tnc_port_file = optarg;
-			break;
-		case 'M':
-			if (count(optarg, 1, 65536, &o->attest.max_sessions) <
-			    0)
-				return -1;
-			break;
-		case 'u':
-			o->attest.sasl_user = optarg;
-			break;
-		case 'w':
-			o->attest.sasl_password = optarg;
-			break;
-		case 'm':
-			o->attest.mutual = true;
-			break;
-		case 'B':
-			if (o->attest.n_bad == ATTEST_MAX_BAD_LISTS)
-				return -1;
-			o->attest.bad_lists[o->attest.n_bad++] = optarg;
-			break;
-		case 'o':
-			if (o->attest.os.n_products == IMV_OS_MAX_PRODUCTS)
-				return -1;
-			o->attest.os.products[o->attest.os.n_products++] =
-				optarg;
-			break;
-		case 'v':
-			if (sscanf(optarg, "%u.%u", &o->attest.os.min_major,
-				   &o->attest.os.min_minor) < 1)
-				return -1;
-			break;
-		case 'I':
-			o->probe_interval = (unsigned)atoi(optarg);
-			break;
-		case 'O':
-			o->probe_timeout = (unsigned)atoi(optarg);
-			break;
-		case 1000:
-		case 1004:
-		case 1005:
-			/* connections: 1 to 65536 */
-			if (count(optarg, 1, 65536, &v) < 0)
-				return -1;
-			if (c == 1000)
-				o->attest.max_per_source = v;
-			else if (c == 1004)
-				o->est.connection_limit = v;
-			else
-				o->est.max_per_source = v;
-			break;
-		case 1001:
-		case 1002:
-		case 1003:
-		case 1006:
-		case 1007:
-			/* seconds: 1 to a day */
-			if (count(optarg, 1, 86400, &v) < 0)
-				return -1;
-			if (c == 1001)
-				o->attest.handshake_ms = v * 1000;
-			else if (c == 1002)
-				o->attest.idle_ms = v * 1000;
-			else if (c == 1003)
-				o->attest.session_ms = v * 1000;
-			else if (c == 1006)
-				o->est.handshake_seconds = v;
-			else
-				o->est.timeout_seconds = v;
-			break;
-		case 'x':
-			if (trust_metrics_parse(optarg, &o->metrics, err,
-						sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: %s\n", err);
-				return -1;
-			}
-			break;
-		case 'X':
-			if (trust_ospf_costs_parse(optarg, &o->metrics, err,
-						   sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: %s\n", err);
-				return -1;
-			}
-			break;
-		case 'y':
-			/* Set before any thread starts. */
-			frr_set_vtysh(optarg);
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (!o->attest.address)
-		o->attest.address = o->est.address;
-	if (!o->attest.sasl_user != !o->attest.sasl_password)
-		return -1;
-	if (optind != argc || !o->db || !o->est.ca_dir || !o->enroll.ek_roots ||
-	    o->enroll.cert_days <= 0 || o->enroll.challenge_seconds <= 0)
-		return -1;
-	return 0;
-}
-
 /* Tell a supervisor (or a test) the port, atomically. */
 static int write_port(const char *path, unsigned short port)
 {
@@ -475,7 +178,7 @@ static int write_port(const char *path, unsigned short port)
 	return 0;
 }
 
-static int serve(struct options *o)
+static int serve(struct nmsd_options *o)
 {
 	struct nms_store store;
 	struct nms_ca ca = { 0 };
@@ -569,30 +272,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {
-		/* Limits (Documentation/nms.md): enough for every router of a
-		 * large site enrolling or attesting at once, small enough
-		 * that a flood holds a few MB; seconds that a TPM-backed
-		 * handshake needs several times over. */
-		.est = { .address = "127.0.0.1",
-			 .port = 8443,
-			 .connection_limit = 256,
-			 .max_per_source = 16,
-			 .handshake_seconds = 5,
-			 .timeout_seconds = 10 },
-		.enroll = { .cert_days = 365, .challenge_seconds = 300 },
-		.policy = { .lists_pcr = 11,
-			    .lists_name_dir = "/etc/trustroute/digest_lists" },
-		.attest = { .port = 271,
-			    .max_sessions = 1024,
-			    .max_per_source = 16,
-			    .handshake_ms = 5000,
-			    .idle_ms = 10000,
-			    .session_ms = 120000 },
-		.metrics = trust_metrics_default,
-		.probe_timeout = 2000,
-	};
-	char *args[MAX_ARGS] = { argv[0] };
+	struct nmsd_options o;
+	char *args[NMSD_MAX_ARGS] = { argv[0] }, err[ERRLEN];
 	int n = 1, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -600,6 +281,7 @@ int main(int argc, char **argv)
 		return usage(0);
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
+	nmsd_options_default(&o);
 	/* --config first, wherever it is, so the command line wins. */
 	for (int i = 1; i < argc; i++)
 		if (!strncmp(argv[i], "--config", 8)) {
@@ -607,17 +289,22 @@ int main(int argc, char **argv)
 					   i + 1 < argc	     ? argv[++i] :
 							       NULL;
 
-			if (!path || read_config(path, args, &n) < 0)
+			if (!path)
 				return 2;
+			if (nmsd_config_read(path, args, &n, err, sizeof(err)) <
+			    0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return 2;
+			}
 		}
-	for (int i = 1; i < argc && n < MAX_ARGS - 1; i++) {
+	for (int i = 1; i < argc && n < NMSD_MAX_ARGS - 1; i++) {
 		if (!strncmp(argv[i], "--config", 8)) {
 			i += argv[i][8] != '=';
 			continue;
 		}
 		args[n++] = argv[i];
 	}
-	if (parse(n, args, &o) < 0)
+	if (nmsd_options_parse(n, args, &o) < 0)
 		return usage(2);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
