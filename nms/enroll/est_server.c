@@ -25,6 +25,7 @@
 #define EST_PREFIX "/.well-known/est/"
 #define BODY_MAX 65536 /* a CSR with evidence is about 3 KiB */
 #define TRIM_AFTER 32 /* connections closed before the heap is trimmed */
+#define EST_CERTS_TYPE "application/pkcs7-mime; smime-type=certs-only"
 
 /* Without a limiter of the caller's: 10 lines at once, then 2 a second. */
 static struct tr_ratelimit own_limit = TR_RATELIMIT_INIT("nmsd", 10, 2);
@@ -59,9 +60,6 @@ struct request {
 	char *body;
 	size_t len;
 	bool too_large;
-	unsigned status; /* of the answer, for the log */
-	char why[160];
-	const char *refusal; /* the Trustroute-Refusal header, if any */
 };
 
 static uint64_t now_ms(void)
@@ -247,151 +245,165 @@ static struct est_conn *conn_of(struct MHD_Connection *c)
 	return i ? i->socket_context : NULL;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, struct request *q,
-			     unsigned status, const char *type,
-			     const char *body, size_t len)
+/* The answer to @a: a text message, "msg\n". 0, or -1 (no memory). */
+static int text(struct nms_est_answer *a, unsigned status, const char *msg)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ok;
+	size_t n = strnlen(msg, 598);
 
-	q->status = status;
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (!strncmp(type, "application/pkcs7-mime", 22))
-		MHD_add_response_header(r, "Content-Transfer-Encoding",
-					"base64");
-	/* A failure of the NMS, not of the request: come back later. */
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-	/* A refusal that no retry can change (the name belongs to another
-	 * TPM): said apart from the text, for the router to act on. */
-	if (q->refusal)
-		MHD_add_response_header(r, TR_EST_REFUSAL_HEADER, q->refusal);
-	ok = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ok;
+	a->status = status;
+	a->type = "text/plain; charset=utf-8";
+	snprintf(a->why, sizeof(a->why), "%.150s", msg);
+	a->body = malloc(n + 1);
+	if (!a->body)
+		return -1;
+	memcpy(a->body, msg, n);
+	a->body[n] = '\n';
+	a->len = n + 1;
+	return 0;
 }
 
-static enum MHD_Result text(struct MHD_Connection *c, struct request *q,
-			    unsigned status, const char *msg)
+/* The answer to @a: @len bytes of @body (copied) of media type @type. */
+static int copy(struct nms_est_answer *a, const char *type, const char *body,
+		size_t len)
 {
-	char buf[600];
-	int n = snprintf(buf, sizeof(buf), "%s\n", msg);
-
-	snprintf(q->why, sizeof(q->why), "%.150s", msg);
-	return reply(c, q, status, "text/plain; charset=utf-8", buf,
-		     n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	a->status = MHD_HTTP_OK;
+	a->type = type;
+	a->body = malloc(len ? len : 1);
+	if (!a->body)
+		return -1;
+	memcpy(a->body, body, len);
+	a->len = len;
+	return 0;
 }
 
-static unsigned status_of(struct request *q, int rc)
+static unsigned status_of(struct nms_est_answer *a, int rc)
 {
 	if (rc == NMS_ENROLL_NAME_CONFLICT)
-		q->refusal = TR_EST_REFUSAL_NAME_CONFLICT;
+		a->refusal = TR_EST_REFUSAL_NAME_CONFLICT;
 	return rc == NMS_ENROLL_REFUSED || rc == NMS_ENROLL_NAME_CONFLICT ?
 		       MHD_HTTP_FORBIDDEN :
 		       MHD_HTTP_SERVICE_UNAVAILABLE;
 }
 
-static bool content_type_is(struct MHD_Connection *c, const char *want)
+static bool content_type_is(const char *t, const char *want)
 {
-	const char *t = MHD_lookup_connection_value(
-		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen(want);
 
 	/* Parameters (";charset=...") may follow the media type. */
 	return t && !strncasecmp(t, want, n) && (!t[n] || t[n] == ';');
 }
 
-static enum MHD_Result credential(struct nms_est_server *s,
-				  struct MHD_Connection *c, struct request *q)
+static int credential(struct nms_enroll *e, const struct nms_est_request *q,
+		      struct nms_est_answer *a)
 {
 	struct tr_credential_request req;
 	struct tr_credential_reply rep;
 	char err[512], *json;
-	enum MHD_Result ok;
 	int rc;
 
-	if (!content_type_is(c, "application/json"))
-		return text(c, q, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+	if (!content_type_is(q->content_type, "application/json"))
+		return text(a, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 			    "want application/json");
 	if (tr_credential_request_parse(q->body, q->len, &req, err,
 					sizeof(err)) < 0)
-		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_credential(s->e, &req, &rep, err, sizeof(err));
+		return text(a, MHD_HTTP_BAD_REQUEST, err);
+	rc = nms_enroll_credential(e, &req, &rep, err, sizeof(err));
 	if (rc)
-		return text(c, q, status_of(q, rc), err);
-	snprintf(q->why, sizeof(q->why), "challenge for %s", req.device);
+		return text(a, status_of(a, rc), err);
 	json = tr_credential_reply_json(&rep);
 	if (!json)
-		return text(c, q, MHD_HTTP_SERVICE_UNAVAILABLE,
-			    "out of memory");
-	ok = reply(c, q, MHD_HTTP_OK, "application/json", json, strlen(json));
+		return text(a, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	rc = copy(a, "application/json", json, strlen(json));
 	free(json);
-	return ok;
+	snprintf(a->why, sizeof(a->why), "challenge for %s", req.device);
+	return rc;
 }
 
-static enum MHD_Result simpleenroll(struct nms_est_server *s,
-				    struct MHD_Connection *c, struct request *q)
+static int simpleenroll(struct nms_enroll *e, const struct nms_est_request *q,
+			struct nms_est_answer *a)
 {
 	STACK_OF(X509) *sk = NULL;
 	X509_REQ *req;
 	X509 *cert = NULL;
 	char err[512], *b64 = NULL;
 	size_t len;
-	enum MHD_Result ok;
 	int rc;
 
-	if (!content_type_is(c, "application/pkcs10"))
-		return text(c, q, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+	if (!content_type_is(q->content_type, "application/pkcs10"))
+		return text(a, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 			    "want application/pkcs10");
 	req = tr_est_csr_decode(q->body, q->len, err, sizeof(err));
 	if (!req)
-		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_csr(s->e, req, &cert, err, sizeof(err));
+		return text(a, MHD_HTTP_BAD_REQUEST, err);
+	rc = nms_enroll_csr(e, req, &cert, err, sizeof(err));
 	X509_REQ_free(req);
 	if (rc)
-		return text(c, q, status_of(q, rc), err);
-	X509_NAME_oneline(X509_get_subject_name(cert), err, sizeof(err));
-	snprintf(q->why, sizeof(q->why), "certificate for %.100s", err);
+		return text(a, status_of(a, rc), err);
 	sk = sk_X509_new_null();
 	if (!sk || !sk_X509_push(sk, cert) ||
 	    tr_est_certs_encode(sk, &b64, &len, err, sizeof(err)) < 0) {
 		sk_X509_pop_free(sk, X509_free);
-		return text(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, err);
+		return text(a, MHD_HTTP_SERVICE_UNAVAILABLE, err);
 	}
-	ok = reply(c, q, MHD_HTTP_OK,
-		   "application/pkcs7-mime; smime-type=certs-only", b64, len);
+	X509_NAME_oneline(X509_get_subject_name(cert), err, sizeof(err));
+	rc = copy(a, EST_CERTS_TYPE, b64, len);
+	snprintf(a->why, sizeof(a->why), "certificate for %.100s", err);
 	free(b64);
 	sk_X509_pop_free(sk, X509_free);
-	return ok;
+	return rc;
 }
 
-static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
-			     struct request *q, const char *op,
-			     const char *method)
+int nms_est_answer(struct nms_enroll *e, const char *cacerts,
+		   size_t cacerts_len, const struct nms_est_request *q,
+		   struct nms_est_answer *a)
 {
-	if (!op)
-		return text(c, q, MHD_HTTP_NOT_FOUND, "not an EST path");
+	const char *op;
+
+	memset(a, 0, sizeof(*a));
+	if (strncmp(q->url, EST_PREFIX, strlen(EST_PREFIX))) {
+		a->op = "(not EST)";
+		return text(a, MHD_HTTP_NOT_FOUND, "not an EST path");
+	}
+	op = a->op = q->url + strlen(EST_PREFIX);
 	if (q->too_large)
-		return text(c, q, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "request too large");
+		return text(a, MHD_HTTP_CONTENT_TOO_LARGE, "request too large");
 	if (!strcmp(op, "cacerts")) {
-		if (strcmp(method, MHD_HTTP_METHOD_GET))
-			return text(c, q, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "use GET");
-		return reply(c, q, MHD_HTTP_OK,
-			     "application/pkcs7-mime; smime-type=certs-only",
-			     s->cacerts, s->cacerts_len);
+		if (strcmp(q->method, MHD_HTTP_METHOD_GET))
+			return text(a, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+		return copy(a, EST_CERTS_TYPE, cacerts, cacerts_len);
 	}
 	if (strcmp(op, "tpm-credential") && strcmp(op, "simpleenroll"))
-		return text(c, q, MHD_HTTP_NOT_FOUND, "unknown EST operation");
-	if (strcmp(method, MHD_HTTP_METHOD_POST))
-		return text(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+		return text(a, MHD_HTTP_NOT_FOUND, "unknown EST operation");
+	if (strcmp(q->method, MHD_HTTP_METHOD_POST))
+		return text(a, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
 	if (!q->body)
-		return text(c, q, MHD_HTTP_BAD_REQUEST, "empty request");
-	return op[0] == 't' ? credential(s, c, q) : simpleenroll(s, c, q);
+		return text(a, MHD_HTTP_BAD_REQUEST, "empty request");
+	return op[0] == 't' ? credential(e, q, a) : simpleenroll(e, q, a);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c,
+			     const struct nms_est_answer *a)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		a->len, a->body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ok;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+	if (!strncmp(a->type, "application/pkcs7-mime", 22))
+		MHD_add_response_header(r, "Content-Transfer-Encoding",
+					"base64");
+	/* A failure of the NMS, not of the request: come back later. */
+	if (a->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	/* A refusal that no retry can change (the name belongs to another
+	 * TPM): said apart from the text, for the router to act on. */
+	if (a->refusal)
+		MHD_add_response_header(r, TR_EST_REFUSAL_HEADER, a->refusal);
+	ok = MHD_queue_response(c, a->status, r);
+	MHD_destroy_response(r);
+	return ok;
 }
 
 /*
@@ -400,19 +412,19 @@ static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
  * rate-limited: anyone can send them.
  */
 static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
-			struct request *q, const char *op, double ms)
+			const struct nms_est_answer *a, double ms)
 {
 	struct est_conn *ec = conn_of(c);
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
-	if (q->status < 400 && strcmp(op, "cacerts"))
-		fprintf(stderr, "nmsd: %s: %u in %.3f ms from %s%s%s\n", op,
-			q->status, ms, peer, q->why[0] ? ": " : "", q->why);
-	else if (q->status >= 400)
+	if (a->status < 400 && strcmp(a->op, "cacerts"))
+		fprintf(stderr, "nmsd: %s: %u in %.3f ms from %s%s%s\n", a->op,
+			a->status, ms, peer, a->why[0] ? ": " : "", a->why);
+	else if (a->status >= 400)
 		tr_log_limited(s->cfg.log_limit, stderr,
-			       "nmsd: %s: %u in %.3f ms from %s%s%s\n", op,
-			       q->status, ms, peer, q->why[0] ? ": " : "",
-			       q->why);
+			       "nmsd: %s: %u in %.3f ms from %s%s%s\n", a->op,
+			       a->status, ms, peer, a->why[0] ? ": " : "",
+			       a->why);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
@@ -422,9 +434,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 {
 	struct nms_est_server *s = cls;
 	struct request *q = *con_cls;
+	struct nms_est_request r;
+	struct nms_est_answer a;
 	struct timespec t0, t1;
 	enum MHD_Result ok;
-	const char *op;
 
 	(void)version;
 	if (!q) {
@@ -462,15 +475,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	r = (struct nms_est_request){
+		.method = method,
+		.url = url,
+		.content_type = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+		.body = q->body,
+		.len = q->len,
+		.too_large = q->too_large,
+	};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	op = !strncmp(url, EST_PREFIX, strlen(EST_PREFIX)) ?
-		     url + strlen(EST_PREFIX) :
-		     NULL;
-	ok = route(s, c, q, op, method);
+	if (nms_est_answer(s->e, s->cacerts, s->cacerts_len, &r, &a) < 0) {
+		free(a.body);
+		return MHD_NO;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_request(s, c, q, op ? op : "(not EST)",
+	ok = reply(c, &a);
+	log_request(s, c, &a,
 		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	free(a.body);
 	return ok;
 }
 

@@ -16,6 +16,9 @@
 #include "base/ratelimit.h"
 #include "nms/enroll/enroll.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct nms_est_config {
 	const char *ca_dir; /* server.key, server.pem, ca.pem */
 	const char *address; /* IPv4 or IPv6 literal to bind */
@@ -36,6 +39,38 @@ struct nms_est_config {
 };
 
 struct nms_est_server;
+
+/* One request, as the HTTP server has it once its body is in. */
+struct nms_est_request {
+	const char *method, *url;
+	const char *content_type; /* NULL: none */
+	const char *body; /* NUL-terminated; NULL: none was sent */
+	size_t len;
+	bool too_large; /* the body was over the limit, not kept */
+};
+
+/* What to send back. */
+struct nms_est_answer {
+	unsigned status; /* HTTP */
+	const char *type; /* Content-Type */
+	char *body; /* malloc'ed, @len bytes: free() it */
+	size_t len;
+	/* For the log line: the EST operation asked for (what follows
+	 * /.well-known/est/ in the URL), or "(not EST)". */
+	const char *op;
+	char why[160]; /* for the log */
+	/* The Trustroute-Refusal header (TR_EST_REFUSAL_*), or NULL. */
+	const char *refusal;
+};
+
+/*
+ * The EST service without HTTP: routing, methods, media types and
+ * bodies to an answer, with enroll.c's decisions; @cacerts is the
+ * /cacerts answer. 0, or -1 when out of memory (free a->body anyway).
+ */
+int nms_est_answer(struct nms_enroll *e, const char *cacerts,
+		   size_t cacerts_len, const struct nms_est_request *q,
+		   struct nms_est_answer *a);
 
 struct nms_est_server *nms_est_start(struct nms_enroll *e,
 				     const struct nms_est_config *c, char *err,
