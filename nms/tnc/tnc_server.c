@@ -28,8 +28,9 @@ struct tnc_server {
 	struct tls_server *tls;
 };
 
-struct session {
-	struct tnc_server *srv;
+struct tnc_session {
+	const struct tnc_server_config *cfg;
+	struct tnc_session_io io;
 	struct tr_pt_session pt;
 	struct tr_pb_stream pb;
 	struct tnc_session_info info;
@@ -45,13 +46,13 @@ struct session {
 	uint32_t pa_id;
 };
 
-static void refuse(struct session *s, const char *fmt, ...)
+static void refuse(struct tnc_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Why the session refuses its peer, to the log (once). */
-static void refuse(struct session *s, const char *fmt, ...)
+static void refuse(struct tnc_session *s, const char *fmt, ...)
 {
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	char why[320];
 	va_list ap;
 
@@ -91,16 +92,15 @@ static long frame(const uint8_t *buf, size_t len, size_t max, void *arg)
 	}
 }
 
-static int send_out(struct tls_conn *c, struct tr_wbuf *out)
+static int send_out(struct tnc_session *s, struct tr_wbuf *out)
 {
 	if (tr_wbuf_check(out, NULL, 0) < 0)
 		return -1;
-	return out->len ? tls_conn_send(c, out->p, out->len) : 0;
+	return out->len ? s->io.send(s->io.arg, out->p, out->len) : 0;
 }
 
 /* Wrap PB-TNC batch @b in a PT-TLS message and queue it. */
-static int send_batch(struct tls_conn *c, struct session *s,
-		      enum tr_pb_role role, uint8_t type,
+static int send_batch(struct tnc_session *s, enum tr_pb_role role, uint8_t type,
 		      const struct tr_wbuf *b)
 {
 	uint8_t *out;
@@ -111,7 +111,7 @@ static int send_batch(struct tls_conn *c, struct session *s,
 	if (tr_pt_pb_batch(&s->pt, &s->pb, role, type, b, &out, &len, err,
 			   sizeof(err)) < 0)
 		return -1;
-	rc = tls_conn_send(c, out, len);
+	rc = s->io.send(s->io.arg, out, len);
 	free(out);
 	return rc;
 }
@@ -131,9 +131,9 @@ static int add_simple(struct tr_wbuf *w, uint32_t vendor, uint32_t type,
 	return tr_pb_add(w, &v, NULL, 0);
 }
 
-static void assess(struct session *s, struct nms_verdict *v)
+static void assess(struct tnc_session *s, struct nms_verdict *v)
 {
-	const struct tnc_server_config *c = &s->srv->cfg;
+	const struct tnc_server_config *c = s->cfg;
 	struct nms_verdict part;
 	char seen[64] = "";
 
@@ -165,9 +165,9 @@ static void assess(struct session *s, struct nms_verdict *v)
 }
 
 /* Our next batch as the TNC server (the IMVs' side). */
-static int server_batch(struct tls_conn *c, struct session *s)
+static int server_batch(struct tnc_session *s)
 {
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	uint8_t bbuf[BATCH_MAX], pbuf[4096];
 	struct tr_wbuf b, pa;
 	struct nms_verdict v;
@@ -219,13 +219,13 @@ static int server_batch(struct tls_conn *c, struct session *s)
 			cfg->decided(&s->info, &v, cfg->arg);
 	}
 	tr_pb_batch_end(&b, mark);
-	return send_batch(c, s, TR_PB_SERVER, type, &b);
+	return send_batch(s, TR_PB_SERVER, type, &b);
 }
 
 /* Our next batch as the TNC client (mutual mode: the NMS is measured). */
-static int client_batch(struct tls_conn *c, struct session *s)
+static int client_batch(struct tnc_session *s)
 {
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	uint8_t bbuf[8192], pbuf[4096];
 	struct tr_wbuf b, pa;
 	uint8_t type = s->os_sent && s->pb.conn[TR_PB_CLIENT].state ==
@@ -248,17 +248,17 @@ static int client_batch(struct tls_conn *c, struct session *s)
 		s->os_sent = true;
 	}
 	tr_pb_batch_end(&b, mark);
-	return send_batch(c, s, TR_PB_CLIENT, type, &b);
+	return send_batch(s, TR_PB_CLIENT, type, &b);
 }
 
 /*
  * An attestation attribute: the router's claimed name (looked up, to be
  * proven by its quote), or evidence for the IMV.
  */
-static int attest_attr(struct session *s, const struct tr_tlv *a, char *err,
+static int attest_attr(struct tnc_session *s, const struct tr_tlv *a, char *err,
 		       size_t errlen)
 {
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	char name[TR_ATTR_DEVICE_NAME_MAX + 1];
 
 	if (a->vendor != TR_PEN_TRUSTROUTE || a->type != TR_ATTR_DEVICE_NAME)
@@ -284,7 +284,7 @@ static int attest_attr(struct session *s, const struct tr_tlv *a, char *err,
 }
 
 /* A PB-PA message for our IMVs: OS facts and attestation evidence. */
-static int to_imvs(struct session *s, const struct tr_pb_pa *pa, char *err,
+static int to_imvs(struct tnc_session *s, const struct tr_pb_pa *pa, char *err,
 		   size_t errlen)
 {
 	struct tr_pa_msg *m = malloc(sizeof(*m));
@@ -319,9 +319,9 @@ out:
 }
 
 /* Mutual mode: the router's RESULT about us, for the log. */
-static void nms_result(struct session *s, const struct tr_pb_batch *b)
+static void nms_result(struct tnc_session *s, const struct tr_pb_batch *b)
 {
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	uint32_t assessment = UINT32_MAX;
 	uint16_t access = 0;
 	char err[128];
@@ -342,8 +342,7 @@ static void nms_result(struct session *s, const struct tr_pb_batch *b)
 		cfg->nms_assessed(&s->info, assessment, access, cfg->arg);
 }
 
-static int on_batch(struct tls_conn *c, struct session *s,
-		    const struct tr_bytes *raw)
+static int on_batch(struct tnc_session *s, const struct tr_bytes *raw)
 {
 	struct tr_pb_batch *b = malloc(sizeof(*b));
 	struct tr_pb_error refusal;
@@ -380,25 +379,23 @@ static int on_batch(struct tls_conn *c, struct session *s,
 		}
 	}
 	while ((next = tr_pb_stream_next(&s->pb, &role)) == 1)
-		if ((role == TR_PB_SERVER ? server_batch(c, s) :
-					    client_batch(c, s)) < 0) {
+		if ((role == TR_PB_SERVER ? server_batch(s) : client_batch(s)) <
+		    0) {
 			refuse(s, "our %s batch could not be built or sent",
 			       role == TR_PB_SERVER ? "server" : "client");
 			goto out;
 		}
 	if (next < 0)
-		tls_conn_close_after_send(c);
+		s->io.close_after_send(s->io.arg);
 	rc = 0;
 out:
 	free(b);
 	return rc;
 }
 
-static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
-		      void *arg)
+int tnc_session_message(struct tnc_session *s, const uint8_t *msg, size_t len)
 {
-	struct session *s = tls_conn_data(c);
-	const struct tnc_server_config *cfg = &s->srv->cfg;
+	const struct tnc_server_config *cfg = s->cfg;
 	uint8_t obuf[TR_PT_OUT_MIN];
 	struct tr_pt_error refusal;
 	struct tr_pt_event ev;
@@ -408,7 +405,6 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 	char err[256];
 	int rc;
 
-	(void)arg;
 	tr_wbuf_init(&out, obuf, sizeof(obuf));
 	if (tr_pt_frame(msg, len, len, &m, &need, &refusal, err, sizeof(err)) !=
 	    TR_PT_FRAME_DONE) {
@@ -419,13 +415,13 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 	if (rc < 0)
 		refuse(s, "%s%s", strncmp(err, "PT-TLS", 6) ? "PT-TLS: " : "",
 		       err);
-	if (send_out(c, &out) < 0) {
+	if (send_out(s, &out) < 0) {
 		if (rc >= 0)
 			refuse(s, "PT-TLS: our answer could not be sent");
 		return -1;
 	}
 	if (rc < 0) {
-		tls_conn_close_after_send(c);
+		s->io.close_after_send(s->io.arg);
 		return 0;
 	}
 	if (ev.type == TR_PT_EV_SASL_PLAIN) {
@@ -442,7 +438,8 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 			snprintf(s->device, sizeof(s->device), "%s",
 				 cfg->sasl_user);
 			s->sasl = true;
-			tls_conn_set_authenticated(c);
+			if (s->io.authenticated)
+				s->io.authenticated(s->io.arg);
 		} else {
 			char user[64];
 
@@ -457,51 +454,45 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 		}
 		tr_wbuf_init(&out, obuf, sizeof(obuf));
 		rc = tr_pt_sasl_verdict(&s->pt, ok, &out, err, sizeof(err));
-		if (send_out(c, &out) < 0)
+		if (send_out(s, &out) < 0)
 			return -1;
 		if (rc < 0)
-			tls_conn_close_after_send(c);
+			s->io.close_after_send(s->io.arg);
 		return 0;
 	}
 	if (ev.type == TR_PT_EV_BATCH)
-		return on_batch(c, s, &ev.batch);
+		return on_batch(s, &ev.batch);
 	return 0;
 }
 
-static int on_open(struct tls_conn *c, void *arg)
+struct tnc_session *tnc_session_open(const struct tnc_server_config *cfg,
+				     const char *peer, const char *cn,
+				     const struct tnc_session_io *io)
 {
-	struct tnc_server *srv = arg;
-	const struct tnc_server_config *cfg = &srv->cfg;
-	struct session *s = calloc(1, sizeof(*s));
+	struct tnc_session *s = calloc(1, sizeof(*s));
 	struct tr_pt_config pc = { .role = TR_PT_SERVER };
-	X509 *peer = SSL_get0_peer_certificate(tls_conn_ssl(c));
 	uint8_t obuf[TR_PT_OUT_MIN];
 	struct tr_wbuf out;
 	char err[256] = "";
 
 	if (!s) {
 		if (cfg->refused)
-			cfg->refused(tls_conn_peer(c), "out of memory",
-				     cfg->arg);
-		return -1;
+			cfg->refused(peer, "out of memory", cfg->arg);
+		return NULL;
 	}
-	s->srv = srv;
-	tls_conn_set_data(c, s);
+	s->cfg = cfg;
+	s->io = *io;
 	imv_attest_init(&s->att);
-	s->info.peer = tls_conn_peer(c);
+	s->info.peer = peer;
 	s->info.started = time(NULL);
 	s->info.device = s->device;
-	/* The TLS layer verified it against the NMS CA: the name is the
-	 * enrolled device's, and its key is the sealed one, which signed
-	 * this handshake (a resumed session would carry no signature: not
-	 * proof; our server offers none anyway). */
-	if (peer && SSL_get_verify_result(tls_conn_ssl(c)) == X509_V_OK &&
-	    !SSL_session_reused(tls_conn_ssl(c)) &&
-	    X509_NAME_get_text_by_NID(X509_get_subject_name(peer),
-				      NID_commonName, s->device,
-				      sizeof(s->device)) > 0) {
+	/* Its certificate's key is the sealed one, which signed this
+	 * handshake. */
+	if (cn && cn[0]) {
+		snprintf(s->device, sizeof(s->device), "%s", cn);
 		s->info.certified = s->info.proven = true;
-		tls_conn_set_authenticated(c);
+		if (s->io.authenticated)
+			s->io.authenticated(s->io.arg);
 		s->want_attest = cfg->ak_of &&
 				 cfg->ak_of(s->device, &s->ak, cfg->arg) == 0;
 	}
@@ -510,11 +501,67 @@ static int on_open(struct tls_conn *c, void *arg)
 	tr_pb_stream_init(&s->pb, TR_PB_SERVER, cfg->mutual);
 	tr_wbuf_init(&out, obuf, sizeof(obuf));
 	if (tr_pt_start(&s->pt, &pc, &out, err, sizeof(err)) < 0 ||
-	    send_out(c, &out) < 0) {
+	    send_out(s, &out) < 0) {
 		refuse(s, "PT-TLS: cannot start: %s", err);
-		return -1;
+		tnc_session_free(s);
+		return NULL;
 	}
+	return s;
+}
+
+void tnc_session_free(struct tnc_session *s)
+{
+	if (!s)
+		return;
+	imv_attest_free(&s->att);
+	free(s);
+}
+
+static int conn_send(void *arg, const uint8_t *buf, size_t len)
+{
+	return tls_conn_send(arg, buf, len);
+}
+
+static void conn_close_after_send(void *arg)
+{
+	tls_conn_close_after_send(arg);
+}
+
+static void conn_authenticated(void *arg)
+{
+	tls_conn_set_authenticated(arg);
+}
+
+static int on_open(struct tls_conn *c, void *arg)
+{
+	struct tnc_server *srv = arg;
+	const struct tnc_session_io io = { conn_send, conn_close_after_send,
+					   conn_authenticated, c };
+	X509 *peer = SSL_get0_peer_certificate(tls_conn_ssl(c));
+	char cn[64] = "";
+	struct tnc_session *s;
+
+	/* The TLS layer verified it against the NMS CA: its CN is the
+	 * enrolled device's name, and its key signed this handshake (a
+	 * resumed session would carry no signature: not proof; our server
+	 * offers none anyway). */
+	if (!peer || SSL_get_verify_result(tls_conn_ssl(c)) != X509_V_OK ||
+	    SSL_session_reused(tls_conn_ssl(c)) ||
+	    X509_NAME_get_text_by_NID(X509_get_subject_name(peer),
+				      NID_commonName, cn, sizeof(cn)) <= 0)
+		cn[0] = 0;
+	s = tnc_session_open(&srv->cfg, tls_conn_peer(c), cn, &io);
+	if (!s)
+		return -1;
+	tls_conn_set_data(c, s);
 	return 0;
+}
+
+static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
+		      void *arg)
+{
+	(void)arg;
+	return tnc_session_message(tls_conn_data(c), msg, len);
 }
 
 static void on_refused(const char *peer, const char *why, void *arg)
@@ -535,14 +582,9 @@ static void on_tick(void *arg)
 
 static void on_close(struct tls_conn *c, const char *why, void *arg)
 {
-	struct session *s = tls_conn_data(c);
-
 	(void)why;
 	(void)arg;
-	if (!s)
-		return;
-	imv_attest_free(&s->att);
-	free(s);
+	tnc_session_free(tls_conn_data(c));
 }
 
 struct tnc_server *tnc_server_new(const struct tnc_server_config *c, char *err,

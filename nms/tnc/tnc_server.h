@@ -89,4 +89,35 @@ int tnc_server_run(struct tnc_server *s, volatile sig_atomic_t *stop);
 void tnc_server_stats(const struct tnc_server *s, struct tls_server_stats *st);
 void tnc_server_free(struct tnc_server *s);
 
+/*
+ * One session as the server runs it, without sockets: what the TLS
+ * server's callbacks drive, and tests and the fuzzer directly. What the
+ * session sends goes to @io.
+ */
+struct tnc_session_io {
+	/* Queue @len bytes to the peer: 0, or -1 (the session ends). */
+	int (*send)(void *arg, const uint8_t *buf, size_t len);
+	/* End the connection once what was queued is sent. */
+	void (*close_after_send)(void *arg);
+	/* The peer authenticated itself (certificate or SASL): from now on
+	 * it is not evicted as an idle stranger would be. NULL: no-op. */
+	void (*authenticated)(void *arg);
+	void *arg;
+};
+
+struct tnc_session;
+
+/*
+ * A session with @peer (its address), over a connection whose client
+ * certificate the TLS layer verified against the NMS CA with CN @cn
+ * (NULL or "": none). @c and @peer must outlive it. NULL when out of
+ * memory or the first send failed.
+ */
+struct tnc_session *tnc_session_open(const struct tnc_server_config *c,
+				     const char *peer, const char *cn,
+				     const struct tnc_session_io *io);
+/* One whole PT-TLS message from the peer: 0, or -1 to close now. */
+int tnc_session_message(struct tnc_session *s, const uint8_t *msg, size_t len);
+void tnc_session_free(struct tnc_session *s);
+
 #endif
