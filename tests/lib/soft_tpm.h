@@ -10,6 +10,8 @@
 #ifndef TR_TEST_SOFT_TPM_H
 #define TR_TEST_SOFT_TPM_H
 
+#include "tpm/context.h"
+#include "tpm/convert.h"
 #include "tpm/key.h"
 
 #include <openssl/evp.h>

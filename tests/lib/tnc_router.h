@@ -14,8 +14,11 @@
 #include "nms/tnc/tnc_server.h"
 #include "os/facts.h"
 #include "tnc/attest_attrs.h"
-#include "tnc/pb_tnc.h"
-#include "tnc/pt_tls.h"
+#include "tnc/pa_msg.h"
+#include "tnc/pb_batch.h"
+#include "tnc/pb_msg.h"
+#include "tnc/pb_stream.h"
+#include "tnc/pt_session.h"
 
 struct tnc_router {
 	/* what it is */
