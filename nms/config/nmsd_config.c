@@ -41,45 +41,67 @@ void nmsd_options_default(struct nmsd_options *o)
 	};
 }
 
+static bool name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 int nmsd_config_args(const char *path, const char *text, size_t len,
 		     char **args, int *n, char *err, size_t errlen)
 {
 	size_t off = 0;
 	int lineno = 0;
 
+	/* A NUL would end the line early for everything after us. */
+	if (memchr(text, 0, len))
+		return tr_fail(
+			err, errlen, "%s: a NUL byte at offset %zu", path,
+			(size_t)((const char *)memchr(text, 0, len) - text));
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
-		size_t ll = nl ? (size_t)(nl - text - off) + 1 : len - off;
-		char *line = malloc(ll + 1), *k, *v, *end;
+		const char *l = text + off, *e = nl ? nl : text + len;
+		const char *k, *k_end, *v;
 		int rc;
 
-		if (!line)
-			return tr_fail(err, errlen, "out of memory");
-		/* A line as getline gave it: with its '\n', then a NUL. */
-		memcpy(line, text + off, ll);
-		line[ll] = 0;
-		off += ll;
+		off = (size_t)(e - text) + (nl ? 1 : 0);
 		lineno++;
-		k = line + strspn(line, " \t");
-		if (*k == '#' || *k == '\n' || !*k) {
-			free(line);
+		if (e > l && e[-1] == '\r') /* a file written on Windows */
+			e--;
+		while (l < e && blank(*l))
+			l++;
+		if (l == e || *l == '#')
 			continue;
-		}
-		v = strchr(k, '=');
-		if (!v || *n >= NMSD_MAX_ARGS - 1) {
-			free(line);
-			return tr_fail(err, errlen, "%s:%d: want name = value",
+		/* name [= value]: a name alone is a flag ("mutual"). */
+		for (k = l; l < e && name_byte(*l); l++)
+			;
+		k_end = l;
+		while (l < e && blank(*l))
+			l++;
+		if (k == k_end || (l < e && *l != '='))
+			return tr_fail(err, errlen,
+				       "%s:%d: want name = value (a name is "
+				       "lower-case letters, digits and '-')",
 				       path, lineno);
+		if (*n >= NMSD_MAX_ARGS - 1)
+			return tr_fail(err, errlen,
+				       "%s:%d: more than %d options", path,
+				       lineno, NMSD_MAX_ARGS - 2);
+		if (l == e) {
+			rc = asprintf(&args[*n], "--%.*s", (int)(k_end - k), k);
+		} else {
+			/* Blanks around the value are not part of it. */
+			for (v = l + 1; v < e && blank(*v); v++)
+				;
+			while (e > v && blank(e[-1]))
+				e--;
+			rc = asprintf(&args[*n], "--%.*s=%.*s",
+				      (int)(k_end - k), k, (int)(e - v), v);
 		}
-		end = v;
-		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		*end = 0;
-		v++;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = 0;
-		rc = asprintf(&args[*n], "--%s=%s", k, v);
-		free(line);
 		if (rc < 0)
 			return tr_fail(err, errlen, "out of memory");
 		(*n)++;
@@ -114,24 +136,50 @@ int nmsd_config_read(const char *path, char **args, int *n, char *err,
 	return rc;
 }
 
-/* A whole decimal number from @lo to @hi. */
-static int count(const char *arg, unsigned lo, unsigned hi, unsigned *out)
+/* A decimal number @min..@max, digits only (atoi took "abc" for 0). */
+static int number(const char *name, const char *s, unsigned long min,
+		  unsigned long max, unsigned long *out, char *err,
+		  size_t errlen)
 {
-	char *end;
-	unsigned long n;
+	unsigned long v = 0;
+	const char *p = s;
 
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || n < lo || n > hi) {
-		fprintf(stderr, "nmsd: \"%s\": want a number from %u to %u\n",
-			arg, lo, hi);
-		return -1;
-	}
-	*out = (unsigned)n;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (v <= max)
+			v = v * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p || v < min || v > max)
+		return tr_fail(err, errlen,
+			       "--%s %s: not a number from %lu to %lu", name, s,
+			       min, max);
+	*out = v;
 	return 0;
 }
 
-int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
+/* "M" or "M.N", each a decimal number. */
+static int version(const char *s, unsigned *major, unsigned *minor, char *err,
+		   size_t errlen)
+{
+	unsigned long m, n = 0;
+	char buf[32], *dot;
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", s);
+	dot = strchr(buf, '.');
+	if (dot)
+		*dot++ = 0;
+	if (number("os-min-version", buf, 0, 1000000, &m, NULL, 0) < 0 ||
+	    (dot && number("os-min-version", dot, 0, 1000000, &n, NULL, 0) < 0))
+		goto bad;
+	*major = (unsigned)m;
+	*minor = (unsigned)n;
+	return 0;
+bad:
+	return tr_fail(err, errlen, "--os-min-version %s: want M or M.N", s);
+}
+
+int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
+		       size_t errlen)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
@@ -176,12 +224,27 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 		{ "vtysh", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned v;
-	char err[256];
-	int c;
+	unsigned long v;
+	int c, i;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (errlen)
+		err[0] = 0;
+	/* 0, not 1: glibc starts afresh, forgetting the last argv. */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, &i)) != -1) {
+		const char *name = c == '?' ? "" : opts[i].name;
+
+		/* An empty path or name is no path or name: "" as the
+		 * database is SQLite's temporary one, lost on exit. */
+		if (c != '?' && c != 'm' && !optarg[0])
+			return tr_fail(err, errlen, "--%s: empty", name);
+		/* "--db --ca-dir=x" (a config line "db" alone) would make
+		 * the next option the database. */
+		if (c != '?' && c != 'm' && optarg[0] == '-' &&
+		    optarg == argv[optind - 1])
+			return tr_fail(err, errlen,
+				       "--%s: no value (%s is the next option)",
+				       name, optarg);
 		switch (c) {
 		case 'D':
 			o->db = optarg;
@@ -217,21 +280,28 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 			o->est.address = optarg;
 			break;
 		case 'p':
-			o->est.port = (unsigned short)atoi(optarg);
+			if (number(name, optarg, 0, 65535, &v, err, errlen) < 0)
+				return -1;
+			o->est.port = (unsigned short)v;
 			break;
 		case 'P':
 			o->port_file = optarg;
 			break;
 		case 'L':
 			if (o->policy.n_lists == NMS_MAX_REFERENCE_LISTS)
-				return -1;
+				return tr_fail(err, errlen,
+					       "more than %d --reference-list",
+					       NMS_MAX_REFERENCE_LISTS);
 			o->policy.lists[o->policy.n_lists++] = optarg;
 			break;
 		case 'N':
 			o->policy.lists_name_dir = optarg;
 			break;
 		case 'R':
-			o->policy.lists_pcr = atoi(optarg);
+			if (number(name, optarg, 0, TR_PCRS - 1, &v, err,
+				   errlen) < 0)
+				return -1;
+			o->policy.lists_pcr = (int)v;
 			break;
 		case 'V':
 			o->policy.pcr_values = optarg;
@@ -243,24 +313,30 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 			o->policy.authorizer_ref = optarg;
 			break;
 		case 'd':
-			o->enroll.cert_days = atoi(optarg);
+			if (number(name, optarg, 1, 36500, &v, err, errlen) < 0)
+				return -1;
+			o->enroll.cert_days = (int)v;
 			break;
 		case 's':
-			o->enroll.challenge_seconds = atoi(optarg);
+			if (number(name, optarg, 1, 86400, &v, err, errlen) < 0)
+				return -1;
+			o->enroll.challenge_seconds = (int)v;
 			break;
 		case 'T':
 			o->attest.address = optarg;
 			break;
 		case 'Q':
-			o->attest.port = (unsigned short)atoi(optarg);
+			if (number(name, optarg, 0, 65535, &v, err, errlen) < 0)
+				return -1;
+			o->attest.port = (unsigned short)v;
 			break;
 		case 'q':
 			o->tnc_port_file = optarg;
 			break;
 		case 'M':
-			if (count(optarg, 1, 65536, &o->attest.max_sessions) <
-			    0)
+			if (number(name, optarg, 1, 65536, &v, err, errlen) < 0)
 				return -1;
+			o->attest.max_sessions = (unsigned)v;
 			break;
 		case 'u':
 			o->attest.sasl_user = optarg;
@@ -273,38 +349,48 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 			break;
 		case 'B':
 			if (o->attest.n_bad == ATTEST_MAX_BAD_LISTS)
-				return -1;
+				return tr_fail(err, errlen,
+					       "more than %d --known-bad-list",
+					       ATTEST_MAX_BAD_LISTS);
 			o->attest.bad_lists[o->attest.n_bad++] = optarg;
 			break;
 		case 'o':
 			if (o->attest.os.n_products == IMV_OS_MAX_PRODUCTS)
-				return -1;
+				return tr_fail(err, errlen,
+					       "more than %d --os-product",
+					       IMV_OS_MAX_PRODUCTS);
 			o->attest.os.products[o->attest.os.n_products++] =
 				optarg;
 			break;
 		case 'v':
-			if (sscanf(optarg, "%u.%u", &o->attest.os.min_major,
-				   &o->attest.os.min_minor) < 1)
+			if (version(optarg, &o->attest.os.min_major,
+				    &o->attest.os.min_minor, err, errlen) < 0)
 				return -1;
 			break;
 		case 'I':
-			o->probe_interval = (unsigned)atoi(optarg);
+			if (number(name, optarg, 0, 86400000, &v, err, errlen) <
+			    0)
+				return -1;
+			o->probe_interval = (unsigned)v;
 			break;
 		case 'O':
-			o->probe_timeout = (unsigned)atoi(optarg);
+			if (number(name, optarg, 1, 600000, &v, err, errlen) <
+			    0)
+				return -1;
+			o->probe_timeout = (unsigned)v;
 			break;
 		case 1000:
 		case 1004:
 		case 1005:
 			/* connections: 1 to 65536 */
-			if (count(optarg, 1, 65536, &v) < 0)
+			if (number(name, optarg, 1, 65536, &v, err, errlen) < 0)
 				return -1;
 			if (c == 1000)
-				o->attest.max_per_source = v;
+				o->attest.max_per_source = (unsigned)v;
 			else if (c == 1004)
-				o->est.connection_limit = v;
+				o->est.connection_limit = (unsigned)v;
 			else
-				o->est.max_per_source = v;
+				o->est.max_per_source = (unsigned)v;
 			break;
 		case 1001:
 		case 1002:
@@ -312,25 +398,23 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 		case 1006:
 		case 1007:
 			/* seconds: 1 to a day */
-			if (count(optarg, 1, 86400, &v) < 0)
+			if (number(name, optarg, 1, 86400, &v, err, errlen) < 0)
 				return -1;
 			if (c == 1001)
-				o->attest.handshake_ms = v * 1000;
+				o->attest.handshake_ms = (unsigned)v * 1000;
 			else if (c == 1002)
-				o->attest.idle_ms = v * 1000;
+				o->attest.idle_ms = (unsigned)v * 1000;
 			else if (c == 1003)
-				o->attest.session_ms = v * 1000;
+				o->attest.session_ms = (unsigned)v * 1000;
 			else if (c == 1006)
-				o->est.handshake_seconds = v;
+				o->est.handshake_seconds = (unsigned)v;
 			else
-				o->est.timeout_seconds = v;
+				o->est.timeout_seconds = (unsigned)v;
 			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
-						sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: %s\n", err);
+						errlen) < 0)
 				return -1;
-			}
 			break;
 		case 'X':
 			if (trust_ospf_costs_parse(optarg, &o->metrics, err,
@@ -344,15 +428,18 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o)
 			frr_set_vtysh(optarg);
 			break;
 		default:
-			return -1;
+			return -1; /* getopt_long said why */
 		}
 	}
 	if (!o->attest.address)
 		o->attest.address = o->est.address;
 	if (!o->attest.sasl_user != !o->attest.sasl_password)
-		return -1;
-	if (optind != argc || !o->db || !o->est.ca_dir || !o->enroll.ek_roots ||
-	    o->enroll.cert_days <= 0 || o->enroll.challenge_seconds <= 0)
-		return -1;
+		return tr_fail(err, errlen,
+			       "--sasl-user and --sasl-password go together");
+	if (optind != argc)
+		return tr_fail(err, errlen, "%s: not an option", argv[optind]);
+	if (!o->db || !o->est.ca_dir || !o->enroll.ek_roots)
+		return tr_fail(err, errlen,
+			       "--db, --ca-dir and --ek-roots are needed");
 	return 0;
 }

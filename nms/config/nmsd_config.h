@@ -2,8 +2,9 @@
 /*
  * nmsd's configuration: the config file and the options (nmsd(8)).
  * A config file holds the same options as "name = value" lines ('#'
- * starts a comment); each line becomes "--name=value" ahead of the
- * command line, whose options come after it and win. Apart from reading
+ * starts a comment, blanks around names and values do not count, a name
+ * alone is a flag such as "mutual"); each line becomes "--name=value"
+ * ahead of the command line, whose options come after it and win. Apart from reading
  * the file, pure: the parsers run on buffers and argument vectors.
  */
 #ifndef TR_NMS_NMSD_CONFIG_H
@@ -44,9 +45,12 @@ int nmsd_config_read(const char *path, char **args, int *n, char *err,
 
 /*
  * The options @argv (getopt_long, argv[0] the program) into @o, over
- * what it holds. 0, or -1 when they are not a valid configuration.
- * Strings in @o point into @argv.
+ * what it holds. 0, or -1 when they are not a valid configuration, with
+ * the reason in @err (empty when getopt_long printed it). Numbers are
+ * decimal digits in their range, no path or name is empty. Strings in
+ * @o point into @argv.
  */
-int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o);
+int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o,
+		       char *err, size_t errlen);
 
 #endif

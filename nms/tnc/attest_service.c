@@ -199,6 +199,13 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 		tr_fail(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* It indexes the IMV's PCR selection below. */
+	if (c->refs->lists_pcr < 0 || c->refs->lists_pcr >= TR_PCRS) {
+		tr_fail(err, errlen, "the lists PCR %d is not 0..%d",
+			c->refs->lists_pcr, TR_PCRS - 1);
+		free(s);
+		return NULL;
+	}
 	s->cfg = *c;
 	if (!s->cfg.log_limit)
 		s->cfg.log_limit = &own_limit;

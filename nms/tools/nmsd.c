@@ -304,8 +304,11 @@ int main(int argc, char **argv)
 		}
 		args[n++] = argv[i];
 	}
-	if (nmsd_options_parse(n, args, &o) < 0)
+	if (nmsd_options_parse(n, args, &o, err, sizeof(err)) < 0) {
+		if (err[0])
+			fprintf(stderr, "nmsd: %s\n", err);
 		return usage(2);
+	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -8,6 +8,8 @@
 #include "nms/config/nmsd_config.h"
 #include "tr_test.h"
 
+#include <getopt.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +37,7 @@ static void test_lines(void **state)
 				   "db = /var/lib/nms.db\n"
 				   "  ca-dir\t=\t/etc/trustroute/ca\n"
 				   "metrics=good=5,bad=50\n"
-				   "mutual =\n"
+				   "mutual\n"
 				   "ek-roots = /etc/trustroute/ek roots.pem",
 				   err, sizeof(err)),
 			 0);
@@ -43,11 +45,45 @@ static void test_lines(void **state)
 	assert_string_equal(args[1], "--db=/var/lib/nms.db");
 	assert_string_equal(args[2], "--ca-dir=/etc/trustroute/ca");
 	assert_string_equal(args[3], "--metrics=good=5,bad=50");
-	assert_string_equal(args[4], "--mutual=");
+	assert_string_equal(args[4], "--mutual");
 	assert_string_equal(args[5], "--ek-roots=/etc/trustroute/ek roots.pem");
 	assert_int_equal(from_text("db = x\nno value here\n", err, sizeof(err)),
 			 -1);
-	assert_string_equal(err, "nmsd.conf:2: want name = value");
+	assert_non_null(strstr(err, "nmsd.conf:2: want name = value"));
+}
+
+/*
+ * What fuzz_nmsd_config found: a NUL ended a line early and silently
+ * (the rest of the line was dropped), "= x" and "db file = x" became
+ * options without a name or with a blank in it, a CRLF file put "\r"
+ * in every value, and blanks after a value stayed in it.
+ */
+static void test_lines_refused(void **state)
+{
+	static const char nul[] = "db = /var/lib/nms.db\0.old\n";
+	char err[256];
+
+	(void)state;
+	args[0] = (char *)"nmsd";
+	for (int i = 1; i < n; i++)
+		free(args[i]);
+	n = 1;
+	assert_int_equal(nmsd_config_args("nmsd.conf", nul, sizeof(nul) - 1,
+					  args, &n, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "NUL"));
+	assert_int_equal(n, 1);
+	assert_int_equal(from_text("= x\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nmsd.conf:1: want name = value"));
+	assert_int_equal(from_text("db = x\ndb file = y\n", err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "nmsd.conf:2:"));
+	assert_int_equal(from_text("Port = 1\n", err, sizeof(err)), -1);
+	assert_int_equal(
+		from_text("db = /x \t\r\nport=1\r\n", err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(args[1], "--db=/x");
+	assert_string_equal(args[2], "--port=1");
 }
 
 static void test_options(void **state)
@@ -67,7 +103,7 @@ static void test_options(void **state)
 			 0);
 	args[n++] = (char *)"--port=10443"; /* the command line wins */
 	nmsd_options_default(&o);
-	assert_int_equal(nmsd_options_parse(n, args, &o), 0);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), 0);
 	n--;
 	assert_string_equal(o.db, "/tmp/nms.db");
 	assert_int_equal(o.est.port, 10443);
@@ -82,7 +118,91 @@ static void test_options(void **state)
 				   sizeof(err)),
 			 0);
 	nmsd_options_default(&o);
-	assert_int_equal(nmsd_options_parse(n, args, &o), -1);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--ek-roots"));
+}
+
+/*
+ * What fuzz_nmsd_config found: numbers went through atoi, so "abc" was
+ * port 0 (any free port) and 70000 port 4464; --lists-pcr 99 (or -1)
+ * was taken and, without reference lists, attest_service_new wrote the
+ * PCR selection out of bounds; an empty --db was SQLite's temporary
+ * database, lost on exit; --os-min-version -1 was 4294967295; and an
+ * option without its value took the next option as one.
+ */
+static void test_options_refused(void **state)
+{
+	static const char *const bad[] = {
+		"--port=abc",
+		"--port=70000",
+		"--port=-1",
+		"--port= 80",
+		"--tnc-port=8x",
+		"--lists-pcr=99",
+		"--lists-pcr=-1",
+		"--cert-days=0",
+		"--cert-days=0x10",
+		"--challenge-seconds=",
+		"--tnc-max-sessions=0",
+		"--db=",
+		"--probe-timeout=0",
+		"--os-min-version=-1",
+		"--os-min-version=5.x",
+		"--os-min-version=",
+		"--ca-dir=",
+	};
+	char *argv[5] = { (char *)"nmsd", (char *)"--db=/tmp/db",
+			  (char *)"--ca-dir=/tmp/ca",
+			  (char *)"--ek-roots=/tmp/r.pem" };
+	struct nmsd_options o;
+	char err[256];
+
+	(void)state;
+	opterr = 0;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[4] = (char *)bad[i];
+		nmsd_options_default(&o);
+		err[0] = 0;
+		if (nmsd_options_parse(5, argv, &o, err, sizeof(err)) != -1)
+			fail_msg("%s was accepted", bad[i]);
+		if (!err[0])
+			fail_msg("%s: no reason given", bad[i]);
+	}
+	/* A line "db" alone took the next option for its value. */
+	assert_int_equal(from_text("db\nca-dir = /tmp/ca\nek-roots = /r\n", err,
+				   sizeof(err)),
+			 0);
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--db: no value"));
+	argv[4] = (char *)"--os-min-version=12";
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(5, argv, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.attest.os.min_major, 12);
+	assert_int_equal(o.attest.os.min_minor, 0);
+	argv[4] = (char *)"--port=0";
+	assert_int_equal(nmsd_options_parse(5, argv, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.est.port, 0);
+	opterr = 1;
+}
+
+/*
+ * attest_service_new sets the lists PCR in the IMV's selection of 24: a
+ * lists PCR past it (from a caller other than nmsd_options_parse, which
+ * now refuses it) wrote out of bounds. Refused before anything opens.
+ */
+static void test_attest_lists_pcr(void **state)
+{
+	struct nms_key_policy_config refs = { .lists_pcr = 99 };
+	struct attest_service_config c = { .refs = &refs };
+	char err[256] = "";
+
+	(void)state;
+	assert_null(attest_service_new(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "the lists PCR 99 is not 0..23"));
+	refs.lists_pcr = -1;
+	assert_null(attest_service_new(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "the lists PCR -1"));
 }
 
 static int teardown(void **state)
@@ -98,7 +218,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_lines_refused),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_options_refused),
+		cmocka_unit_test(test_attest_lists_pcr),
 	};
 
 	return TR_RUN(tests, NULL, teardown);

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fuzz target: nmsd's config file and options (nms/config/nmsd_config.h)
+ * on arbitrary text. The lines become exactly the options a reference
+ * reading of the format gives (here, independently: '#' comments, blank
+ * lines, "name = value" or a name alone, CRLF, blanks around), or the
+ * text is refused naming the file. The options then parse, or not: when
+ * they do, every one of them named an option (getopt_long's unique
+ * prefixes included) with a valid value: numbers decimal and in range,
+ * paths and names not empty, the three that nmsd needs present.
+ * abort() otherwise.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include "fuzz.h"
+#include "nms/config/nmsd_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The options, with the values they take (min > max: a string). */
+static const struct {
+	const char *name;
+	unsigned long min, max;
+	bool flag;
+} opts[] = {
+	{ "db", 1, 0, false },
+	{ "ca-dir", 1, 0, false },
+	{ "ek-roots", 1, 0, false },
+	{ "ek-intermediates", 1, 0, false },
+	{ "listen", 1, 0, false },
+	{ "port", 0, 65535, false },
+	{ "port-file", 1, 0, false },
+	{ "reference-list", 1, 0, false },
+	{ "lists-name-dir", 1, 0, false },
+	{ "lists-pcr", 0, 23, false },
+	{ "pcr-values", 1, 0, false },
+	{ "authorizer", 1, 0, false },
+	{ "authorizer-ref", 1, 0, false },
+	{ "cert-days", 1, 36500, false },
+	{ "challenge-seconds", 1, 86400, false },
+	{ "tnc-listen", 1, 0, false },
+	{ "tnc-port", 0, 65535, false },
+	{ "tnc-port-file", 1, 0, false },
+	{ "tnc-max-sessions", 1, 65536, false },
+	{ "sasl-user", 1, 0, false },
+	{ "sasl-password", 1, 0, false },
+	{ "mutual", 0, 0, true },
+	{ "known-bad-list", 1, 0, false },
+	{ "os-product", 1, 0, false },
+	{ "os-min-version", 1, 0, false },
+	{ "probe-interval", 0, 86400000, false },
+	{ "probe-timeout", 1, 600000, false },
+	{ "metrics", 1, 0, false },
+	{ "tnc-max-per-source", 1, 65536, false },
+	{ "tnc-handshake-timeout", 1, 86400, false },
+	{ "tnc-idle-timeout", 1, 86400, false },
+	{ "tnc-session-timeout", 1, 86400, false },
+	{ "est-max-connections", 1, 65536, false },
+	{ "est-max-per-source", 1, 65536, false },
+	{ "est-handshake-timeout", 1, 86400, false },
+	{ "est-idle-timeout", 1, 86400, false },
+};
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* The reference reading: the options of @t into @want, or false. */
+static bool reference(const char *t, size_t len, char **want, int *n)
+{
+	const char *end = t + len;
+
+	if (memchr(t, 0, len))
+		return false;
+	while (t < end) {
+		const char *nl = memchr(t, '\n', (size_t)(end - t));
+		const char *e = nl ? nl : end, *k, *ke, *v;
+
+		if (e > t && e[-1] == '\r')
+			e--;
+		while (t < e && blank(*t))
+			t++;
+		if (t < e && *t != '#') {
+			for (k = t; t < e && name_byte(*t); t++)
+				;
+			ke = t;
+			while (t < e && blank(*t))
+				t++;
+			if (k == ke || (t < e && *t != '=') ||
+			    *n >= NMSD_MAX_ARGS - 1)
+				return false;
+			if (t == e) {
+				if (asprintf(&want[(*n)++], "--%.*s",
+					     (int)(ke - k), k) < 0)
+					abort();
+			} else {
+				for (v = t + 1; v < e && blank(*v); v++)
+					;
+				while (e > v && blank(e[-1]))
+					e--;
+				if (asprintf(&want[(*n)++], "--%.*s=%.*s",
+					     (int)(ke - k), k, (int)(e - v),
+					     v) < 0)
+					abort();
+			}
+		}
+		t = nl ? nl + 1 : end;
+	}
+	return true;
+}
+
+/* The option @arg names, as getopt_long finds it, or -1. */
+static int option_of(const char *arg, const char **value)
+{
+	const char *eq = strchr(arg + 2, '=');
+	size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	int found = -1;
+
+	*value = eq ? eq + 1 : NULL;
+	for (size_t i = 0; i < N_OPTS; i++) {
+		if (strncmp(opts[i].name, arg + 2, len))
+			continue;
+		if (strlen(opts[i].name) == len)
+			return (int)i;
+		found = found < 0 ? (int)i : -2;
+	}
+	return found < 0 ? -1 : found;
+}
+
+static bool decimal(const char *s, unsigned long min, unsigned long max)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (v <= max)
+			v = v * 10 + (unsigned long)(*p - '0');
+	return p > s && !*p && v >= min && v <= max;
+}
+
+static void check_options(char **args, int n, const struct nmsd_options *o)
+{
+	bool db = false, ca = false, roots = false;
+
+	for (int i = 1; i < n; i++) {
+		const char *v;
+		int k = option_of(args[i], &v);
+
+		if (strncmp(args[i], "--", 2) || k < 0)
+			abort();
+		if (opts[k].flag) {
+			if (v)
+				abort();
+			continue;
+		}
+		if (!v || !v[0])
+			abort();
+		if (opts[k].min <= opts[k].max &&
+		    !decimal(v, opts[k].min, opts[k].max))
+			abort();
+		db |= k == 0;
+		ca |= k == 1;
+		roots |= k == 2;
+	}
+	if (!db || !ca || !roots || !o->db || !o->est.ca_dir ||
+	    !o->enroll.ek_roots || o->policy.lists_pcr < 0 ||
+	    o->policy.lists_pcr >= 24 ||
+	    !o->attest.sasl_user != !o->attest.sasl_password)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char *args[NMSD_MAX_ARGS], *want[NMSD_MAX_ARGS];
+	const char *text = (const char *)data;
+	struct nmsd_options o;
+	char err[512] = "";
+	int n = 1, nw = 1, rc;
+	bool ok;
+
+	args[0] = want[0] = (char *)"nmsd";
+	ok = reference(text, size, want, &nw);
+	rc = nmsd_config_args("fuzz.conf", text, size, args, &n, err,
+			      sizeof(err));
+	if (rc != (ok ? 0 : -1) || (rc && !strstr(err, "fuzz.conf")))
+		abort();
+	if (!rc) {
+		if (n != nw)
+			abort();
+		for (int i = 1; i < n; i++)
+			if (strcmp(args[i], want[i]))
+				abort();
+		opterr = 0;
+		nmsd_options_default(&o);
+		if (!nmsd_options_parse(n, args, &o, err, sizeof(err)))
+			check_options(args, n, &o);
+	}
+	for (int i = 1; i < n; i++)
+		free(args[i]);
+	for (int i = 1; i < nw; i++)
+		free(want[i]);
+	return 0;
+}
