@@ -88,6 +88,10 @@ static void note(struct dl_appraisal *a, enum dl_verdict v, long entry,
 	va_start(ap, fmt);
 	vsnprintf(r->why, sizeof(r->why), fmt, ap);
 	va_end(ap);
+	/* The reason may quote the log (a template name): the same. */
+	for (char *c = r->why; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 /* The walk over the quoted entries. */

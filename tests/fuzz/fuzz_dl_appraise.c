@@ -90,6 +90,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *c = r->path; *c; c++)
 			if ((unsigned char)*c < 0x20)
 				abort();
+		/* Reasons quote the log too: no control byte either. */
+		for (const char *c = r->why; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				abort();
 		if (r->verdict > worst)
 			worst = r->verdict;
 	}

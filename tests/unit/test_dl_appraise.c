@@ -345,6 +345,17 @@ static void test_other_digests_and_templates(void **state)
 	l.n += (size_t)n;
 	appraise(&l, &a);
 	expect(&a, DL_UNKNOWN, "", "template d-only carries no file digest");
+
+	/* What fuzz_tnc_session found: the router's template name went
+	 * into the reason as it was, a newline and all (a forged line in
+	 * the log, a broken one in the dashboard). */
+	healthy(&l);
+	n = ima_log_entry_encode(10, "im\n-ng\x1b", data, sizeof(data), false,
+				 l.b + l.n, sizeof(l.b) - l.n);
+	assert_true(n > 0);
+	l.n += (size_t)n;
+	appraise(&l, &a);
+	expect(&a, DL_UNKNOWN, "", "template im?-ng? carries no file digest");
 }
 
 static void test_replay_mismatch(void **state)
