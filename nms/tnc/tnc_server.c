@@ -318,6 +318,18 @@ out:
 	return rc;
 }
 
+/* A new assessment in the same session: the IMVs' evidence is dropped. */
+static void retry(struct tnc_session *s)
+{
+	imv_attest_free(&s->att);
+	imv_attest_init(&s->att);
+	memset(&s->os, 0, sizeof(s->os));
+	s->have_os = false;
+	s->result_sent = false;
+	s->info.attested = false;
+	s->info.proven = s->info.certified;
+}
+
 /* Mutual mode: the router's RESULT about us, for the log. */
 static void nms_result(struct tnc_session *s, const struct tr_pb_batch *b)
 {
@@ -363,6 +375,11 @@ static int on_batch(struct tnc_session *s, const struct tr_bytes *raw)
 	}
 	s->info.batches++;
 	s->info.mutual = s->pb.mutual;
+	/* The router asks for a new assessment (RFC 5793 3.2): what its
+	 * IMCs send now is assessed, under a fresh quote request, and not
+	 * what it sent before. Who it is stays: it authenticated once. */
+	if (role == TR_PB_SERVER && b->type == TR_PB_CRETRY)
+		retry(s);
 	if (role == TR_PB_CLIENT && b->type == TR_PB_RESULT)
 		nms_result(s, b);
 	for (size_t i = 0; i < b->n && role == TR_PB_SERVER; i++) {

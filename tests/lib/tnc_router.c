@@ -153,8 +153,15 @@ static int client_batch(struct tnc_router *r, struct tnc_session *s, char *err,
 	}
 	tr_wbuf_init(&b, bbuf, cap);
 	if (r->os_sent && (!r->quote_asked || r->evidence_sent) &&
-	    r->pb.conn[TR_PB_CLIENT].state == TR_PB_DECIDED)
+	    r->pb.conn[TR_PB_CLIENT].state == TR_PB_DECIDED) {
 		type = TR_PB_CLOSE;
+		if (r->retries) {
+			/* Again from the start: facts, name, evidence. */
+			r->retries--;
+			type = TR_PB_CRETRY;
+			r->os_sent = r->quote_asked = r->evidence_sent = false;
+		}
+	}
 	mark = tr_pb_batch_begin(&b, type, false);
 	if (tr_pb_stream_capability_due(&r->pb, TR_PB_CLIENT)) {
 		struct tr_pb_value v = { .vendor = TR_PEN_ITA,
@@ -259,10 +266,18 @@ static int on_pa(struct tnc_router *r, enum tr_pb_role role,
 			r->nms_os |= k > 0;
 		} else if (a->vendor == TR_PEN_TRUSTROUTE &&
 			   a->type == TR_ATTR_QUOTE_REQUEST) {
+			struct tr_quote_request prev = r->req;
+
 			if (tr_attr_quote_request_decode(a->value.p,
 							 a->value.len, &r->req,
 							 err, errlen) < 0)
 				goto out;
+			r->nonce_reused |=
+				r->quote_requests &&
+				prev.nonce.size == r->req.nonce.size &&
+				!memcmp(prev.nonce.buffer, r->req.nonce.buffer,
+					prev.nonce.size);
+			r->quote_requests++;
 			r->quote_asked = true;
 		} else if (a->vendor == TR_PEN_IETF &&
 			   a->type == TR_PA_ASSESSMENT_RESULT) {

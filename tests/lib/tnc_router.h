@@ -25,6 +25,7 @@ struct tnc_router {
 	const char *device; /* the Device Name it claims; NULL: none */
 	const char *sasl_user, *sasl_password; /* for an NMS asking */
 	bool mutual;
+	unsigned retries; /* CRETRY after the NMS's result, so many times */
 	struct os_facts facts;
 	const uint8_t *log; /* IMA log; the quoted PCRs are its replay */
 	size_t log_len;
@@ -32,6 +33,8 @@ struct tnc_router {
 	uint32_t assessment; /* the NMS's, TR_PA_* */
 	uint16_t access;
 	bool quoted, closed, nms_assessed;
+	unsigned quote_requests; /* the NMS's, each with a nonce: */
+	bool nonce_reused; /* one of them had the nonce of the one before */
 	struct os_facts nms; /* mutual: what the NMS said of itself */
 	uint8_t *sent; /* every message it sent, in order */
 	size_t sent_len;

@@ -219,6 +219,42 @@ static void test_sasl(void **state)
 }
 
 /* Mutual: after its RESULT, the router assesses the NMS. */
+/*
+ * What fuzz_tnc_session found: a router that asks for a retry (CRETRY)
+ * after the NMS's result got a second decision at once, on the evidence
+ * of the first round: no new quote request, nothing it sent again
+ * assessed. A retry is a new assessment, under a fresh nonce.
+ */
+static void test_retry(void **state)
+{
+	static const char *const rootkit[] = { "rootkit" };
+	struct tnc_server_config c = config(false, false);
+	struct tnc_router r = { .device = "r1", .retries = 1 };
+
+	(void)state;
+	session(&c, "r1", &r, NULL, 0);
+	assert_int_equal(last.n, 2);
+	assert_int_equal(r.quote_requests, 2);
+	assert_false(r.nonce_reused);
+	if (last.v.v != VERDICT_GOOD)
+		fail_msg("not good: %s", last.v.reason[0]);
+	assert_true(last.info.attested && last.info.proven);
+	tnc_router_free(&r);
+	/* Claimed, not certified: the second round proves it again, and
+	 * what the router shows then is what counts. */
+	memset(&r, 0, sizeof(r));
+	r.device = "r1";
+	r.retries = 2;
+	session(&c, NULL, &r, rootkit, 1);
+	assert_int_equal(last.n, 3);
+	assert_int_equal(r.quote_requests, 3);
+	assert_false(r.nonce_reused);
+	assert_int_equal(last.v.v, VERDICT_BAD);
+	assert_true(last.info.attested && last.info.proven &&
+		    !last.info.certified);
+	tnc_router_free(&r);
+}
+
 static void test_mutual(void **state)
 {
 	struct tnc_server_config c = config(false, true);
@@ -243,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_compromised),
 		cmocka_unit_test(test_claim_mismatch),
 		cmocka_unit_test(test_sasl),
+		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_mutual),
 	};
 
