@@ -15,10 +15,18 @@ static void keep(struct nms_verdict *r, enum verdict v, const char *text)
 {
 	if (v > r->v)
 		r->v = v;
-	if (r->n < VERDICT_REASONS)
-		snprintf(r->reason[r->n++], VERDICT_REASON_LEN, "%s", text);
-	else
+	if (r->n < VERDICT_REASONS) {
+		char *c = r->reason[r->n++];
+
+		snprintf(c, VERDICT_REASON_LEN, "%s", text);
+		/* Reasons quote what routers sent (names, ids) and go to
+		 * logs and the dashboard: one printable line. */
+		for (; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+	} else {
 		r->dropped++;
+	}
 }
 
 void verdict_add(struct nms_verdict *r, enum verdict v, const char *fmt, ...)

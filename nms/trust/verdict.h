@@ -17,7 +17,7 @@ struct nms_verdict {
 	enum verdict v;
 	size_t n; /* reasons kept (at most VERDICT_REASONS) */
 	size_t dropped; /* reasons beyond that, counted only */
-	char reason[VERDICT_REASONS][VERDICT_REASON_LEN];
+	char reason[VERDICT_REASONS][VERDICT_REASON_LEN]; /* printable lines */
 };
 
 void verdict_init(struct nms_verdict *r);

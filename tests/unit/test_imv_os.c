@@ -87,6 +87,27 @@ static void test_rules(void **state)
 	expect(&r, VERDICT_UNKNOWN, "OS facts incomplete");
 }
 
+/*
+ * What fuzz_tnc_session found: the router's device id (and product) went
+ * into reasons as they were, so "...\nabcdef" made a reason of two
+ * lines: a forged line in nmsd's log. Every reason is one printable line.
+ */
+static void test_reasons_printable(void **state)
+{
+	struct os_facts f = healthy();
+	struct nms_verdict r;
+
+	(void)state;
+	memcpy(f.device_id, "3d1219c7c4c5404a\naa1f6d2a48adfda4", 33);
+	strcpy(f.product, "Win\r\ndows\x1b[2J");
+	imv_os_assess(&policy, &f, "3d1219c7c4c5404aaa1f6d2a48adfda4", &r);
+	expect(&r, VERDICT_BAD, "device id 3d1219c7c4c5404a?aa1f6d2a48adfda4");
+	expect(&r, VERDICT_BAD, "product \"Win??dows?[2J\"");
+	for (size_t i = 0; i < r.n; i++)
+		for (const char *c = r.reason[i]; *c; c++)
+			assert_false((unsigned char)*c < 0x20 || *c == 0x7f);
+}
+
 static void test_worst_wins(void **state)
 {
 	struct os_facts f = healthy();
@@ -113,6 +134,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_healthy_router_is_good),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_reasons_printable),
 		cmocka_unit_test(test_worst_wins),
 	};
 
