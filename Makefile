@@ -71,8 +71,9 @@ PROVIDER_SRC := $(wildcard userspace/provider/*.c)
 PROVIDER := $(if $(PROVIDER_SRC),$(B)/lib/ossl-modules/trustroute.so)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 # Fuzz targets and their seed writer (tests/tools/fuzz-seeds.c) link the
-# software AK of tests/lib/soft_tpm.h (fixed keys: signed seeds stay valid).
-FUZZ_HELPERS := tests/lib/soft_tpm.c
+# software AK of tests/lib/soft_tpm.h (fixed keys: signed seeds stay valid),
+# the reference lists and the scripted router of tests/lib.
+FUZZ_HELPERS := tests/lib/soft_tpm.c tests/lib/ref_lists.c tests/lib/tnc_router.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
