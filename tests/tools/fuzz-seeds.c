@@ -8,13 +8,22 @@
  * TPM would sign. Signatures are randomised (ECDSA), so a new run writes
  * other bytes that are just as valid.
  */
+#define _GNU_SOURCE /* asprintf */
 #include "enroll/evidence.h"
+#include "enroll/csr.h"
+#include "enroll/est_certs.h"
+#include "enroll/wire.h"
 #include "base/fileio.h"
+#include "fuzz_rand.h"
+#include "fuzz_tnc.h"
+#include "tnc_router.h"
 #include "soft_tpm.h"
 #include "tpm/keyfile.h"
 #include "tpm/policy_stmt.h"
 
 #include <errno.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,10 +346,401 @@ static void certify(void)
 	certify_seed("soft-self-signed", true, &e, &nonce);
 }
 
+/* Evidence of the software AK and TLS key, for @nonce. */
+static void soft_evidence(struct tr_evidence *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->nonce.size = 32;
+	memset(e->nonce.buffer, 0xe0, 32);
+	e->secret.size = 32;
+	memset(e->secret.buffer, 0x5e, 32);
+	e->ek_name.size = 34;
+	e->ek_name.name[0] = TPM2_ALG_SHA256 >> 8;
+	e->ek_name.name[1] = TPM2_ALG_SHA256 & 0xff;
+	memset(e->ek_name.name + 2, 0xee, 32);
+	if (soft_ak_public(&e->ak_pub) < 0 ||
+	    soft_tls_public(soft_tls_policy, &e->key_pub) < 0 ||
+	    soft_certify(&e->key_pub, &e->nonce, &e->attest, &e->sig) < 0)
+		die("soft evidence");
+}
+
+static EVP_PKEY *key_of(const struct tr_evidence *e)
+{
+	char err[256];
+	EVP_PKEY *k = tr_tpm_public_to_evp(&e->key_pub, err, sizeof(err));
+
+	if (!k)
+		die(err);
+	return k;
+}
+
+/* @der with the mode byte @mode before it. */
+static void put_mode(const char *name, uint8_t mode, const uint8_t *der,
+		     size_t len)
+{
+	uint8_t *b = malloc(len + 1);
+
+	if (!b)
+		die("out of memory");
+	b[0] = mode;
+	memcpy(b + 1, der, len);
+	put(name, b, len + 1);
+	free(b);
+}
+
+/*
+ * A CSR for @e's key with @e as its EnrollEvidence. The signature is the
+ * software TLS key's: tr_csr_get_evidence does not check it, and the
+ * swtpm keys' private parts are not kept.
+ */
+static void csr_seed(const char *name, const struct tr_evidence *e)
+{
+	X509_REQ *req = X509_REQ_new();
+	EVP_PKEY *k = key_of(e);
+	uint8_t *der = NULL;
+	char err[256];
+	int len;
+
+	if (!req || !X509_REQ_set_pubkey(req, k) ||
+	    !X509_NAME_add_entry_by_txt(
+		    X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
+		    (const unsigned char *)"r1", -1, -1, 0) ||
+	    tr_csr_add_evidence(req, e, err, sizeof(err)) < 0 ||
+	    !X509_REQ_sign(req, soft_tls_key(), EVP_sha256()) ||
+	    (len = i2d_X509_REQ(req, &der)) <= 0)
+		die("CSR");
+	put_mode(name, 0, der, (size_t)len);
+	OPENSSL_free(der);
+	EVP_PKEY_free(k);
+	X509_REQ_free(req);
+}
+
+static void csr_evidence(void)
+{
+	static const char *const ev[] = { "enroll-p256.der", "enroll-rsa.der" };
+	struct tr_evidence e;
+
+	for (size_t i = 0; i < 2; i++) {
+		char name[32];
+		size_t len;
+		uint8_t *der = get("enroll_evidence", ev[i], &len);
+
+		evidence(ev[i], &e);
+		snprintf(name, sizeof(name), "swtpm-%.*s.csr",
+			 (int)strcspn(ev[i] + 7, "."), ev[i] + 7);
+		csr_seed(name, &e);
+		snprintf(name, sizeof(name), "value-swtpm-%.*s",
+			 (int)strcspn(ev[i] + 7, "."), ev[i] + 7);
+		put_mode(name, 1, der, len);
+		free(der);
+	}
+	soft_evidence(&e);
+	csr_seed("soft.csr", &e);
+}
+
+/*
+ * A certificate for @e's key with @e as its KeyAttestation, as the NMS
+ * issues them; signed by the software AK, as its chain is not checked.
+ */
+static void cert_seed(const char *name, const struct tr_evidence *e)
+{
+	X509 *x = X509_new();
+	EVP_PKEY *k = key_of(e);
+	ASN1_OCTET_STRING *s = ASN1_OCTET_STRING_new();
+	ASN1_OBJECT *oid = OBJ_txt2obj(TR_OID_KEY_ATTESTATION, 1);
+	X509_EXTENSION *xe = NULL;
+	uint8_t *ext = NULL, *der = NULL;
+	size_t elen;
+	char err[256];
+	int len;
+
+	if (tr_key_attestation_encode(e, &ext, &elen, err, sizeof(err)) < 0)
+		die(err);
+	if (!x || !s || !oid || !X509_set_version(x, X509_VERSION_3) ||
+	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 7) ||
+	    !X509_NAME_add_entry_by_txt(
+		    X509_get_subject_name(x), "CN", MBSTRING_UTF8,
+		    (const unsigned char *)"r1", -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(
+		    X509_get_issuer_name(x), "CN", MBSTRING_UTF8,
+		    (const unsigned char *)"NMS CA", -1, -1, 0) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365) ||
+	    !X509_set_pubkey(x, k) ||
+	    !ASN1_OCTET_STRING_set(s, ext, (int)elen) ||
+	    !(xe = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, s)) ||
+	    !X509_add_ext(x, xe, -1) ||
+	    !X509_sign(x, soft_ak_key(), EVP_sha256()) ||
+	    (len = i2d_X509(x, &der)) <= 0)
+		die("certificate");
+	put_mode(name, 0, der, (size_t)len);
+	OPENSSL_free(der);
+	free(ext);
+	X509_EXTENSION_free(xe);
+	ASN1_OBJECT_free(oid);
+	ASN1_OCTET_STRING_free(s);
+	EVP_PKEY_free(k);
+	X509_free(x);
+}
+
+static void cert_attestation(void)
+{
+	static const char *const ev[] = { "attestation-p256.der",
+					  "attestation-rsa.der" };
+	struct tr_evidence e;
+
+	for (size_t i = 0; i < 2; i++) {
+		char name[32];
+		size_t len;
+		uint8_t *der = get("enroll_evidence", ev[i], &len);
+
+		evidence(ev[i], &e);
+		snprintf(name, sizeof(name), "swtpm-%.*s.crt",
+			 (int)strcspn(ev[i] + 12, "."), ev[i] + 12);
+		cert_seed(name, &e);
+		snprintf(name, sizeof(name), "ext-swtpm-%.*s",
+			 (int)strcspn(ev[i] + 12, "."), ev[i] + 12);
+		put_mode(name, 1, der, len);
+		free(der);
+	}
+	soft_evidence(&e);
+	cert_seed("soft.crt", &e);
+}
+
+/*
+ * Packages built by dpkg-deb, one per compression it knows, with what
+ * a .deb holds: a file, an executable, a directory, a symlink and a hard
+ * link. Small, so that mutations stay near the formats.
+ */
+static void dl_deb(void)
+{
+	static const char *const z[] = { "gzip", "xz", "zstd", "none" };
+	char dir[] = "/tmp/fuzz-seeds-XXXXXX", cmd[1024], name[64], path[512];
+
+	if (!mkdtemp(dir))
+		die(strerror(errno));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; mkdir -p pkg/DEBIAN pkg/usr/bin pkg/etc/tr; "
+		 "printf 'Package: trfuzz\nVersion: 1.0\nArchitecture: all\n"
+		 "Maintainer: T <t@example.org>\nDescription: seed\n' "
+		 ">pkg/DEBIAN/control; printf '#!/bin/sh\necho hi\n' "
+		 ">pkg/usr/bin/hi; chmod 755 pkg/usr/bin/hi; "
+		 "printf 'x=1\n' >pkg/etc/tr/conf; ln -s hi pkg/usr/bin/lo; "
+		 "ln pkg/usr/bin/hi pkg/usr/bin/zz",
+		 dir);
+	if (system(cmd))
+		die("making the package tree");
+	for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++) {
+		uint8_t *b;
+		size_t len;
+
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && dpkg-deb --root-owner-group -Z%s --build "
+			 "pkg %s.deb >/dev/null",
+			 dir, z[i], z[i]);
+		if (system(cmd))
+			die("dpkg-deb");
+		snprintf(path, sizeof(path), "%s/%s.deb", dir, z[i]);
+		if (read_file_bounded(path, 1 << 20, &b, &len) < 0)
+			die(path);
+		snprintf(name, sizeof(name), "dpkg-deb-%s.deb", z[i]);
+		put(name, b, len);
+		free(b);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		die("rm");
+}
+
+/* An EST request as fuzz_est_request reads it. */
+static void est_seed(const char *name, const char *method, const char *op,
+		     const char *type, const char *body, size_t len)
+{
+	char *b;
+	int n = asprintf(&b, "%c%s /.well-known/est/%s\n%s\n", 0, method, op,
+			 type);
+
+	if (n < 0 || !(b = realloc(b, (size_t)n + len)))
+		die("out of memory");
+	memcpy(b + n, body, len);
+	put(name, b, (size_t)n + len);
+	free(b);
+}
+
+static uint8_t *data_file(const char *name, size_t *len)
+{
+	char path[512];
+	uint8_t *b;
+
+	snprintf(path, sizeof(path), TR_DATA_DIR "/tpm/%s", name);
+	if (read_file_bounded(path, 1 << 16, &b, len) < 0)
+		die(path);
+	return b;
+}
+
+static void est_request(void)
+{
+	struct tr_credential_request *r = calloc(1, sizeof(*r));
+	X509_REQ *req;
+	size_t len, off = 0;
+	uint8_t *b;
+	char *json, *b64, err[256];
+	const uint8_t *p;
+
+	/* The swtpm's EK and a swtpm AK, as the agent sends them. */
+	if (!r)
+		die("out of memory");
+	snprintf(r->device, sizeof(r->device), "r1");
+	b = data_file("swtpm-ek-rsa.crt", &len);
+	memcpy(r->ek_cert, b, len);
+	r->ek_cert_len = len;
+	free(b);
+	b = data_file("swtpm-ek-rsa.pub", &len);
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, len, &off, &r->ek_pub))
+		die("swtpm-ek-rsa.pub");
+	free(b);
+	off = 0;
+	b = data_file("swtpm-ak.pub", &len);
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, len, &off, &r->ak_pub))
+		die("swtpm-ak.pub");
+	free(b);
+	json = tr_credential_request_json(r);
+	if (!json)
+		die("tr_credential_request_json");
+	est_seed("credential", "POST", "tpm-credential", "application/json",
+		 json, strlen(json));
+	est_seed("credential-charset", "POST", "tpm-credential",
+		 "application/json; charset=utf-8", json, strlen(json));
+	free(json);
+	free(r);
+	/* The software key's CSR with its evidence, as EST carries it. */
+	b = get("csr_evidence", "soft.csr", &len);
+	p = b + 1;
+	req = d2i_X509_REQ(NULL, &p, (long)len - 1);
+	if (!req || tr_est_csr_encode(req, &b64, &len, err, sizeof(err)) < 0)
+		die("soft.csr");
+	est_seed("simpleenroll", "POST", "simpleenroll", "application/pkcs10",
+		 b64, len);
+	free(b64);
+	free(b);
+	X509_REQ_free(req);
+	est_seed("cacerts", "GET", "cacerts", "", "", 0);
+	est_seed("cacerts-post", "POST", "cacerts", "text/plain", "x", 1);
+}
+
+/* The NMS's last decision, to check that a seed is the session it says. */
+static enum verdict decision = (enum verdict)-1;
+
+static void decided(const struct tnc_session_info *i,
+		    const struct nms_verdict *v, void *arg)
+{
+	(void)i;
+	(void)arg;
+	decision = v->v;
+}
+
+/*
+ * A whole session of the scripted router against the NMS of fuzz_tnc.h
+ * in @mode, with the random stream fuzz_tnc_session will have: the seed
+ * is the mode byte and every message the router sent.
+ */
+static void session_seed(const char *name, unsigned mode, struct tnc_router *r,
+			 const char *const *run, size_t n)
+{
+	static uint8_t log[8192];
+	struct tnc_server_config c = fuzz_tnc_config(mode);
+	struct tnc_session_io io = tnc_router_io(r);
+	struct tnc_session *s;
+	char err[256];
+	uint8_t *b;
+
+	c.decided = decided;
+	decision = (enum verdict)-1;
+	r->log = log;
+	r->log_len = ref_log(&fuzz_tnc_lists, run, n, log, sizeof(log));
+	snprintf(r->facts.product, sizeof(r->facts.product), "Debian");
+	snprintf(r->facts.version, sizeof(r->facts.version), "12 x86_64");
+	r->facts.major = 12;
+	r->facts.minor = 4;
+	r->facts.forwarding_v4 = true;
+	snprintf(r->facts.device_id, sizeof(r->facts.device_id), "%s",
+		 FUZZ_TNC_DEVICE_ID);
+	fuzz_rand_reset();
+	s = tnc_session_open(&c, "192.0.2.7",
+			     mode & FUZZ_TNC_CERTIFIED ? "r1" : NULL, &io);
+	if (!s || !r->log_len)
+		die("session");
+	if (tnc_router_run(r, s, err, sizeof(err)) < 0 &&
+	    !strstr(name, "refused"))
+		die(err);
+	tnc_session_free(s);
+	/* "good" seeds must reach a good verdict: their quotes verify. */
+	if (strstr(name, "good") && decision != VERDICT_GOOD)
+		die("the NMS did not find it good");
+	if (strstr(name, "rootkit") && decision != VERDICT_BAD)
+		die("the NMS did not find it bad");
+	b = malloc(r->sent_len + 1);
+	if (!b)
+		die("out of memory");
+	b[0] = (uint8_t)mode;
+	memcpy(b + 1, r->sent, r->sent_len);
+	put(name, b, r->sent_len + 1);
+	free(b);
+	tnc_router_free(r);
+}
+
+static void tnc_session(void)
+{
+	static const char *const rootkit[] = { "rootkit" };
+	static const char *const tcpdump[] = { "tcpdump" };
+	struct tnc_router r;
+	size_t len;
+	uint8_t *b, *s;
+
+	if (fuzz_tnc_init() < 0)
+		die("reference lists");
+	r = (struct tnc_router){ .device = "r1" };
+	session_seed("certified-good", FUZZ_TNC_CERTIFIED, &r, NULL, 0);
+	r = (struct tnc_router){ .device = "r1" };
+	session_seed("claim-good", 0, &r, NULL, 0);
+	r = (struct tnc_router){ .device = "r1" };
+	session_seed("claim-rootkit", 0, &r, rootkit, 1);
+	r = (struct tnc_router){ .device = "r1" };
+	session_seed("certified-unknown-file", FUZZ_TNC_CERTIFIED, &r, tcpdump,
+		     1);
+	r = (struct tnc_router){ .device = "r2" };
+	session_seed("certified-claims-another", FUZZ_TNC_CERTIFIED, &r, NULL,
+		     0);
+	r = (struct tnc_router){ .device = "r1", .mutual = true };
+	session_seed("mutual-certified", FUZZ_TNC_CERTIFIED | FUZZ_TNC_MUTUAL,
+		     &r, NULL, 0);
+	r = (struct tnc_router){ .device = "r1", .mutual = true };
+	session_seed("mutual-claim", FUZZ_TNC_MUTUAL, &r, NULL, 0);
+	r = (struct tnc_router){ .sasl_user = "r1", .sasl_password = "pw" };
+	session_seed("sasl", FUZZ_TNC_SASL, &r, NULL, 0);
+	r = (struct tnc_router){ .sasl_user = "r1", .sasl_password = "no" };
+	session_seed("sasl-refused", FUZZ_TNC_SASL, &r, NULL, 0);
+	/* strongSwan 6.0.6's pt-tls-client, SASL PLAIN as carol. */
+	b = get("pt_tls", "client-sasl.stream", &len);
+	s = malloc(len + 1);
+	if (!s)
+		die("out of memory");
+	s[0] = FUZZ_TNC_SASL;
+	memcpy(s + 1, b, len);
+	put("strongswan-client-sasl", s, len + 1);
+	free(s);
+	free(b);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } targets[] = {
+	{ "tnc_session", tnc_session },
+	{ "est_request", est_request },
+	{ "dl_deb", dl_deb },
+	{ "csr_evidence", csr_evidence },
+	{ "cert_attestation", cert_attestation },
 	{ "quote", quote },
 	{ "certify", certify },
 	{ "policy_stmt", policy_stmt },
