@@ -4,8 +4,9 @@
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment, blanks around names and values do not count, a name
  * alone is a flag such as "mutual"); each line becomes "--name=value"
- * ahead of the command line, whose options come after it and win. Apart from reading
- * the file, pure: the parsers run on buffers and argument vectors.
+ * ahead of the command line, whose options come after it and win.
+ * Apart from reading the file, pure: the parsers run on buffers and
+ * argument vectors.
  */
 #ifndef TR_NMS_NMSD_CONFIG_H
 #define TR_NMS_NMSD_CONFIG_H
@@ -50,7 +51,7 @@ int nmsd_config_read(const char *path, char **args, int *n, char *err,
  * decimal digits in their range, no path or name is empty. Strings in
  * @o point into @argv.
  */
-int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o,
-		       char *err, size_t errlen);
+int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
+		       size_t errlen);
 
 #endif

@@ -29,9 +29,9 @@ static void init(void)
 	tmpl = X509_REQ_new();
 	if (!oid || !tmpl || !soft_tls_key() ||
 	    !X509_REQ_set_pubkey(tmpl, soft_tls_key()) ||
-	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(tmpl), "CN",
-					MBSTRING_UTF8,
-					(const unsigned char *)"r1", -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(
+		    X509_REQ_get_subject_name(tmpl), "CN", MBSTRING_UTF8,
+		    (const unsigned char *)"r1", -1, -1, 0) ||
 	    /* Signed: X509_REQ_dup encodes it, and an unsigned request
 	     * has no algorithm to encode. */
 	    !X509_REQ_sign(tmpl, soft_tls_key(), EVP_sha256()))

@@ -95,8 +95,8 @@ static void check(const struct nms_est_request *q,
 	char err[256];
 
 	static const char *const routing[] = {
-		"not an EST path", "request too large", "use GET",
-		"unknown EST operation", "use POST", "empty request",
+		"not an EST path",	 "request too large", "use GET",
+		"unknown EST operation", "use POST",	      "empty request",
 	};
 	bool routed = false;
 

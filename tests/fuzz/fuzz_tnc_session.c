@@ -121,8 +121,7 @@ static unsigned retries(const uint8_t *in, size_t len)
 		/* A PB-TNC batch header: its type is the low nibble of
 		 * byte 3. */
 		n += m.vendor == 0 && m.type == TR_PT_PB_TNC_BATCH &&
-		     m.value.len >= 8 &&
-		     (m.value.p[3] & 0x0f) == TR_PB_CRETRY;
+		     m.value.len >= 8 && (m.value.p[3] & 0x0f) == TR_PB_CRETRY;
 		in += m.raw.len;
 		len -= m.raw.len;
 	}

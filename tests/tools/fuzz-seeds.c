@@ -629,7 +629,7 @@ static void est_request(void)
 }
 
 /* The NMS's last decision, to check that a seed is the session it says. */
-static enum verdict decision = (enum verdict)-1;
+static enum verdict decision = (enum verdict) - 1;
 
 static void decided(const struct tnc_session_info *i,
 		    const struct nms_verdict *v, void *arg)
@@ -655,7 +655,7 @@ static void session_seed(const char *name, unsigned mode, struct tnc_router *r,
 	uint8_t *b;
 
 	c.decided = decided;
-	decision = (enum verdict)-1;
+	decision = (enum verdict) - 1;
 	r->log = log;
 	r->log_len = ref_log(&fuzz_tnc_lists, run, n, log, sizeof(log));
 	snprintf(r->facts.product, sizeof(r->facts.product), "Debian");
