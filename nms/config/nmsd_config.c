@@ -225,6 +225,7 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
+	char why[256];
 	int c, i;
 
 	if (errlen)
@@ -263,18 +264,15 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 			break;
 		case 'e':
 			if (tr_ek_template_list(optarg, &o->enroll.ek_templates,
-						err, sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: --ek-templates: %s\n",
-					err);
-				return -1;
-			}
+						why, sizeof(why)) < 0)
+				return tr_fail(err, errlen,
+					       "--ek-templates: %s", why);
 			/* A template recognised but not credentialed would
 			 * refuse every router of it: refused here. */
-			if (o->enroll.ek_templates & ~TR_CREDENTIAL_TEMPLATES) {
-				fprintf(stderr,
-					"nmsd: --ek-templates: credentials are made for L-1 and H-1 EKs only\n");
-				return -1;
-			}
+			if (o->enroll.ek_templates & ~TR_CREDENTIAL_TEMPLATES)
+				return tr_fail(
+					err, errlen,
+					"--ek-templates: credentials are made for L-1 and H-1 EKs only");
 			break;
 		case 'l':
 			o->est.address = optarg;
@@ -418,10 +416,8 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 			break;
 		case 'X':
 			if (trust_ospf_costs_parse(optarg, &o->metrics, err,
-						   sizeof(err)) < 0) {
-				fprintf(stderr, "nmsd: %s\n", err);
+						   errlen) < 0)
 				return -1;
-			}
 			break;
 		case 'y':
 			/* Set before any thread starts. */

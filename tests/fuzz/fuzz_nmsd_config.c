@@ -28,6 +28,8 @@ static const struct {
 	{ "ca-dir", 1, 0, false },
 	{ "ek-roots", 1, 0, false },
 	{ "ek-intermediates", 1, 0, false },
+	{ "ek-crls", 1, 0, false },
+	{ "ek-templates", 1, 0, false },
 	{ "listen", 1, 0, false },
 	{ "port", 0, 65535, false },
 	{ "port-file", 1, 0, false },
@@ -60,6 +62,8 @@ static const struct {
 	{ "est-max-per-source", 1, 65536, false },
 	{ "est-handshake-timeout", 1, 86400, false },
 	{ "est-idle-timeout", 1, 86400, false },
+	{ "ospf-costs", 1, 0, false },
+	{ "vtysh", 1, 0, false },
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 

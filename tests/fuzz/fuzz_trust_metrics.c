@@ -6,6 +6,8 @@
  * most once, metrics decimal 1..2^31-1, all four different (checked here
  * independently); it formats back to a map that parses to the same
  * metrics. On a refusal the map is unchanged and the reason given.
+ * The same text is also taken as an OSPF cost map (--ospf-costs,
+ * trust_ospf_costs_parse): the same grammar, costs 1..65535.
  * A NUL ends the map, as it would an argument. abort() otherwise.
  */
 #include "fuzz.h"
@@ -17,8 +19,8 @@
 static const char *const names[TRUST_NSTATES] = { "good", "unknown", "bad",
 						  "offline" };
 
-/* The grammar by hand, over the metrics in @m. */
-static bool grammar(const char *s, struct trust_metrics *m)
+/* The grammar by hand, over the values @v (each 1 to @max). */
+static bool grammar(const char *s, uint32_t v4[TRUST_NSTATES], uint64_t max)
 {
 	bool seen[TRUST_NSTATES] = { 0 };
 
@@ -37,11 +39,11 @@ static bool grammar(const char *s, struct trust_metrics *m)
 			return false;
 		seen[st] = true;
 		for (s = eq + 1; *s >= '0' && *s <= '9'; s++, digits++)
-			if (v <= INT32_MAX)
+			if (v <= max)
 				v = v * 10 + (uint64_t)(*s - '0');
-		if (!digits || v < 1 || v > INT32_MAX)
+		if (!digits || v < 1 || v > max)
 			return false;
-		m->metric[st] = (uint32_t)v;
+		v4[st] = (uint32_t)v;
 		if (!*s)
 			break;
 		if (*s++ != ',')
@@ -49,9 +51,30 @@ static bool grammar(const char *s, struct trust_metrics *m)
 	}
 	for (int i = 0; i < TRUST_NSTATES; i++)
 		for (int j = i + 1; j < TRUST_NSTATES; j++)
-			if (m->metric[i] == m->metric[j])
+			if (v4[i] == v4[j])
 				return false;
 	return true;
+}
+
+/* The OSPF cost map (--ospf-costs): the same grammar, costs to 65535. */
+static void ospf(const char *s)
+{
+	struct trust_metrics m = trust_metrics_default, want = m, back;
+	char err[256] = "", buf[128];
+	bool ok = strlen(s) < 256 && grammar(s, want.ospf_cost, 65535);
+
+	if (trust_ospf_costs_parse(s, &m, err, sizeof(err)) == 0) {
+		if (!ok || memcmp(&m, &want, sizeof(m)))
+			abort();
+		trust_ospf_costs_format(&m, buf, sizeof(buf));
+		back = trust_metrics_default;
+		if (trust_ospf_costs_parse(buf, &back, err, sizeof(err)) ||
+		    memcmp(&m, &back, sizeof(m)))
+			abort();
+	} else if (!err[0] || memcmp(&m, &trust_metrics_default, sizeof(m)) ||
+		   ok) {
+		abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = 0;
 	/* Longer maps are refused for their length alone. */
-	ok = strlen(s) < 256 && grammar(s, &want);
+	ok = strlen(s) < 256 && grammar(s, want.metric, INT32_MAX);
 	if (trust_metrics_parse(s, &m, err, sizeof(err)) == 0) {
 		if (!ok || memcmp(&m, &want, sizeof(m)))
 			abort();
@@ -78,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   ok) {
 		abort();
 	}
+	ospf(s);
 	free(s);
 	return 0;
 }

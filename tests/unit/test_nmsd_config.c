@@ -150,6 +150,11 @@ static void test_options_refused(void **state)
 		"--os-min-version=5.x",
 		"--os-min-version=",
 		"--ca-dir=",
+		"--ek-templates=X-9",
+		"--ek-templates=L-2",
+		"--ek-crls=",
+		"--ospf-costs=good=5,bad=5",
+		"--vtysh=",
 	};
 	char *argv[5] = { (char *)"nmsd", (char *)"--db=/tmp/db",
 			  (char *)"--ca-dir=/tmp/ca",
