@@ -11,6 +11,12 @@
 extern volatile unsigned fuzz_sink;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/*
+ * Optional, once per process before the first input (libFuzzer and
+ * tests/fuzz/standalone.c call it): keys, contexts, templates, so that
+ * each input costs only its parsing.
+ */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /*
  * tpm2-tss logs each malformed structure it refuses to stderr, which

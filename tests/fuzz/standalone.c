@@ -17,6 +17,9 @@
 
 volatile unsigned fuzz_sink;
 
+/* Weak: a target without one links too. */
+extern int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t next(void)
@@ -74,6 +77,8 @@ int main(int argc, char **argv)
 	size_t lens[64], nseeds = 0, max = 0;
 	int i = 1;
 
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	if (argc > 2 && !strcmp(argv[1], "-n")) {
 		iterations = strtoul(argv[2], NULL, 10);
 		i = 3;
