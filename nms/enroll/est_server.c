@@ -8,6 +8,7 @@
 
 #include "enroll/est_certs.h"
 #include "base/fileio.h"
+#include "base/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -94,8 +95,8 @@ static void source_of(const struct sockaddr *sa, uint8_t key[17], char *peer,
 
 static void refused(struct nms_est_server *s, const char *peer, const char *why)
 {
-	tr_log_limited(s->cfg.log_limit, stderr,
-		       "nmsd: EST from %s refused: %s\n", peer, why);
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
+		       "EST from %s refused: %s", peer, why);
 }
 
 /* Closed by us: its socket shut down, libmicrohttpd closes it next. */
@@ -236,7 +237,7 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		s->last_trim = now_ms();
 		malloc_trim(0);
 	}
-	tr_log_flush(s->cfg.log_limit, stderr);
+	tr_log_flush(s->cfg.log_limit);
 }
 
 static struct est_conn *conn_of(struct MHD_Connection *c)
@@ -406,13 +407,12 @@ static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
 	if (q->status < 400 && strcmp(op, "cacerts"))
-		fprintf(stderr, "nmsd: %s: %u in %.3f ms from %s%s%s\n", op,
-			q->status, ms, peer, q->why[0] ? ": " : "", q->why);
+		tr_log(TR_LOG_INFO, "est", "%s: %u in %.3f ms from %s%s%s", op,
+		       q->status, ms, peer, q->why[0] ? ": " : "", q->why);
 	else if (q->status >= 400)
-		tr_log_limited(s->cfg.log_limit, stderr,
-			       "nmsd: %s: %u in %.3f ms from %s%s%s\n", op,
-			       q->status, ms, peer, q->why[0] ? ": " : "",
-			       q->why);
+		tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
+			       "%s: %u in %.3f ms from %s%s%s", op, q->status,
+			       ms, peer, q->why[0] ? ": " : "", q->why);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,

@@ -2,6 +2,7 @@
 #include "nms/probe/monitor.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "net/net.h"
 #include "nms/route/observe.h"
 #include "nms/probe/prober.h"
@@ -117,7 +118,8 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 			 r.t[i].why);
 		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
 				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
-			fprintf(stderr, "nmsd: %s: %s\n", r.t[i].device, e);
+			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device,
+			       e);
 	}
 	return 0;
 }
@@ -133,7 +135,7 @@ static void *run(void *arg)
 
 		pthread_mutex_unlock(&m->lock);
 		if (round_once(m, err, sizeof(err)) < 0)
-			fprintf(stderr, "nmsd: monitor: %s\n", err);
+			tr_log(TR_LOG_ERR, "probe", "%s", err);
 		pthread_mutex_lock(&m->lock);
 		until = tr_deadline(m->cfg.interval_ms);
 		while (!m->stop &&

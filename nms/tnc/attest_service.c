@@ -3,6 +3,7 @@
 
 #include "digest-lists/lib/dl_format.h"
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "base/fileio.h"
 #include "nms/route/observe.h"
 #include "os/collect.h"
@@ -85,18 +86,18 @@ static void decided(const struct tnc_session_info *i,
 				       i->mutual,	i->attested };
 	char reason[VERDICT_REASON_LEN + 64], err[256];
 
-	fprintf(stderr, "nmsd: session %s from %s: %s%s%s\n", i->device,
-		i->peer, verdict_name(v->v), v->n ? ": " : "",
-		v->n ? v->reason[0] : "");
+	tr_log(TR_LOG_INFO, "tnc", "session %s from %s: %s%s%s", i->device,
+	       i->peer, verdict_name(v->v), v->n ? ": " : "",
+	       v->n ? v->reason[0] : "");
 	if (nms_store_session_add(&s->store, &row, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "tnc", "%s", err);
 	/* Only a proven router's verdict moves its trust state: anyone can
 	 * claim a name, only its TPM can quote with its AK. */
 	if (id <= 0) {
 		if (i->device[0] && !i->proven)
-			fprintf(stderr,
-				"nmsd: session claiming %s from %s not proven: %s unchanged\n",
-				i->device, i->peer, i->device);
+			tr_log(TR_LOG_WARN, "tnc",
+			       "session claiming %s from %s not proven: %s unchanged",
+			       i->device, i->peer, i->device);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "attestation: %s%s%s",
@@ -104,7 +105,7 @@ static void decided(const struct tnc_session_info *i,
 		 v->n ? v->reason[0] : "");
 	if (nms_observe(&s->store, s->cfg.metrics, i->device, ev[v->v], reason,
 			NULL, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: %s: %s\n", i->device, err);
+		tr_log(TR_LOG_ERR, "tnc", "%s: %s", i->device, err);
 }
 
 /* Every refusal, once, with the peer and the reason; rate-limited, since
@@ -113,15 +114,15 @@ static void refused(const char *peer, const char *why, void *arg)
 {
 	struct attest_service *s = arg;
 
-	tr_log_limited(s->cfg.log_limit, stderr,
-		       "nmsd: PT-TLS from %s refused: %s\n", peer, why);
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "tnc",
+		       "PT-TLS from %s refused: %s", peer, why);
 }
 
 static void tick(void *arg)
 {
 	struct attest_service *s = arg;
 
-	tr_log_flush(s->cfg.log_limit, stderr);
+	tr_log_flush(s->cfg.log_limit);
 }
 
 static const char *assessment_name(uint32_t a)
@@ -139,13 +140,13 @@ static void nms_assessed(const struct tnc_session_info *i, uint32_t assessment,
 			 uint16_t access, void *arg)
 {
 	(void)arg;
-	fprintf(stderr,
-		"nmsd: mutual: %s from %s assessed this NMS: %s, access %s\n",
-		i->device, i->peer, assessment_name(assessment),
-		access == TR_PB_ACCESS_ALLOWED	   ? "allowed" :
-		access == TR_PB_ACCESS_DENIED	   ? "denied" :
-		access == TR_PB_ACCESS_QUARANTINED ? "quarantined" :
-						     "not said");
+	tr_log(TR_LOG_INFO, "tnc",
+	       "mutual: %s from %s assessed this NMS: %s, access %s", i->device,
+	       i->peer, assessment_name(assessment),
+	       access == TR_PB_ACCESS_ALLOWED	  ? "allowed" :
+	       access == TR_PB_ACCESS_DENIED	  ? "denied" :
+	       access == TR_PB_ACCESS_QUARANTINED ? "quarantined" :
+						    "not said");
 }
 
 static int load_bad(struct attest_service *s, char *err, size_t errlen)

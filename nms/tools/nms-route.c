@@ -32,13 +32,14 @@
  * Exit status: 0 done, 1 failed, 2 usage.
  */
 #define _GNU_SOURCE /* getopt_long, getline */
+#include "base/cli.h"
 #include "nms/route/actuator.h"
+#include "nms/route/converge.h"
 #include "nms/route/frr_actuator.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -547,6 +548,8 @@ int main(int argc, char **argv)
 	char err[ERRLEN], *end;
 	int c;
 
+	if (tr_cli_version(argc, argv, "nms-route"))
+		return 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

@@ -24,9 +24,10 @@
  *        [--vtysh PATH]
  *
  * A config file holds the same options as "name = value" lines ('#'
- * starts a comment); options on the command line come after it and win.
+ * starts a comment, "mutual = yes" for a flag; base/config.h); options
+ * on the command line come after it and win. Log lines: base/log.h; under
+ * systemd (Type=notify) READY=1 once every listener serves.
  */
-#define _GNU_SOURCE /* getline */
 #include "nms/tnc/attest_service.h"
 #include "nms/enroll/ca.h"
 #include "nms/enroll/enroll.h"
@@ -36,6 +37,10 @@
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/notify.h"
 #include "base/ratelimit.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
@@ -57,7 +62,7 @@ static volatile sig_atomic_t stop;
 /* Refusals, EST's and PT-TLS's alike: 10 lines at once, then 2 a second,
  * and a count of the rest. A flood of refusals is one summary line a
  * second, not a line per connection. */
-static struct tr_ratelimit refusals = TR_RATELIMIT_INIT("nmsd", 10, 2);
+static struct tr_ratelimit refusals = TR_RATELIMIT_INIT("refusals", 10, 2);
 
 static void on_signal(int sig)
 {
@@ -126,50 +131,6 @@ static int init_ca(int argc, char **argv)
 	return 0;
 }
 
-/* "name = value" lines of @path appended to @args as "--name=value". */
-static int read_config(const char *path, char **args, int *n)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int lineno = 0;
-
-	if (!f) {
-		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		char *k = line, *v, *end;
-
-		lineno++;
-		k += strspn(k, " \t");
-		if (*k == '#' || *k == '\n' || !*k)
-			continue;
-		v = strchr(k, '=');
-		if (!v || *n >= MAX_ARGS - 1) {
-			fprintf(stderr, "nmsd: %s:%d: want name = value\n",
-				path, lineno);
-			goto fail;
-		}
-		end = v;
-		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		*end = 0;
-		v++;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = 0;
-		if (asprintf(&args[(*n)++], "--%s=%s", k, v) < 0)
-			goto fail;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-fail:
-	free(line);
-	fclose(f);
-	return -1;
-}
-
 struct options {
 	const char *db, *port_file, *tnc_port_file;
 	struct nms_est_config est;
@@ -218,16 +179,16 @@ static int fit_descriptors(struct options *o)
 	}
 	avail = rl.rlim_cur > fixed ? rl.rlim_cur - fixed : 0;
 	if (avail < 16) {
-		fprintf(stderr,
-			"nmsd: %lu file descriptors are too few for %u EST connections\n",
-			(unsigned long)rl.rlim_cur, o->est.connection_limit);
+		tr_log(TR_LOG_ERR, "main",
+		       "%lu file descriptors are too few for %u EST connections",
+		       (unsigned long)rl.rlim_cur, o->est.connection_limit);
 		return -1;
 	}
 	if (o->attest.max_sessions > avail) {
-		fprintf(stderr,
-			"nmsd: %lu file descriptors: PT-TLS connections limited to %lu, not %u\n",
-			(unsigned long)rl.rlim_cur, (unsigned long)avail,
-			o->attest.max_sessions);
+		tr_log(TR_LOG_WARN, "main",
+		       "%lu file descriptors: PT-TLS connections limited to %lu, not %u",
+		       (unsigned long)rl.rlim_cur, (unsigned long)avail,
+		       o->attest.max_sessions);
 		o->attest.max_sessions = (unsigned)avail;
 	}
 	return 0;
@@ -453,8 +414,15 @@ static int parse(int argc, char **argv, struct options *o)
 		o->attest.address = o->est.address;
 	if (!o->attest.sasl_user != !o->attest.sasl_password)
 		return -1;
-	if (optind != argc || !o->db || !o->est.ca_dir || !o->enroll.ek_roots ||
-	    o->enroll.cert_days <= 0 || o->enroll.challenge_seconds <= 0)
+	/* A missing option is named (-2: said, no usage text). */
+	if (!o->db || !o->est.ca_dir || !o->enroll.ek_roots) {
+		tr_cli_missing("nmsd", !o->db	       ? "--db FILE" :
+				       !o->est.ca_dir ? "--ca-dir DIR" :
+							"--ek-roots PEM");
+		return -2;
+	}
+	if (optind != argc || o->enroll.cert_days <= 0 ||
+	    o->enroll.challenge_seconds <= 0)
 		return -1;
 	return 0;
 }
@@ -469,7 +437,7 @@ static int write_port(const char *path, unsigned short port)
 	f = fopen(tmp, "w");
 	if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) ||
 	    rename(tmp, path)) {
-		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
+		tr_log(TR_LOG_ERR, "main", "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -492,7 +460,7 @@ static int serve(struct options *o)
 	if (nms_key_policy(&o->policy, o->enroll.policy, o->enroll.policy_desc,
 			   sizeof(o->enroll.policy_desc), err,
 			   sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: key policy: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "key policy: %s", err);
 		return 1;
 	}
 	/* Unreadable trust files would refuse every router; say so now. */
@@ -500,23 +468,24 @@ static int serve(struct options *o)
 						     o->enroll.ek_intermediates,
 						     o->enroll.ek_crls },
 			      err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: EK trust: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "EK trust: %s", err);
 		return 1;
 	}
 	if (nms_store_open(&store, o->db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "%s", err);
 		return 1;
 	}
 	if (nms_ca_load(&ca, o->est.ca_dir, err, sizeof(err)) < 0 ||
 	    !(est = nms_est_start(&e, &o->est, err, sizeof(err)))) {
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "%s", err);
 		goto out;
 	}
-	fprintf(stderr,
-		"nmsd: EST on https://%s:%u/.well-known/est/, TLS keys must have %s\n",
-		o->est.address, nms_est_port(est), o->enroll.policy_desc);
-	fprintf(stderr, "nmsd: EK certificates %s revocation checks\n",
-		o->enroll.ek_crls ? "with" : "WITHOUT");
+	tr_log(TR_LOG_INFO, "main",
+	       "EST on https://%s:%u/.well-known/est/, TLS keys must have %s",
+	       o->est.address, nms_est_port(est), o->enroll.policy_desc);
+	tr_log(o->enroll.ek_crls ? TR_LOG_INFO : TR_LOG_WARN, "main",
+	       "EK certificates %s revocation checks",
+	       o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
 	o->attest.db = o->db;
@@ -526,14 +495,14 @@ static int serve(struct options *o)
 	/* Idempotent across restarts: the routes may have changed while
 	 * the NMS was down; bring them to the stored states first. */
 	if (nms_observe_sync(&store, &o->metrics, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: converging the routes: %s\n", err);
+		tr_log(TR_LOG_ERR, "route", "converging the routes: %s", err);
 	svc = attest_service_new(&o->attest, err, sizeof(err));
 	if (!svc) {
-		fprintf(stderr, "nmsd: attestation: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "attestation: %s", err);
 		goto out;
 	}
-	fprintf(stderr, "nmsd: PT-TLS on %s port %u%s\n", o->attest.address,
-		attest_service_port(svc), o->attest.mutual ? ", mutual" : "");
+	tr_log(TR_LOG_INFO, "main", "PT-TLS on %s port %u%s", o->attest.address,
+	       attest_service_port(svc), o->attest.mutual ? ", mutual" : "");
 	if (o->tnc_port_file &&
 	    write_port(o->tnc_port_file, attest_service_port(svc)) < 0)
 		goto out;
@@ -550,13 +519,17 @@ static int serve(struct options *o)
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
 		mon = nms_monitor_start(&mc, err, sizeof(err));
 		if (!mon) {
-			fprintf(stderr, "nmsd: %s\n", err);
+			tr_log(TR_LOG_ERR, "main", "%s", err);
 			goto out;
 		}
 	}
+	/* Every listener serves: systemd (Type=notify) may start what
+	 * comes after nmsd. */
+	tr_notify("READY=1");
 	if (attest_service_run(svc, &stop) < 0)
-		fprintf(stderr, "nmsd: the attestation service failed\n");
-	fprintf(stderr, "nmsd: stopping\n");
+		tr_log(TR_LOG_ERR, "main", "the attestation service failed");
+	tr_notify("STOPPING=1");
+	tr_log(TR_LOG_INFO, "main", "stopping");
 	rc = 0;
 out:
 	nms_monitor_stop(mon);
@@ -592,32 +565,27 @@ int main(int argc, char **argv)
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
-	char *args[MAX_ARGS] = { argv[0] };
-	int n = 1, rc;
+	static const char *const flags[] = { "mutual", NULL };
+	char *args[MAX_ARGS], err[ERRLEN];
+	int n, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+	if (tr_cli_version(argc, argv, "nmsd"))
+		return 0;
+	if (tr_cli_help(argc, argv))
 		return usage(0);
+	tr_log_init("nmsd");
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
-	/* --config first, wherever it is, so the command line wins. */
-	for (int i = 1; i < argc; i++)
-		if (!strncmp(argv[i], "--config", 8)) {
-			const char *path = argv[i][8] == '=' ? argv[i] + 9 :
-					   i + 1 < argc	     ? argv[++i] :
-							       NULL;
-
-			if (!path || read_config(path, args, &n) < 0)
-				return 2;
-		}
-	for (int i = 1; i < argc && n < MAX_ARGS - 1; i++) {
-		if (!strncmp(argv[i], "--config", 8)) {
-			i += argv[i][8] != '=';
-			continue;
-		}
-		args[n++] = argv[i];
+	if (tr_config_args(argc, argv, flags, args, &n, MAX_ARGS, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: %s\n", err);
+		return 2;
 	}
-	if (parse(n, args, &o) < 0)
+	rc = parse(n, args, &o);
+	if (rc == -2)
+		return 2;
+	if (rc < 0)
 		return usage(2);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -16,12 +16,19 @@
  * through each router were converged to; endpoint: where the NMS probes
  * a router; probe: one implicit attestation now (a TLS handshake with
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
- * (offline). Exit 2 on usage or when the store cannot be read.
+ * (offline); history, sessions and endpoint of an unknown device: exit 1.
+ * Exit 2 on usage or when the store cannot be read (or does not exist:
+ * nmsctl never creates one). Times are RFC 3339 in UTC, tables and JSON
+ * alike ("2026-12-03T12:00:00.123Z").
  */
 #include "nms/tools/nmsctl/nmsctl.h"
+#include "base/cli.h"
+#include "nms/store/store.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int usage(int rc)
 {
@@ -36,6 +43,23 @@ int usage(int rc)
 	return rc;
 }
 
+int open_store(struct nms_store *s, const char *path)
+{
+	char err[512];
+
+	if (access(path, F_OK) < 0) {
+		fprintf(stderr, "nmsctl: %s: %s (nmsd creates the store)\n",
+			path,
+			errno == ENOENT ? "no such store" : strerror(errno));
+		return -1;
+	}
+	if (nms_store_open(s, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsctl: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 void print_json(json_object *o)
 {
 	puts(json_object_to_json_string_ext(
@@ -47,7 +71,9 @@ int main(int argc, char **argv)
 {
 	/* A peer that hangs up mid-handshake must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "nmsctl"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
 	if (listing_find(argv[1]))
 		return cmd_listing(listing_find(argv[1]), argc - 1, argv + 1);

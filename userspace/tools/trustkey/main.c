@@ -29,6 +29,7 @@
  * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
  */
 #include "userspace/tools/trustkey/trustkey.h"
+#include "base/cli.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -50,7 +51,9 @@ int usage(int rc)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "trustkey"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
 	if (!strcmp(argv[1], "create"))
 		return cmd_create(argc - 1, argv + 1);

@@ -6,6 +6,7 @@
 #ifndef TR_TRUSTKEY_H
 #define TR_TRUSTKEY_H
 
+#include "base/cli.h"
 #include "tpm/keyfile.h"
 
 #include <openssl/evp.h>
