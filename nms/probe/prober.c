@@ -7,6 +7,7 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,7 +50,29 @@ static int handshake(SSL *ssl, int fd, const struct timespec *end)
 	}
 }
 
-static void ssl_reason(char *why, size_t whylen, const char *what, SSL *ssl)
+/* How far the server got: the handshake messages it sent us. */
+struct progress {
+	bool server_hello, certificate;
+};
+
+static void on_message(int write_p, int version, int content_type,
+		       const void *buf, size_t len, SSL *ssl, void *arg)
+{
+	struct progress *p = arg;
+	const unsigned char *b = buf;
+
+	(void)version;
+	(void)ssl;
+	if (write_p || content_type != SSL3_RT_HANDSHAKE || !len)
+		return;
+	if (b[0] == SSL3_MT_SERVER_HELLO)
+		p->server_hello = true;
+	else if (b[0] == SSL3_MT_CERTIFICATE)
+		p->certificate = true;
+}
+
+static void ssl_reason(char *why, size_t whylen, const char *what, SSL *ssl,
+		       const struct progress *p)
 {
 	unsigned long e = ERR_peek_last_error();
 	long v = SSL_get_verify_result(ssl);
@@ -57,6 +80,16 @@ static void ssl_reason(char *why, size_t whylen, const char *what, SSL *ssl)
 	if (v != X509_V_OK)
 		tr_fail(why, whylen, "%s: certificate: %s", what,
 			X509_verify_cert_error_string(v));
+	else if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
+		 ERR_GET_REASON(e) == SSL_R_TLSV1_ALERT_INTERNAL_ERROR &&
+		 p->server_hello)
+		/* The key exchange was done (ServerHello), then the router
+		 * gave up on its own side: what it does when its TPM will
+		 * not sign the handshake with the sealed key, i.e. its PCRs
+		 * left the state the key is sealed to. */
+		tr_fail(why, whylen,
+			"%s: the router could not sign with its sealed key (its TPM refused after the key exchange%s: PCRs not in the sealed state?; TLS alert: internal error)",
+			what, p->certificate ? " and its certificate" : "");
 	else
 		tr_fail(why, whylen, "%s: %s", what,
 			e ? ERR_reason_error_string(e) : "connection closed");
@@ -69,6 +102,7 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 {
 	struct timespec end;
 	struct tr_evidence ev;
+	struct progress prog = { 0 };
 	enum probe_result r = PROBE_FAILED;
 	X509 *peer = NULL;
 	SSL *ssl = NULL;
@@ -85,6 +119,8 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 		goto out;
 	}
 	SSL_set_tlsext_host_name(ssl, t->device);
+	SSL_set_msg_callback(ssl, on_message);
+	SSL_set_msg_callback_arg(ssl, &prog);
 	h = handshake(ssl, fd, &end);
 	if (h < 0) {
 		/* No answer, not a failed answer: offline (which routing
@@ -95,7 +131,7 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 		goto out;
 	}
 	if (!h) {
-		ssl_reason(why, whylen, "TLS handshake failed", ssl);
+		ssl_reason(why, whylen, "TLS handshake failed", ssl, &prog);
 		goto out;
 	}
 	/* A resumed session carries no signature: whatever the router's PCRs
