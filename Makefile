@@ -11,8 +11,22 @@
 #   make lint         clang-format and checkpatch.pl --strict
 #   make bench        benchmarks (bench/), as ratios against named baselines
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
+#   make V=1          show each command (default: "  CC      file" lines;
+#                     make -s: nothing but errors)
+#   make install      PREFIX=/usr/local DESTDIR= (the provider into
+#                     OpenSSL's modules directory, man pages, examples)
 
 ROOT := $(CURDIR)
+# Quiet by default, kbuild style: a line per file ("  CC      x.c"); V=1
+# shows the commands; make -s prints nothing but errors.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say =
+else
+Q := @
+say = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),,printf '  %-7s %s\n' '$(1)' '$(2)';)
+endif
 CC ?= gcc
 SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
@@ -89,75 +103,75 @@ pkgcheck:
 
 $(B)/obj/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
 
 $(B)/pic/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(TEST_DEFS) -c -o $@ $<
+	$(Q)$(call say,CC,$< [pic])$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(TEST_DEFS) -c -o $@ $<
 
 $(B)/lib/ossl-modules/trustroute.so: $(patsubst %.c,$(B)/pic/%.o,$(PROVIDER_SRC) $(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
 
 $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBAGENT): $(patsubst %.c,$(B)/obj/%.o,$(LIBAGENT_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBDL): $(patsubst %.c,$(B)/obj/%.o,$(LIBDL_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/digest-lists/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/%: $(B)/obj/nms/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 define tool_dir
 $(B)/bin/$(notdir $(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(Q)$$(call say,LD,$$@)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach d,$(TOOL_DIRS),$(eval $(call tool_dir,$(d))))
 
 $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Test tools; swtpm-run links only the fixture (it starts TPMs, no more).
 $(B)/bin/%: $(B)/obj/tests/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fixture.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The PT-TLS client against a TLS 1.2 server without RFC 5746 (as
 # strongSwan's charon is): GnuTLS plays that server (libmicrohttpd-dev
@@ -166,7 +180,7 @@ $(B)/tests/test_pt_tls_legacy: PKG_LIBS += $(shell pkg-config --libs gnutls 2>/d
 
 $(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
 FUZZ_SECONDS ?= 60
@@ -207,6 +221,7 @@ FAST_SUITES := \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \
 	"scripts:cli=tests/scripts/test-cli" \
+	"scripts:build-output=tests/scripts/test-build-output" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
@@ -234,12 +249,14 @@ check-series: deps
 	@test -d build/dev/linux-src/.git || scripts/kernel-series import
 	@scripts/kernel-series check-builds
 
+# The demos build quietly (make -s): the story first; V=1 for the commands.
+DEMO_MAKE = $(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s)
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(DEMO_MAKE) all
 	@scripts/demo
 
 demo-kernel: deps
-	@$(MAKE) --no-print-directory all kernel
+	@$(DEMO_MAKE) all kernel
 	@scripts/demo-kernel
 
 lint: deps
