@@ -87,6 +87,8 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/in
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
+.PHONY: install programs
+programs: $(TOOLS) $(PROVIDER)
 .PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -222,6 +224,7 @@ FAST_SUITES := \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \
 	"scripts:cli=tests/scripts/test-cli" \
 	"scripts:build-output=tests/scripts/test-build-output" \
+	"scripts:evidence=tests/scripts/test-evidence" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
@@ -267,6 +270,37 @@ lint: deps
 bench: deps
 	@$(MAKE) --no-print-directory all kernel
 	@rc=0; for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || rc=1; done; exit $$rc
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, the provider
+# into OpenSSL's own modules directory (so no OPENSSL_MODULES is needed),
+# the man pages, the config examples in /etc/trustroute and the systemd
+# units. Debian's packages (debian/) are made from it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+MODULESDIR ?= $(shell pkg-config --variable=modulesdir libcrypto 2>/dev/null)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system),$(PREFIX)/lib/systemd/system)
+INSTALL ?= install
+USER_BIN := nmsctl digestlist trustkey imalog
+ADMIN_BIN := nmsd nms-route trustroute-agent
+
+install: programs
+	@test -n "$(MODULESDIR)" || { echo "make install: no OpenSSL modules directory (pkg-config libcrypto)" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MODULESDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/trustroute $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(USER_BIN)) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(ADMIN_BIN)) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 644 $(PROVIDER) $(DESTDIR)$(MODULESDIR)/trustroute.so
+	$(INSTALL) -m 644 $(wildcard Documentation/man/*.1) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(wildcard Documentation/man/*.8) $(DESTDIR)$(MANDIR)/man8
+	for c in nmsd trustroute-agent; do \
+		$(INSTALL) -m 644 dist/config/$$c.conf $(DESTDIR)$(SYSCONFDIR)/trustroute/$$c.conf.example; \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/systemd/$$c.service.in >$(DESTDIR)$(UNITDIR)/$$c.service; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$c.service; \
+	done
 
 clean:
 	rm -rf build/default build/san build/vm

@@ -42,5 +42,6 @@ int cmd_approve(int argc, char **argv);
 int cmd_create_ak(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_verify_certify(int argc, char **argv);
+int cmd_quote(int argc, char **argv);
 
 #endif
