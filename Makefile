@@ -87,7 +87,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/in
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: install programs
+.PHONY: install programs check-packages
 programs: $(TOOLS) $(PROVIDER)
 .PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
 .DEFAULT_GOAL := all
@@ -301,6 +301,13 @@ install: programs
 		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/systemd/$$c.service.in >$(DESTDIR)$(UNITDIR)/$$c.service; \
 		chmod 644 $(DESTDIR)$(UNITDIR)/$$c.service; \
 	done
+
+# The Debian packages, built (dpkg-buildpackage) and installed with apt in
+# a clean debootstrap root, where the installed programs enroll and probe
+# a router with swtpm (needs root and Debian's mirror; minutes).
+check-packages: deps
+	@scripts/build-debs build/debs
+	@tests/pkg/install-test build/debs
 
 clean:
 	rm -rf build/default build/san build/vm
