@@ -225,6 +225,7 @@ FAST_SUITES := \
 	"scripts:cli=tests/scripts/test-cli" \
 	"scripts:build-output=tests/scripts/test-build-output" \
 	"scripts:evidence=tests/scripts/test-evidence" \
+	"scripts:install=tests/scripts/test-install" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
