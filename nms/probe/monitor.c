@@ -118,8 +118,7 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 			 r.t[i].why);
 		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
 				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
-			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device,
-			       e);
+			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device, e);
 	}
 	return 0;
 }

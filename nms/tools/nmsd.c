@@ -416,7 +416,7 @@ static int parse(int argc, char **argv, struct options *o)
 		return -1;
 	/* A missing option is named (-2: said, no usage text). */
 	if (!o->db || !o->est.ca_dir || !o->enroll.ek_roots) {
-		tr_cli_missing("nmsd", !o->db	       ? "--db FILE" :
+		tr_cli_missing("nmsd", !o->db	      ? "--db FILE" :
 				       !o->est.ca_dir ? "--ca-dir DIR" :
 							"--ek-roots PEM");
 		return -2;

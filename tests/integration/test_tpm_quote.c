@@ -240,17 +240,22 @@ static void test_bad_requests(void **state)
  */
 static void test_full_tpm_is_not_a_foreign_ak(void **state)
 {
-	TPM2B_PUBLIC tmpl = { .publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-				    TPMA_OBJECT_SENSITIVEDATAORIGIN |
-				    TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_SIGN_ENCRYPT,
-		.parameters.eccDetail = { .symmetric.algorithm = TPM2_ALG_NULL,
-					  .scheme.scheme = TPM2_ALG_NULL,
-					  .curveID = TPM2_ECC_NIST_P256,
-					  .kdf.scheme = TPM2_ALG_NULL },
-	} };
+	TPM2B_PUBLIC
+	tmpl = { .publicArea = {
+			 .type = TPM2_ALG_ECC,
+			 .nameAlg = TPM2_ALG_SHA256,
+			 .objectAttributes = TPMA_OBJECT_FIXEDTPM |
+					     TPMA_OBJECT_FIXEDPARENT |
+					     TPMA_OBJECT_SENSITIVEDATAORIGIN |
+					     TPMA_OBJECT_USERWITHAUTH |
+					     TPMA_OBJECT_SIGN_ENCRYPT,
+			 .parameters
+				 .eccDetail = { .symmetric.algorithm =
+							TPM2_ALG_NULL,
+						.scheme.scheme = TPM2_ALG_NULL,
+						.curveID = TPM2_ECC_NIST_P256,
+						.kdf.scheme = TPM2_ALG_NULL },
+		 } };
 	TPM2B_SENSITIVE_CREATE in = { 0 };
 	TPML_PCR_SELECTION none = { 0 };
 	ESYS_TR held[8];

@@ -77,8 +77,9 @@ static void test_bad_lines(void **state)
 static void test_args(void **state)
 {
 	char path[] = "/tmp/trustroute-config.XXXXXX", err[256], *out[16];
-	char *argv[] = { "nmsd", "--port", "9", "--config", path, "--db=y",
-			 NULL };
+	char *argv[] = {
+		"nmsd", "--port", "9", "--config", path, "--db=y", NULL
+	};
 	int fd = mkstemp(path), n;
 
 	(void)state;

@@ -54,7 +54,8 @@ static void test_line(void **state)
 	assert_int_equal(n, strlen(buf));
 	/* No component: the program alone; no newline given: one added. */
 	fmt(buf, sizeof(buf), false, 0, NULL, TR_LOG_INFO, "stopping");
-	assert_string_equal(buf, "1970-01-01T00:00:00.000Z nmsd info: stopping\n");
+	assert_string_equal(buf,
+			    "1970-01-01T00:00:00.000Z nmsd info: stopping\n");
 }
 
 static void test_journal(void **state)

@@ -81,7 +81,8 @@ static void test_flood_writes_little(void **state)
 	assert_true(lines >= 11 && lines <= 14);
 	assert_non_null(strstr(buf, "Z nmsd[est] warn: refused 0\n"));
 	assert_non_null(
-		strstr(buf, "Z nmsd[nmsd] notice: 99989 similar messages suppressed\n") ||
+		strstr(buf,
+		       "Z nmsd[nmsd] notice: 99989 similar messages suppressed\n") ||
 		strstr(buf, " similar messages suppressed\n"));
 	assert_int_equal(rl.suppressed, 0);
 	free(buf);

@@ -362,7 +362,8 @@ int enroll_run(const struct enroll_config *c, char *err, size_t errlen)
 			rc = 0;
 			break;
 		}
-		tr_log(TR_LOG_WARN, "enroll", "attempt %d: %s", attempt + 1, err);
+		tr_log(TR_LOG_WARN, "enroll", "attempt %d: %s", attempt + 1,
+		       err);
 		if (r == NAME_CONFLICT) {
 			rc = ENROLL_NAME_CONFLICT;
 			break;

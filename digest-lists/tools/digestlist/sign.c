@@ -53,7 +53,8 @@ int cmd_sign(int argc, char **argv)
 	}
 	if (!keyp || !certp)
 		return tr_cli_missing("digestlist sign",
-				      !keyp ? "--key KEY.pem" : "--cert CERT.pem");
+				      !keyp ? "--key KEY.pem" :
+					      "--cert CERT.pem");
 	if (optind == argc)
 		return usage(2);
 	if (!modsig && !sigfile && !xattr)

@@ -162,28 +162,30 @@ static const struct listing_def listings[] = {
 	{ "devices",
 	  ARG_NONE,
 	  "SELECT d.name, d.trust,"
-	  " CASE d.trust_since WHEN 0 THEN " RFC3339("d.created")
-	  " ELSE " RFC3339("d.trust_since / 1000.0") " END,"
-	  " d.trust_reason,"
-	  " (SELECT count(*) FROM certificates c WHERE c.device_id = d.id)"
-	  " FROM devices d ORDER BY d.name",
+	  " CASE d.trust_since WHEN 0 THEN " RFC3339("d.created") " ELSE " RFC3339(
+		  "d.trust_since / 1000.0") " END,"
+					    " d.trust_reason,"
+					    " (SELECT count(*) FROM certificates c WHERE c.device_id = d.id)"
+					    " FROM devices d ORDER BY d.name",
 	  NULL,
 	  { "device", "trust", "since", "reason", "certificates" },
 	  { 12, 8, 24, 60, 3 } },
 	{ "history",
 	  ARG_ONE,
-	  "SELECT " RFC3339("h.time_ms / 1000.0") ","
-	  " h.previous, h.state, h.reason FROM trust_history h"
-	  " JOIN devices d ON d.id = h.device_id WHERE d.name = ?1"
-	  " ORDER BY h.id",
+	  "SELECT " RFC3339(
+		  "h.time_ms / 1000.0") ","
+					" h.previous, h.state, h.reason FROM trust_history h"
+					" JOIN devices d ON d.id = h.device_id WHERE d.name = ?1"
+					" ORDER BY h.id",
 	  known_device,
 	  { "time", "from", "to", "reason" },
 	  { 24, 8, 8, 60 } },
 	{ "sessions",
 	  ARG_OPTIONAL,
-	  "SELECT " RFC3339("started") ", identity, peer, verdict,"
-	  " mutual, attested, reasons FROM sessions"
-	  " WHERE ?1 IS NULL OR identity = ?1 ORDER BY id",
+	  "SELECT " RFC3339(
+		  "started") ", identity, peer, verdict,"
+			     " mutual, attested, reasons FROM sessions"
+			     " WHERE ?1 IS NULL OR identity = ?1 ORDER BY id",
 	  known_identity,
 	  { "started", "identity", "peer", "verdict", "mutual", "attested",
 	    "reasons" },
@@ -191,9 +193,9 @@ static const struct listing_def listings[] = {
 	{ "routes",
 	  ARG_NONE,
 	  "SELECT h.name, h.netns, d.name, r.state, r.metric,"
-	  " " RFC3339("r.time_ms / 1000.0")
-	  " FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
-	  " JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
+	  " " RFC3339(
+		  "r.time_ms / 1000.0") " FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
+					" JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
 	  NULL,
 	  { "host", "netns", "via", "state", "metric", "since" },
 	  { 10, 16, 10, 8, 6, 24 } },

@@ -72,8 +72,9 @@ int tr_config_parse(const char *path, const char *text,
 		*end = 0;
 		v++;
 		v += strspn(v, " \t");
-		if (*k < 'a' || *k > 'z' || strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-				   strlen(k))
+		if (*k < 'a' || *k > 'z' ||
+		    strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+			    strlen(k))
 			return tr_fail(err, errlen,
 				       "%s:%d: \"%s\" is not an option name",
 				       path, lineno, k);
@@ -83,9 +84,10 @@ int tr_config_parse(const char *path, const char *text,
 		if (is_bool(bools, k)) {
 			b = yes_no(v);
 			if (b < 0)
-				return tr_fail(err, errlen,
-					       "%s:%d: %s: want yes or no, not \"%s\"",
-					       path, lineno, k, v);
+				return tr_fail(
+					err, errlen,
+					"%s:%d: %s: want yes or no, not \"%s\"",
+					path, lineno, k, v);
 			if (!b)
 				continue;
 			if (asprintf(&args[*n], "--%s", k) < 0)
@@ -117,9 +119,8 @@ static int read_one(const char *path, const char *const *bools, char **args,
 	return rc;
 }
 
-int tr_config_args(int argc, char **argv, const char *const *bools,
-		   char **out, int *out_argc, int max, char *err,
-		   size_t errlen)
+int tr_config_args(int argc, char **argv, const char *const *bools, char **out,
+		   int *out_argc, int max, char *err, size_t errlen)
 {
 	int n = 1;
 

@@ -26,8 +26,7 @@ int tr_config_parse(const char *path, const char *text,
  * FILE's (or --config=FILE's) options, then the rest of argv without
  * them. *@out_argc/@out are set; returns 0, or -1 with the reason.
  */
-int tr_config_args(int argc, char **argv, const char *const *bools,
-		   char **out, int *out_argc, int max, char *err,
-		   size_t errlen);
+int tr_config_args(int argc, char **argv, const char *const *bools, char **out,
+		   int *out_argc, int max, char *err, size_t errlen);
 
 #endif

@@ -108,13 +108,13 @@ size_t tr_log_format(char *buf, size_t len, bool for_journal, int64_t ms,
 		return 0;
 	if (for_journal)
 		n = snprintf(buf, len, "<%d>%s%s", (int)lv,
-			     component ? component : "",
-			     component ? ": " : "");
+			     component ? component : "", component ? ": " : "");
 	else
-		n = snprintf(buf, len, "%s %s%s%s%s %s: ",
-			     tr_time_rfc3339(ms, t), program,
-			     component ? "[" : "", component ? component : "",
-			     component ? "]" : "", tr_log_level_name(lv));
+		n = snprintf(buf, len,
+			     "%s %s%s%s%s %s: ", tr_time_rfc3339(ms, t),
+			     program, component ? "[" : "",
+			     component ? component : "", component ? "]" : "",
+			     tr_log_level_name(lv));
 	if (n < 0)
 		n = 0;
 	if ((size_t)n >= len - 1)

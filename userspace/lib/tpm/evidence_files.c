@@ -62,9 +62,9 @@ char *tr_pcrs_evmctl_text(const struct tr_pcr_values *p)
 	for (int i = 0; i < TR_PCRS; i++) {
 		off += (size_t)snprintf(s + off, cap - off, "PCR-%02d: ", i);
 		for (int j = 0; j < 32; j++)
-			off += (size_t)snprintf(s + off, cap - off, "%02x",
-						p->selected[i] ? p->value[i][j] :
-								 0);
+			off += (size_t)snprintf(
+				s + off, cap - off, "%02x",
+				p->selected[i] ? p->value[i][j] : 0);
 		s[off++] = '\n';
 	}
 	s[off] = 0;

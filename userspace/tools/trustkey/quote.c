@@ -101,10 +101,10 @@ int cmd_quote(int argc, char **argv)
 	}
 	if (!akp || !noncehex || !msgp || !sigp)
 		return tr_cli_missing("trustkey quote",
-				      !akp	 ? "--ak AK.pem" :
+				      !akp	? "--ak AK.pem" :
 				      !noncehex ? "--nonce HEX" :
-				      !msgp	 ? "--message FILE" :
-						   "--signature FILE");
+				      !msgp	? "--message FILE" :
+						  "--signature FILE");
 	if (optind != argc)
 		return usage(2);
 	hl = strlen(noncehex);
@@ -118,7 +118,8 @@ int cmd_quote(int argc, char **argv)
 	}
 	nonce.size = (UINT16)(hl / 2);
 	if (tr_pcr_selection_parse(pcrs, &sel) < 0) {
-		fprintf(stderr, "trustkey quote: --pcrs %s: want sha256:N[,N...]\n",
+		fprintf(stderr,
+			"trustkey quote: --pcrs %s: want sha256:N[,N...]\n",
 			pcrs);
 		return 2;
 	}
@@ -136,9 +137,9 @@ int cmd_quote(int argc, char **argv)
 	if (valp && (tr_pcrs_tpm2_serialized(&q.pcrs, &vals, &vlen) < 0 ||
 		     write_raw(valp, vals, vlen, err) < 0))
 		goto out;
-	if (evmp && (!(text = tr_pcrs_evmctl_text(&q.pcrs)) ||
-		     write_raw(evmp, (const uint8_t *)text, strlen(text),
-			       err) < 0))
+	if (evmp &&
+	    (!(text = tr_pcrs_evmctl_text(&q.pcrs)) ||
+	     write_raw(evmp, (const uint8_t *)text, strlen(text), err) < 0))
 		goto out;
 	if (pubp && write_ak_pem(&ak_pub, pubp, err) < 0)
 		goto out;
