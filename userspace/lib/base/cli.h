@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-/* The release; debian/changelog's version is the same (scripts/lint). */
+/* The release; debian/changelog's version is the same (test-install). */
 #define TR_VERSION "0.20.0"
 
 /* "PROG (trustroute) VERSION" on stdout when the arguments before "--"
