@@ -353,11 +353,9 @@ static int run(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o;
-	char err[512];
-
 	static const char *const flags[] = { "mutual", "with-key", NULL };
-	char *args[128];
+	struct opts o;
+	char err[512], *args[128];
 	int n, rc;
 
 	/* Our messages say what failed; the TSS's own log would repeat
