@@ -5,8 +5,10 @@
 #   make kernel       patched Linux 6.1 bzImage (build/kernel/arch/x86/boot/bzImage)
 #   make check-kernel KUnit and kselftests in QEMU with a swtpm
 #   make check-series build the kernel at every patch of kernel/series
-#   make demo         the NMS and three routers: enrollment, attestation,
-#                     a compromise, the reroute (network namespaces)
+#   make demo         the NMS and two router VMs on the trustroute kernel:
+#                     enrollment, attestation, a compromise, the reroute
+#   make demo-fast    the same story with three routers in network
+#                     namespaces (ima-sim in place of the kernel)
 #   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
 #   make lint         clang-format and checkpatch.pl --strict
 #   make bench        benchmarks (bench/), as ratios against named baselines
@@ -89,7 +91,7 @@ FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuz
 
 .PHONY: install programs check-packages
 programs: $(TOOLS) $(PROVIDER)
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-fast demo-kernel lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -230,6 +232,7 @@ FAST_SUITES := \
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
 	"kernel:digestlist=tests/vm/check-digestlist" \
+	"kernel:router-vm=tests/vm/check-router-vm" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
 build-both: deps
@@ -256,6 +259,10 @@ check-series: deps
 # The demos build quietly (make -s): the story first; V=1 for the commands.
 DEMO_MAKE = $(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s)
 demo: deps
+	@$(DEMO_MAKE) all kernel
+	@scripts/demo-vm
+
+demo-fast: deps
 	@$(DEMO_MAKE) all
 	@scripts/demo
 
@@ -311,4 +318,4 @@ check-packages: deps
 	@tests/pkg/install-test build/debs
 
 clean:
-	rm -rf build/default build/san build/vm
+	rm -rf build/default build/san build/vm build/router-image build/demo-vm
