@@ -233,6 +233,7 @@ KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
 	"kernel:digestlist=tests/vm/check-digestlist" \
 	"kernel:router-vm=tests/vm/check-router-vm" \
+	"scripts:router-vm=tests/scripts/test-router-vm" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
 build-both: deps
