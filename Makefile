@@ -35,7 +35,7 @@ VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
 PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils libmicrohttpd libcurl libmnl
+	sqlite3 libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -67,6 +67,10 @@ LIBDL := $(B)/libdigestlist.a
 # nms/: the NMS's library; its programs' mains are in nms/tools.
 LIBNMS_SRC := $(filter-out nms/tools/%,$(wildcard nms/*/*.c))
 LIBNMS := $(B)/libnms.a
+# The dashboard's files (nms/api/web/), compiled into libnms as arrays by
+# scripts/embed-assets: nothing is fetched or read at run time.
+WEB_ASSETS := $(sort $(wildcard nms/api/web/*))
+ASSETS_OBJ := $(B)/obj/gen/api_assets.o
 # userspace/agent: the router agent's library; its main is a tool.
 LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
 LIBAGENT := $(B)/libagent.a
@@ -122,7 +126,15 @@ $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
+$(B)/gen/api_assets.c: $(WEB_ASSETS) scripts/embed-assets
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,GEN,$@)scripts/embed-assets $(WEB_ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(ASSETS_OBJ): $(B)/gen/api_assets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC)) $(ASSETS_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^

@@ -22,13 +22,20 @@
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
  *        [--vtysh PATH]
+ *        [--api-port N [--api-listen ADDR] [--api-port-file F]
+ *         [--api-operator-ca PEM]]
  *
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment, "mutual = yes" for a flag; base/config.h); options
  * on the command line come after it and win. Log lines: base/log.h; under
  * systemd (Type=notify) READY=1 once every listener serves.
  */
-#include "nms/tnc/attest_service.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/notify.h"
+#include "base/ratelimit.h"
+#include "nms/api/api_server.h"
 #include "nms/enroll/ca.h"
 #include "nms/enroll/enroll.h"
 #include "nms/enroll/est_server.h"
@@ -37,11 +44,7 @@
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
-#include "base/cli.h"
-#include "base/config.h"
-#include "base/log.h"
-#include "base/notify.h"
-#include "base/ratelimit.h"
+#include "nms/tnc/attest_service.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 
@@ -90,7 +93,9 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
-		"            [--vtysh PATH]\n");
+		"            [--vtysh PATH]\n"
+		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
+		"             [--api-operator-ca PEM]]\n");
 	return rc;
 }
 
@@ -132,7 +137,9 @@ static int init_ca(int argc, char **argv)
 }
 
 struct options {
-	const char *db, *port_file, *tnc_port_file;
+	const char *db, *port_file, *tnc_port_file, *api_port_file;
+	struct nms_api_config api;
+	bool api_on; /* --api-port given */
 	struct nms_est_config est;
 	struct nms_enroll_config enroll;
 	struct nms_key_policy_config policy;
@@ -237,6 +244,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
+		{ "api-listen", required_argument, NULL, 1100 },
+		{ "api-port", required_argument, NULL, 1101 },
+		{ "api-port-file", required_argument, NULL, 1102 },
+		{ "api-operator-ca", required_argument, NULL, 1103 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
@@ -388,6 +399,21 @@ static int parse(int argc, char **argv, struct options *o)
 			else
 				o->est.timeout_seconds = v;
 			break;
+		case 1100:
+			o->api.address = optarg;
+			break;
+		case 1101:
+			if (count(optarg, 0, 65535, &v) < 0)
+				return -1;
+			o->api.port = (unsigned short)v;
+			o->api_on = true;
+			break;
+		case 1102:
+			o->api_port_file = optarg;
+			break;
+		case 1103:
+			o->api.operator_ca = optarg;
+			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
 						sizeof(err)) < 0) {
@@ -412,6 +438,13 @@ static int parse(int argc, char **argv, struct options *o)
 	}
 	if (!o->attest.address)
 		o->attest.address = o->est.address;
+	if (!o->api.address)
+		o->api.address = o->est.address;
+	/* API options without the API would be silently ignored. */
+	if (!o->api_on && (o->api_port_file || o->api.operator_ca)) {
+		fprintf(stderr, "nmsd: --api-* options need --api-port\n");
+		return -1;
+	}
 	if (!o->attest.sasl_user != !o->attest.sasl_password)
 		return -1;
 	/* A missing option is named (-2: said, no usage text). */
@@ -451,7 +484,8 @@ static int serve(struct options *o)
 	struct nms_est_server *est = NULL;
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
-	char err[ERRLEN], ca_file[4096];
+	struct nms_api_server *api = NULL;
+	char err[ERRLEN], ca_file[4096], *lists = NULL;
 	int rc = 1;
 
 	if (fit_descriptors(o) < 0)
@@ -506,6 +540,41 @@ static int serve(struct options *o)
 	if (o->tnc_port_file &&
 	    write_port(o->tnc_port_file, attest_service_port(svc)) < 0)
 		goto out;
+	if (o->api_on) {
+		struct api_lists_config lc = {
+			.lists = o->policy.lists,
+			.n_lists = o->policy.n_lists,
+			.name_dir = o->policy.lists_name_dir,
+			.lists_pcr = o->policy.lists_pcr,
+			.bad_lists = o->attest.bad_lists,
+			.n_bad = o->attest.n_bad,
+			.policy_desc = o->enroll.policy_desc,
+		};
+
+		lists = api_lists_json(&lc, err, sizeof(err));
+		o->api.db = o->db;
+		o->api.ca_dir = o->est.ca_dir;
+		o->api.ca = &ca;
+		o->api.metrics = &o->metrics;
+		o->api.policy = o->enroll.policy;
+		o->api.probe_timeout_ms = o->probe_timeout;
+		o->api.lists_json = lists;
+		o->api.log_limit = &refusals;
+		api = lists ? nms_api_start(&o->api, err, sizeof(err)) : NULL;
+		if (!api) {
+			tr_log(TR_LOG_ERR, "api", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "api",
+		       "API and dashboard on https://%s%s%s:%u/ (%s)",
+		       strchr(o->api.address, ':') ? "[" : "", o->api.address,
+		       strchr(o->api.address, ':') ? "]" : "", nms_api_port(api),
+		       o->api.operator_ca ? "tokens or operator certificates" :
+					    "tokens");
+		if (o->api_port_file &&
+		    write_port(o->api_port_file, nms_api_port(api)) < 0)
+			goto out;
+	}
 	if (o->probe_interval) {
 		struct nms_monitor_config mc = {
 			.db = o->db,
@@ -532,6 +601,8 @@ static int serve(struct options *o)
 	tr_log(TR_LOG_INFO, "main", "stopping");
 	rc = 0;
 out:
+	nms_api_stop(api);
+	free(lists);
 	nms_monitor_stop(mon);
 	attest_service_free(svc);
 	nms_est_stop(est);

@@ -9,6 +9,9 @@
  *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT
  *   nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]
  *                DEVICE ADDRESS PORT
+ *   nmsctl token add --db FILE NAME --role admin|read-only
+ *   nmsctl token list --db FILE [--json]
+ *   nmsctl token revoke --db FILE NAME
  *
  * devices: every device with its trust state, since when and why;
  * history: a device's state changes; sessions: attestation sessions with
@@ -16,7 +19,8 @@
  * through each router were converged to; endpoint: where the NMS probes
  * a router; probe: one implicit attestation now (a TLS handshake with
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
- * (offline); history, sessions and endpoint of an unknown device: exit 1.
+ * (offline); history, sessions and endpoint of an unknown device: exit 1;
+ * token: the API's bearer tokens (add prints the new token, once).
  * Exit 2 on usage or when the store cannot be read (or does not exist:
  * nmsctl never creates one). Times are RFC 3339 in UTC, tables and JSON
  * alike ("2026-12-03T12:00:00.123Z").
@@ -38,7 +42,10 @@ int usage(int rc)
 	      "       nmsctl routes   --db FILE [--json]\n"
 	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT\n"
 	      "       nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]\n"
-	      "                    DEVICE ADDRESS PORT\n",
+	      "                    DEVICE ADDRESS PORT\n"
+	      "       nmsctl token add --db FILE NAME --role admin|read-only\n"
+	      "       nmsctl token list --db FILE [--json]\n"
+	      "       nmsctl token revoke --db FILE NAME\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -81,5 +88,7 @@ int main(int argc, char **argv)
 		return cmd_endpoint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "token"))
+		return cmd_token(argc - 1, argv + 1);
 	return usage(2);
 }

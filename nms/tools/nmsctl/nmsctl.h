@@ -26,5 +26,6 @@ const struct listing_def *listing_find(const char *name);
 int cmd_listing(const struct listing_def *l, int argc, char **argv);
 int cmd_endpoint(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif
