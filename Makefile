@@ -209,6 +209,9 @@ fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZ
 		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
 	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
 
+# The API's target needs libnms and the dashboard's files as well.
+fuzz-api: $(LIBNMS_SRC) $(B)/gen/api_assets.c
+
 -include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
@@ -228,6 +231,7 @@ FAST_SUITES := \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
+	"scripts:api=tests/scripts/test-api" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \

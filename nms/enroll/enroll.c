@@ -380,10 +380,15 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 	der_len = i2d_X509(a->cert, &der);
 	if (der_len <= 0)
 		return tr_fail(err, errlen, "cannot encode the certificate");
+	/* Its expiry as the certificate says it (a little before now +
+	 * days: clock skew), so that the operator's view is exact. */
+	int day = 0, sec = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(a->cert));
 	struct nms_cert_row row = { a->device_id, key_id, serial,
 				    (struct nms_blob){ der, (size_t)der_len },
-				    (int64_t)time(NULL) +
-					    (int64_t)cfg->cert_days * 86400 };
+				    now + (int64_t)day * 86400 + sec };
 	if (nms_store_cert_add(s, &row, err, errlen) < 0) {
 		OPENSSL_free(der);
 		return -1;

@@ -3,8 +3,8 @@
 // says why. Polls the event log every second and redraws on news.
 //
 // Everything a router or an operator can write (names, reasons, file
-// paths) reaches the page through textContent or an attribute value,
-// never through innerHTML: text stays text.
+// paths) reaches the page through text nodes or attribute values, never
+// parsed as HTML: text stays text.
 'use strict';
 
 (function () {
