@@ -232,6 +232,7 @@ FAST_SUITES := \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:api=tests/scripts/test-api" \
+	"scripts:dashboard=tests/scripts/test-dashboard" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \

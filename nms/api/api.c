@@ -665,7 +665,8 @@ static int event_row(const struct nms_event_view *v, void *arg)
 	return 0;
 }
 
-/* The events after ?after=ID (what a dashboard polls), or the newest. */
+/* The events after ?after=ID (what a dashboard polls), or the newest,
+ * and the newest session's id. */
 static void events(struct api_call *k)
 {
 	json_object *o, *a;
@@ -682,6 +683,11 @@ static void events(struct api_call *k)
 	o = json_object_new_object();
 	a = json_object_new_array();
 	json_object_object_add(o, "last", json_object_new_int64(last));
+	/* A session need not change a state (bad stays bad): said apart,
+	 * so that a page that polls sees it. */
+	json_object_object_add(
+		o, "last_session",
+		json_object_new_int64(nms_store_last_session(k->c->store)));
 	json_object_object_add(o, "events", a);
 	if (nms_store_events_after(k->c->store, after, (int)limit, event_row, a,
 				   err, sizeof(err)) < 0) {

@@ -290,18 +290,27 @@ int nms_store_events_after(struct nms_store *s, int64_t after_id, int limit,
 	return rows(s, st, event_row, &w, "reading events", err, errlen);
 }
 
-int64_t nms_store_last_event(struct nms_store *s)
+static int64_t max_id(struct nms_store *s, const char *sql)
 {
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (nms_prepare(s, "SELECT coalesce(max(id), 0) FROM events", "events",
-			NULL, 0, &st) < 0)
+	if (nms_prepare(s, sql, "max id", NULL, 0, &st) < 0)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return id;
+}
+
+int64_t nms_store_last_event(struct nms_store *s)
+{
+	return max_id(s, "SELECT coalesce(max(id), 0) FROM events");
+}
+
+int64_t nms_store_last_session(struct nms_store *s)
+{
+	return max_id(s, "SELECT coalesce(max(id), 0) FROM sessions");
 }
 
 int64_t nms_store_audit_add(struct nms_store *s, const struct nms_audit_row *r,

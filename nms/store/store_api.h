@@ -110,8 +110,9 @@ typedef int nms_event_view_fn(const struct nms_event_view *v, void *arg);
 int nms_store_events_after(struct nms_store *s, int64_t after_id, int limit,
 			   nms_event_view_fn *fn, void *arg, char *err,
 			   size_t errlen);
-/* The newest event's id (0: none), or -1. */
+/* The newest event's id (0: none), or -1; the newest session's too. */
 int64_t nms_store_last_event(struct nms_store *s);
+int64_t nms_store_last_session(struct nms_store *s);
 
 /* An operator's action, for the audit log (append-only). */
 struct nms_audit_row {

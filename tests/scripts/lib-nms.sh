@@ -18,6 +18,7 @@ make_lists() {
 	chmod 755 "$T/image/bin/routed"
 	"$BIN/digestlist" gen dir --output "$T/lists/10-image.list" "$T/image" >/dev/null
 	printf 'a rootkit\n' >"$T/evil/rootkit"
+	chmod 755 "$T/evil/rootkit"
 	"$BIN/digestlist" gen dir --output "$T/bad.list" "$T/evil" >/dev/null
 	LISTS=()
 	for l in "$T"/lists/*.list "$T"/lists/*.list.mutable; do [ -e "$l" ] && LISTS+=("$l"); done

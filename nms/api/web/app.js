@@ -13,6 +13,7 @@
 	let token = null;
 	let role = null;
 	let last = -1;
+	let lastSession = -1;
 	let selected = null;
 	let failures = 0;
 	const $ = (id) => document.getElementById(id);
@@ -328,9 +329,11 @@
 		try {
 			const r = await api('/api/v1/events?limit=100' +
 				(last >= 0 ? '&after=' + last : ''));
-			const news = last < 0 || r.events.length > 0;
+			const news = last < 0 || r.events.length > 0 ||
+				r.last_session !== lastSession;
 			addEvents(r.events);
 			last = r.last;
+			lastSession = r.last_session;
 			failures = 0;
 			$('live').className = 'live';
 			$('live').textContent = 'live · ' + new Date().toLocaleTimeString();
