@@ -843,6 +843,12 @@ static void events_after(void **state)
 		    "device"),
 		"r2");
 	assert_int_equal(json_object_get_int64(member(o, "last")), last + 1);
+	assert_int_equal(json_object_get_int64(member(o, "last_session")), 0);
+	json_object_put(o);
+	/* A session that changes no state is seen by its id. */
+	add_session(2, "x", VERDICT_BAD);
+	assert_int_equal(call(API_ROLE_READ, "GET", url, NULL, &o), 200);
+	assert_int_equal(json_object_get_int64(member(o, "last_session")), 1);
 	json_object_put(o);
 	assert_int_equal(call(API_ROLE_READ, "GET", "/api/v1/reference-lists",
 			      NULL, &o),
