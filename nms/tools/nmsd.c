@@ -568,7 +568,8 @@ static int serve(struct options *o)
 		tr_log(TR_LOG_INFO, "api",
 		       "API and dashboard on https://%s%s%s:%u/ (%s)",
 		       strchr(o->api.address, ':') ? "[" : "", o->api.address,
-		       strchr(o->api.address, ':') ? "]" : "", nms_api_port(api),
+		       strchr(o->api.address, ':') ? "]" : "",
+		       nms_api_port(api),
 		       o->api.operator_ca ? "tokens or operator certificates" :
 					    "tokens");
 		if (o->api_port_file &&
