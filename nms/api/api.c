@@ -544,7 +544,7 @@ static void session(struct api_call *k)
 	}
 	json_object_object_add(one.o, "imvs", imvs);
 	/* What ran that should not have: from every reason of the session
-	 * (a session before schema 6 has no per-IMV results). */
+	 * (a session before schema 7 has no per-IMV results). */
 	unknown = json_object_new_array();
 	bad = json_object_new_array();
 	violations = json_object_new_array();
