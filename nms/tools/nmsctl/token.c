@@ -8,7 +8,9 @@
  *   nmsctl token revoke --db FILE NAME
  */
 #include "nms/tools/nmsctl/nmsctl.h"
+#include "base/cli.h"
 #include "base/host_name.h"
+#include "base/log.h"
 #include "nms/api/api_auth.h"
 #include "nms/store/store_api.h"
 #include "nms/trust/trust_policy.h"
@@ -58,18 +60,23 @@ static int list_row(const struct nms_token_view *t, void *arg)
 {
 	json_object *a = arg, *o;
 
+	char created[TR_TIME_LEN], revoked[TR_TIME_LEN];
+
+	/* RFC 3339 in UTC, as every nmsctl time. */
+	tr_time_rfc3339_s(t->created, created);
+	tr_time_rfc3339(t->revoked_ms, revoked);
 	if (!a) {
 		printf("%-20s %-9s %-7s %s\n", t->name, t->role,
-		       t->revoked_ms ? "revoked" : "valid",
-		       ctime(&(time_t){ (time_t)t->created }));
+		       t->revoked_ms ? "revoked" : "valid", created);
 		return 0;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(t->name));
 	json_object_object_add(o, "role", json_object_new_string(t->role));
-	json_object_object_add(o, "created", json_object_new_int64(t->created));
-	json_object_object_add(o, "revoked_ms",
-			       json_object_new_int64(t->revoked_ms));
+	json_object_object_add(o, "created", json_object_new_string(created));
+	json_object_object_add(o, "revoked",
+			       t->revoked_ms ? json_object_new_string(revoked) :
+					       NULL);
 	json_object_array_add(a, o);
 	return 0;
 }
@@ -103,12 +110,13 @@ int cmd_token(int argc, char **argv)
 		else
 			return usage(2);
 	}
-	if (!db || (strcmp(verb, "list") ? optind + 1 != argc : optind != argc))
+	if (!db)
+		return tr_cli_missing("nmsctl token", "--db FILE");
+	if (strcmp(verb, "list") ? optind + 1 != argc : optind != argc)
 		return usage(2);
-	if (nms_store_open(&s, db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsctl: %s\n", err);
+	/* nmsd makes the store: a typo must not make an empty one. */
+	if (open_store(&s, db) < 0)
 		return 2;
-	}
 	if (!strcmp(verb, "add")) {
 		rc = add(&s, argv[optind], role);
 	} else if (!strcmp(verb, "revoke")) {
