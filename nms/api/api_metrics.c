@@ -8,8 +8,8 @@
 #include "nms/api/api_internal.h"
 
 #include "nms/enroll/est_server.h"
-#include "nms/tnc/attest_service.h"
 #include "nms/store/store_trust.h"
+#include "nms/tnc/attest_service.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/enroll/ca.h"
 
-#include "enroll/evidence.h" /* TR_OID_KEY_ATTESTATION */
 #include "base/errmsg.h"
 #include "base/fileio.h"
 #include "base/host_name.h"
+#include "enroll/evidence.h" /* TR_OID_KEY_ATTESTATION */
 
 #include <errno.h>
 #include <fcntl.h>

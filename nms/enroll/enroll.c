@@ -4,14 +4,14 @@
  */
 #include "nms/enroll/enroll.h"
 
-#include "enroll/evidence.h"
 #include "base/errmsg.h"
+#include "enroll/evidence.h"
 #include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
 #include "tpm/certify.h"
+#include "tpm/convert.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
-#include "tpm/convert.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>

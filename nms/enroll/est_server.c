@@ -6,9 +6,9 @@
 #define _GNU_SOURCE /* malloc_trim */
 #include "nms/enroll/est_server.h"
 
-#include "enroll/est_certs.h"
 #include "base/fileio.h"
 #include "base/log.h"
+#include "enroll/est_certs.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

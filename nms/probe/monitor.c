@@ -4,8 +4,8 @@
 #include "base/errmsg.h"
 #include "base/log.h"
 #include "net/net.h"
-#include "nms/route/observe.h"
 #include "nms/probe/prober.h"
+#include "nms/route/observe.h"
 #include "nms/store/store_api.h"
 #include "nms/store/store_session.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/probe/prober.h"
 
-#include "enroll/evidence.h"
 #include "base/errmsg.h"
+#include "enroll/evidence.h"
 #include "net/net.h"
 #include "nms/enroll/ca.h"
 

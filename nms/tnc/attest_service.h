@@ -9,12 +9,12 @@
 #ifndef TR_NMS_ATTEST_SERVICE_H
 #define TR_NMS_ATTEST_SERVICE_H
 
-#include "nms/tnc/imv_os.h"
-#include "nms/enroll/key_policy.h"
-#include "nms/tnc/tls_server.h"
-#include "nms/trust/trust_policy.h"
 #include "base/counters.h"
 #include "base/ratelimit.h"
+#include "nms/enroll/key_policy.h"
+#include "nms/tnc/imv_os.h"
+#include "nms/tnc/tls_server.h"
+#include "nms/trust/trust_policy.h"
 
 #define ATTEST_MAX_BAD_LISTS 16
 

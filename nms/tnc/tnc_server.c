@@ -6,11 +6,11 @@
 #include "nms/tnc/tnc_server.h"
 
 #include "base/errmsg.h"
+#include "tnc/attest_attrs.h"
+#include "tnc/os_attrs.h"
 #include "tnc/pa_msg.h"
 #include "tnc/pb_stream.h"
 #include "tnc/pt_session.h"
-#include "tnc/attest_attrs.h"
-#include "tnc/os_attrs.h"
 
 #include <openssl/crypto.h>
 #include <openssl/x509v3.h>

@@ -12,10 +12,10 @@
  * read-only one writes no more than the audit row of a 403, a 405 says
  * what is allowed; else abort().
  */
+#include "fuzz.h"
 #include "nms/api/api.h"
 #include "nms/api/api_auth.h"
 #include "nms/store/store_api.h"
-#include "fuzz.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>

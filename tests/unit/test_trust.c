@@ -11,13 +11,13 @@
  * (the error names it and nothing is recorded as applied). The address
  * and route formats of the route actuator.
  */
+#include "nms/route/converge.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tr_test.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <arpa/inet.h>
 #include <string.h>
