@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* nmsd's config file and options (nmsd_config.h). */
-#define _GNU_SOURCE /* getline, getopt_long, asprintf */
+/* nmsd's options (nmsd_config.h). */
+#define _GNU_SOURCE /* getopt_long */
 #include "nms/config/nmsd_config.h"
 
 #include "base/errmsg.h"
@@ -39,101 +39,6 @@ void nmsd_options_default(struct nmsd_options *o)
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
-}
-
-static bool name_byte(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-int nmsd_config_args(const char *path, const char *text, size_t len,
-		     char **args, int *n, char *err, size_t errlen)
-{
-	size_t off = 0;
-	int lineno = 0;
-
-	/* A NUL would end the line early for everything after us. */
-	if (memchr(text, 0, len))
-		return tr_fail(
-			err, errlen, "%s: a NUL byte at offset %zu", path,
-			(size_t)((const char *)memchr(text, 0, len) - text));
-	while (off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		const char *l = text + off, *e = nl ? nl : text + len;
-		const char *k, *k_end, *v;
-		int rc;
-
-		off = (size_t)(e - text) + (nl ? 1 : 0);
-		lineno++;
-		if (e > l && e[-1] == '\r') /* a file written on Windows */
-			e--;
-		while (l < e && blank(*l))
-			l++;
-		if (l == e || *l == '#')
-			continue;
-		/* name [= value]: a name alone is a flag ("mutual"). */
-		for (k = l; l < e && name_byte(*l); l++)
-			;
-		k_end = l;
-		while (l < e && blank(*l))
-			l++;
-		if (k == k_end || (l < e && *l != '='))
-			return tr_fail(err, errlen,
-				       "%s:%d: want name = value (a name is "
-				       "lower-case letters, digits and '-')",
-				       path, lineno);
-		if (*n >= NMSD_MAX_ARGS - 1)
-			return tr_fail(err, errlen,
-				       "%s:%d: more than %d options", path,
-				       lineno, NMSD_MAX_ARGS - 2);
-		if (l == e) {
-			rc = asprintf(&args[*n], "--%.*s", (int)(k_end - k), k);
-		} else {
-			/* Blanks around the value are not part of it. */
-			for (v = l + 1; v < e && blank(*v); v++)
-				;
-			while (e > v && blank(e[-1]))
-				e--;
-			rc = asprintf(&args[*n], "--%.*s=%.*s",
-				      (int)(k_end - k), k, (int)(e - v), v);
-		}
-		if (rc < 0)
-			return tr_fail(err, errlen, "out of memory");
-		(*n)++;
-	}
-	return 0;
-}
-
-int nmsd_config_read(const char *path, char **args, int *n, char *err,
-		     size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, got;
-	int rc;
-
-	if (!f)
-		return tr_fail(err, errlen, "%s: %s", path, strerror(errno));
-	text = malloc(NMSD_CONFIG_MAX + 1);
-	while (text && len <= NMSD_CONFIG_MAX &&
-	       (got = fread(text + len, 1, NMSD_CONFIG_MAX + 1 - len, f)) > 0)
-		len += got;
-	if (!text || ferror(f) || len > NMSD_CONFIG_MAX) {
-		rc = tr_fail(err, errlen, "%s: %s", path,
-			     !text     ? "out of memory" :
-			     ferror(f) ? strerror(errno) :
-					 "larger than 1 MiB");
-	} else {
-		rc = nmsd_config_args(path, text, len, args, n, err, errlen);
-	}
-	free(text);
-	fclose(f);
-	return rc;
 }
 
 /* A decimal number @min..@max, digits only (atoi took "abc" for 0). */
@@ -178,52 +83,58 @@ bad:
 	return tr_fail(err, errlen, "--os-min-version %s: want M or M.N", s);
 }
 
+const struct option nmsd_long_options[] = {
+	{ "db", required_argument, NULL, 'D' },
+	{ "ca-dir", required_argument, NULL, 'c' },
+	{ "ek-roots", required_argument, NULL, 'r' },
+	{ "ek-intermediates", required_argument, NULL, 'i' },
+	{ "ek-crls", required_argument, NULL, 'k' },
+	{ "ek-templates", required_argument, NULL, 'e' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "port-file", required_argument, NULL, 'P' },
+	{ "reference-list", required_argument, NULL, 'L' },
+	{ "lists-name-dir", required_argument, NULL, 'N' },
+	{ "lists-pcr", required_argument, NULL, 'R' },
+	{ "pcr-values", required_argument, NULL, 'V' },
+	{ "authorizer", required_argument, NULL, 'A' },
+	{ "authorizer-ref", required_argument, NULL, 'F' },
+	{ "cert-days", required_argument, NULL, 'd' },
+	{ "challenge-seconds", required_argument, NULL, 's' },
+	{ "tnc-listen", required_argument, NULL, 'T' },
+	{ "tnc-port", required_argument, NULL, 'Q' },
+	{ "tnc-port-file", required_argument, NULL, 'q' },
+	{ "tnc-max-sessions", required_argument, NULL, 'M' },
+	{ "sasl-user", required_argument, NULL, 'u' },
+	{ "sasl-password", required_argument, NULL, 'w' },
+	{ "mutual", no_argument, NULL, 'm' },
+	{ "known-bad-list", required_argument, NULL, 'B' },
+	{ "os-product", required_argument, NULL, 'o' },
+	{ "os-min-version", required_argument, NULL, 'v' },
+	{ "probe-interval", required_argument, NULL, 'I' },
+	{ "probe-timeout", required_argument, NULL, 'O' },
+	{ "metrics", required_argument, NULL, 'x' },
+	{ "tnc-max-per-source", required_argument, NULL, 1000 },
+	{ "tnc-handshake-timeout", required_argument, NULL, 1001 },
+	{ "tnc-idle-timeout", required_argument, NULL, 1002 },
+	{ "tnc-session-timeout", required_argument, NULL, 1003 },
+	{ "est-max-connections", required_argument, NULL, 1004 },
+	{ "est-max-per-source", required_argument, NULL, 1005 },
+	{ "est-handshake-timeout", required_argument, NULL, 1006 },
+	{ "est-idle-timeout", required_argument, NULL, 1007 },
+	{ "ospf-costs", required_argument, NULL, 'X' },
+	{ "vtysh", required_argument, NULL, 'y' },
+	{ "api-listen", required_argument, NULL, 1100 },
+	{ "api-port", required_argument, NULL, 1101 },
+	{ "api-port-file", required_argument, NULL, 1102 },
+	{ "api-operator-ca", required_argument, NULL, 1103 },
+	{ NULL, 0, NULL, 0 },
+};
+
 int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 		       size_t errlen)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "ca-dir", required_argument, NULL, 'c' },
-		{ "ek-roots", required_argument, NULL, 'r' },
-		{ "ek-intermediates", required_argument, NULL, 'i' },
-		{ "ek-crls", required_argument, NULL, 'k' },
-		{ "ek-templates", required_argument, NULL, 'e' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'P' },
-		{ "reference-list", required_argument, NULL, 'L' },
-		{ "lists-name-dir", required_argument, NULL, 'N' },
-		{ "lists-pcr", required_argument, NULL, 'R' },
-		{ "pcr-values", required_argument, NULL, 'V' },
-		{ "authorizer", required_argument, NULL, 'A' },
-		{ "authorizer-ref", required_argument, NULL, 'F' },
-		{ "cert-days", required_argument, NULL, 'd' },
-		{ "challenge-seconds", required_argument, NULL, 's' },
-		{ "tnc-listen", required_argument, NULL, 'T' },
-		{ "tnc-port", required_argument, NULL, 'Q' },
-		{ "tnc-port-file", required_argument, NULL, 'q' },
-		{ "tnc-max-sessions", required_argument, NULL, 'M' },
-		{ "sasl-user", required_argument, NULL, 'u' },
-		{ "sasl-password", required_argument, NULL, 'w' },
-		{ "mutual", no_argument, NULL, 'm' },
-		{ "known-bad-list", required_argument, NULL, 'B' },
-		{ "os-product", required_argument, NULL, 'o' },
-		{ "os-min-version", required_argument, NULL, 'v' },
-		{ "probe-interval", required_argument, NULL, 'I' },
-		{ "probe-timeout", required_argument, NULL, 'O' },
-		{ "metrics", required_argument, NULL, 'x' },
-		{ "tnc-max-per-source", required_argument, NULL, 1000 },
-		{ "tnc-handshake-timeout", required_argument, NULL, 1001 },
-		{ "tnc-idle-timeout", required_argument, NULL, 1002 },
-		{ "tnc-session-timeout", required_argument, NULL, 1003 },
-		{ "est-max-connections", required_argument, NULL, 1004 },
-		{ "est-max-per-source", required_argument, NULL, 1005 },
-		{ "est-handshake-timeout", required_argument, NULL, 1006 },
-		{ "est-idle-timeout", required_argument, NULL, 1007 },
-		{ "ospf-costs", required_argument, NULL, 'X' },
-		{ "vtysh", required_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct option *opts = nmsd_long_options;
 	unsigned long v;
 	char why[256];
 	int c, i;
@@ -409,6 +320,21 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 			else
 				o->est.timeout_seconds = (unsigned)v;
 			break;
+		case 1100:
+			o->api.address = optarg;
+			break;
+		case 1101:
+			if (number(name, optarg, 0, 65535, &v, err, errlen) < 0)
+				return -1;
+			o->api.port = (unsigned short)v;
+			o->api_on = true;
+			break;
+		case 1102:
+			o->api_port_file = optarg;
+			break;
+		case 1103:
+			o->api.operator_ca = optarg;
+			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
 						errlen) < 0)
@@ -429,13 +355,23 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 	}
 	if (!o->attest.address)
 		o->attest.address = o->est.address;
+	if (!o->api.address)
+		o->api.address = o->est.address;
+	/* API options without the API would be silently ignored. */
+	if (!o->api_on && (o->api_port_file || o->api.operator_ca))
+		return tr_fail(err, errlen, "--api-* options need --api-port");
 	if (!o->attest.sasl_user != !o->attest.sasl_password)
 		return tr_fail(err, errlen,
 			       "--sasl-user and --sasl-password go together");
 	if (optind != argc)
 		return tr_fail(err, errlen, "%s: not an option", argv[optind]);
-	if (!o->db || !o->est.ca_dir || !o->enroll.ek_roots)
-		return tr_fail(err, errlen,
-			       "--db, --ca-dir and --ek-roots are needed");
+	/* A missing option is named (-2: said, no usage text needed). */
+	if (!o->db || !o->est.ca_dir || !o->enroll.ek_roots) {
+		tr_fail(err, errlen, "%s is required",
+			!o->db	       ? "--db FILE" :
+			!o->est.ca_dir ? "--ca-dir DIR" :
+					 "--ek-roots PEM");
+		return -2;
+	}
 	return 0;
 }

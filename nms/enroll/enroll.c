@@ -4,13 +4,14 @@
  */
 #include "nms/enroll/enroll.h"
 
-#include "enroll/evidence.h"
 #include "base/errmsg.h"
+#include "enroll/evidence.h"
+#include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
 #include "tpm/certify.h"
+#include "tpm/convert.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
-#include "tpm/convert.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -93,7 +94,28 @@ struct credential_tx {
 	const struct tr_credential_reply *reply;
 	int64_t owner; /* the device of a conflict */
 	int conflict;
+	bool decommissioned;
 };
+
+/* A router the operator decommissioned stays out, by its name and by its
+ * TPM: 0, or -1 with the reason (*@out set when that is the refusal). */
+static int not_decommissioned(struct nms_store *s, const char *device,
+			      const uint8_t ek_key_id[32], bool *out, char *err,
+			      size_t errlen)
+{
+	int rv = nms_store_decommissioned(s, device,
+					  (struct nms_blob){ ek_key_id, 32 });
+
+	*out = rv > 0;
+	if (rv > 0)
+		return tr_fail(
+			err, errlen,
+			"%s: decommissioned by the operator (by name or by its TPM)",
+			device);
+	return rv < 0 ? tr_fail(err, errlen,
+				"cannot read the decommissioned devices") :
+			0;
+}
 
 /* Read-only checks and one insert, in one transaction, so that the
  * check and the challenge see the same store. */
@@ -111,7 +133,8 @@ static int credential_tx(struct nms_store *s, void *arg, char *err,
 		a->conflict = 1;
 		return -1;
 	}
-	if (rc < 0)
+	if (rc < 0 || not_decommissioned(s, c->device, c->ek_key_id,
+					 &a->decommissioned, err, errlen) < 0)
 		return -1;
 	return nms_store_challenge_add(
 		s,
@@ -127,7 +150,7 @@ int nms_enroll_credential(struct nms_enroll *e,
 	struct nms_challenge *c = calloc(1, sizeof(*c));
 	struct tr_ek_trust trust = { e->cfg->ek_roots, e->cfg->ek_intermediates,
 				     e->cfg->ek_crls };
-	struct credential_tx tx = { c, reply, 0, 0 };
+	struct credential_tx tx = { c, reply, 0, 0, false };
 	uint8_t secret[32];
 	TPM2B_NAME ek_name, ak_name;
 	char why[256];
@@ -200,6 +223,10 @@ int nms_enroll_credential(struct nms_enroll *e,
 		if (tx.conflict) {
 			rc = conflict(e, tx.owner, err, errlen, req->device,
 				      why);
+			goto out;
+		}
+		if (tx.decommissioned) {
+			rc = refuse(e, 0, err, errlen, "%s", why);
 			goto out;
 		}
 		snprintf(err, errlen, "store: %s", why);
@@ -291,6 +318,12 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 		return csr_refuse(a, "%s: the CSR's subject is not CN=%s",
 				  device, device);
 
+	bool decommissioned;
+
+	if (not_decommissioned(s, device, c->ek_key_id, &decommissioned, why,
+			       sizeof(why)) < 0)
+		return decommissioned ? csr_refuse(a, "%s", why) :
+					tr_fail(err, errlen, "%s", why);
 	/* Proven: only now are the name, the EK and the AK bound, and a
 	 * name another TPM proved first is refused here. */
 	struct nms_ek ek = {
@@ -347,10 +380,15 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 	der_len = i2d_X509(a->cert, &der);
 	if (der_len <= 0)
 		return tr_fail(err, errlen, "cannot encode the certificate");
+	/* Its expiry as the certificate says it (a little before now +
+	 * days: clock skew), so that the operator's view is exact. */
+	int day = 0, sec = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(a->cert));
 	struct nms_cert_row row = { a->device_id, key_id, serial,
 				    (struct nms_blob){ der, (size_t)der_len },
-				    (int64_t)time(NULL) +
-					    (int64_t)cfg->cert_days * 86400 };
+				    now + (int64_t)day * 86400 + sec };
 	if (nms_store_cert_add(s, &row, err, errlen) < 0) {
 		OPENSSL_free(der);
 		return -1;

@@ -6,8 +6,9 @@
 #define _GNU_SOURCE /* malloc_trim */
 #include "nms/enroll/est_server.h"
 
-#include "enroll/est_certs.h"
 #include "base/fileio.h"
+#include "base/log.h"
+#include "enroll/est_certs.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,20 +91,56 @@ static void source_of(const struct sockaddr *sa, uint8_t key[17], char *peer,
 	}
 }
 
-static void refused(struct nms_est_server *s, const char *peer, const char *why)
+/* Refusals by reason, for /metrics: of connections, then of requests by
+ * their status. */
+TR_COUNTERS(refusals, "per-source-limit", "full", "evicted",
+	    "handshake-timeout", "closed-before-request", "bad-request",
+	    "forbidden", "not-found", "method", "too-large", "media-type",
+	    "unavailable", "other");
+
+const struct tr_counters *nms_est_refusals(void)
 {
-	tr_log_limited(s->cfg.log_limit, stderr,
-		       "nmsd: EST from %s refused: %s\n", peer, why);
+	return &refusals;
+}
+
+static const char *status_label(unsigned status)
+{
+	switch (status) {
+	case MHD_HTTP_BAD_REQUEST:
+		return "bad-request";
+	case MHD_HTTP_FORBIDDEN:
+		return "forbidden";
+	case MHD_HTTP_NOT_FOUND:
+		return "not-found";
+	case MHD_HTTP_METHOD_NOT_ALLOWED:
+		return "method";
+	case MHD_HTTP_CONTENT_TOO_LARGE:
+		return "too-large";
+	case MHD_HTTP_UNSUPPORTED_MEDIA_TYPE:
+		return "media-type";
+	case MHD_HTTP_SERVICE_UNAVAILABLE:
+		return "unavailable";
+	default:
+		return "other";
+	}
+}
+
+static void refused(struct nms_est_server *s, const char *peer,
+		    const char *label, const char *why)
+{
+	tr_count(&refusals, label);
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
+		       "EST from %s refused: %s", peer, why);
 }
 
 /* Closed by us: its socket shut down, libmicrohttpd closes it next. */
 static void evict(struct nms_est_server *s, struct est_conn *ec,
-		  const char *why)
+		  const char *label, const char *why)
 {
 	const union MHD_ConnectionInfo *i = MHD_get_connection_info(
 		ec->c, MHD_CONNECTION_INFO_CONNECTION_FD);
 
-	refused(s, ec->peer, why);
+	refused(s, ec->peer, label, why);
 	ec->evicted = true;
 	s->live--;
 	if (i)
@@ -122,7 +159,7 @@ static void expire(struct nms_est_server *s, uint64_t now)
 	for (struct est_conn *ec = s->conns; ec; ec = ec->next)
 		if (!ec->requested && !ec->evicted &&
 		    now - ec->accepted_ms >= limit)
-			evict(s, ec,
+			evict(s, ec, "handshake-timeout",
 			      "no request in time (TLS handshake timed out or stalled)");
 }
 
@@ -150,7 +187,8 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 	for (struct est_conn *ec = s->conns; ec; ec = ec->next)
 		from_it += !ec->evicted && !memcmp(ec->key, key, 17);
 	if (from_it >= per_source) {
-		refused(s, peer, "too many connections from this address");
+		refused(s, peer, "per-source-limit",
+			"too many connections from this address");
 		return MHD_NO;
 	}
 	if (s->live < s->cfg.connection_limit)
@@ -175,10 +213,10 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 		}
 	}
 	if (!victim) {
-		refused(s, peer, "the server is full");
+		refused(s, peer, "full", "the server is full");
 		return MHD_NO;
 	}
-	evict(s, victim,
+	evict(s, victim, "evicted",
 	      "evicted: the server is full and it had sent no request");
 	return MHD_YES;
 }
@@ -214,7 +252,7 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	/* Gone without a request, and not by our hand: say so. */
 	if (!ec->requested && !ec->evicted &&
 	    !__atomic_load_n(&s->stopping, __ATOMIC_RELAXED))
-		refused(s, ec->peer,
+		refused(s, ec->peer, "closed-before-request",
 			"closed before a request (TLS handshake failed, timed out or abandoned)");
 	if (!ec->evicted)
 		s->live--;
@@ -234,7 +272,7 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		s->last_trim = now_ms();
 		malloc_trim(0);
 	}
-	tr_log_flush(s->cfg.log_limit, stderr);
+	tr_log_flush(s->cfg.log_limit);
 }
 
 static struct est_conn *conn_of(struct MHD_Connection *c)
@@ -418,13 +456,15 @@ static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
 	if (a->status < 400 && strcmp(a->op, "cacerts"))
-		fprintf(stderr, "nmsd: %s: %u in %.3f ms from %s%s%s\n", a->op,
-			a->status, ms, peer, a->why[0] ? ": " : "", a->why);
-	else if (a->status >= 400)
-		tr_log_limited(s->cfg.log_limit, stderr,
-			       "nmsd: %s: %u in %.3f ms from %s%s%s\n", a->op,
-			       a->status, ms, peer, a->why[0] ? ": " : "",
-			       a->why);
+		tr_log(TR_LOG_INFO, "est", "%s: %u in %.3f ms from %s%s%s",
+		       a->op, a->status, ms, peer, a->why[0] ? ": " : "",
+		       a->why);
+	if (a->status < 400)
+		return;
+	tr_count(&refusals, status_label(a->status));
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
+		       "%s: %u in %.3f ms from %s%s%s", a->op, a->status, ms,
+		       peer, a->why[0] ? ": " : "", a->why);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,

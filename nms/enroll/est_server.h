@@ -13,6 +13,7 @@
 #ifndef TR_NMS_EST_SERVER_H
 #define TR_NMS_EST_SERVER_H
 
+#include "base/counters.h"
 #include "base/ratelimit.h"
 #include "nms/enroll/enroll.h"
 
@@ -77,5 +78,13 @@ struct nms_est_server *nms_est_start(struct nms_enroll *e,
 				     size_t errlen);
 unsigned short nms_est_port(const struct nms_est_server *s);
 void nms_est_stop(struct nms_est_server *s);
+
+/*
+ * EST refusals by reason since the process started: of connections
+ * (per-source-limit, full, evicted, handshake-timeout,
+ * closed-before-request) and of requests by status (bad-request,
+ * forbidden, not-found, method, too-large, media-type, unavailable).
+ */
+const struct tr_counters *nms_est_refusals(void);
 
 #endif

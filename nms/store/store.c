@@ -188,6 +188,42 @@ static const char *const migrations[] = {
 	"  CHECK (actuator = 'netlink' OR vty <> '');"
 	"ALTER TABLE route_hosts ADD COLUMN device_id INTEGER"
 	"  REFERENCES devices(id);",
+	/* 7: the operator's view (issue 16). Every admin action of the HTTP
+	 * API is audited, and the audit log is append-only (triggers refuse
+	 * UPDATE and DELETE). Operators' bearer tokens are kept as SHA-256
+	 * hashes only. A decommissioned router's certificates are revoked
+	 * (Unix ms, 0: not): they are on the NMS's CRL and the prober and the
+	 * PT-TLS server refuse them. Each IMV's verdict of a session is kept
+	 * with its reasons (a JSON array of strings). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('read-only', 'admin')),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"ALTER TABLE devices ADD COLUMN decommissioned INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_results ("
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	"  imv TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  reasons TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, imv));",
 };
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */
@@ -198,8 +234,17 @@ static nms_tx_fn *const fixups[] = {
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,
 	       "one migration per schema version");
 
+/* Statements that failed, in this process (for /metrics). */
+static uint64_t store_errors;
+
+uint64_t nms_store_errors(void)
+{
+	return __atomic_load_n(&store_errors, __ATOMIC_RELAXED);
+}
+
 int nms_db_fail(struct nms_store *s, char *err, size_t errlen, const char *what)
 {
+	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
 	return tr_fail(err, errlen, "%s: %s", what,
 		       s->db ? sqlite3_errmsg(s->db) : "no database");
 }
@@ -223,6 +268,7 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
+	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
 	tr_fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
 	sqlite3_free(msg);
 	return -1;

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 6
+#define NMS_SCHEMA_VERSION 7
 
 struct nms_store {
 	sqlite3 *db;
@@ -73,5 +73,8 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 
 /* How many events there are (of @kind, or all when NULL); -1 on error. */
 int64_t nms_store_event_count(struct nms_store *s, const char *kind);
+
+/* How many store statements failed in this process (every connection). */
+uint64_t nms_store_errors(void);
 
 #endif

@@ -32,13 +32,15 @@
  * Exit status: 0 done, 1 failed, 2 usage.
  */
 #define _GNU_SOURCE /* getopt_long, getline */
+#include "base/cli.h"
+#include "base/log.h"
 #include "nms/route/actuator.h"
+#include "nms/route/converge.h"
 #include "nms/route/frr_actuator.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -386,16 +388,17 @@ static int serve(struct nms_store *s, struct opts *o)
 static int print_hist(const struct nms_trust_hist *h, void *arg)
 {
 	struct json_object *o;
+	char t[TR_TIME_LEN];
 
+	/* RFC 3339 in UTC, as nmsctl and the logs. */
+	tr_time_rfc3339(h->time_ms, t);
 	if (!arg) {
-		printf("  %lld.%03lld %s -> %s: %s\n",
-		       (long long)(h->time_ms / 1000),
-		       (long long)(h->time_ms % 1000),
-		       trust_state_name(h->from), trust_state_name(h->to),
-		       h->reason);
+		printf("  %s %s -> %s: %s\n", t, trust_state_name(h->from),
+		       trust_state_name(h->to), h->reason);
 		return 0;
 	}
 	o = json_object_new_object();
+	add_str(o, "time", t);
 	add_int(o, "time_ms", h->time_ms);
 	add_str(o, "from", trust_state_name(h->from));
 	add_str(o, "to", trust_state_name(h->to));
@@ -547,6 +550,8 @@ int main(int argc, char **argv)
 	char err[ERRLEN], *end;
 	int c;
 
+	if (tr_cli_version(argc, argv, "nms-route"))
+		return 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

@@ -22,13 +22,21 @@
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
  *        [--vtysh PATH]
+ *        [--api-port N [--api-listen ADDR] [--api-port-file F]
+ *         [--api-operator-ca PEM]]
  *
  * A config file holds the same options as "name = value" lines ('#'
- * starts a comment); options on the command line come after it and win.
+ * starts a comment, "mutual = yes" for a flag; base/config.h); options
+ * on the command line come after it and win. Log lines: base/log.h; under
+ * systemd (Type=notify) READY=1 once every listener serves.
  */
-#define _GNU_SOURCE /* getopt_long */
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/notify.h"
+#include "base/ratelimit.h"
+#include "nms/api/api_server.h"
 #include "nms/config/nmsd_config.h"
-#include "nms/tnc/attest_service.h"
 #include "nms/enroll/ca.h"
 #include "nms/enroll/enroll.h"
 #include "nms/enroll/est_server.h"
@@ -37,7 +45,7 @@
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
-#include "base/ratelimit.h"
+#include "nms/tnc/attest_service.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 
@@ -57,7 +65,7 @@ static volatile sig_atomic_t stop;
 /* Refusals, EST's and PT-TLS's alike: 10 lines at once, then 2 a second,
  * and a count of the rest. A flood of refusals is one summary line a
  * second, not a line per connection. */
-static struct tr_ratelimit refusals = TR_RATELIMIT_INIT("nmsd", 10, 2);
+static struct tr_ratelimit refusals = TR_RATELIMIT_INIT("refusals", 10, 2);
 
 static void on_signal(int sig)
 {
@@ -85,7 +93,9 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
-		"            [--vtysh PATH]\n");
+		"            [--vtysh PATH]\n"
+		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
+		"             [--api-operator-ca PEM]]\n");
 	return rc;
 }
 
@@ -147,16 +157,16 @@ static int fit_descriptors(struct nmsd_options *o)
 	}
 	avail = rl.rlim_cur > fixed ? rl.rlim_cur - fixed : 0;
 	if (avail < 16) {
-		fprintf(stderr,
-			"nmsd: %lu file descriptors are too few for %u EST connections\n",
-			(unsigned long)rl.rlim_cur, o->est.connection_limit);
+		tr_log(TR_LOG_ERR, "main",
+		       "%lu file descriptors are too few for %u EST connections",
+		       (unsigned long)rl.rlim_cur, o->est.connection_limit);
 		return -1;
 	}
 	if (o->attest.max_sessions > avail) {
-		fprintf(stderr,
-			"nmsd: %lu file descriptors: PT-TLS connections limited to %lu, not %u\n",
-			(unsigned long)rl.rlim_cur, (unsigned long)avail,
-			o->attest.max_sessions);
+		tr_log(TR_LOG_WARN, "main",
+		       "%lu file descriptors: PT-TLS connections limited to %lu, not %u",
+		       (unsigned long)rl.rlim_cur, (unsigned long)avail,
+		       o->attest.max_sessions);
 		o->attest.max_sessions = (unsigned)avail;
 	}
 	return 0;
@@ -172,7 +182,7 @@ static int write_port(const char *path, unsigned short port)
 	f = fopen(tmp, "w");
 	if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) ||
 	    rename(tmp, path)) {
-		fprintf(stderr, "nmsd: %s: %s\n", path, strerror(errno));
+		tr_log(TR_LOG_ERR, "main", "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -186,7 +196,8 @@ static int serve(struct nmsd_options *o)
 	struct nms_est_server *est = NULL;
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
-	char err[ERRLEN], ca_file[4096];
+	struct nms_api_server *api = NULL;
+	char err[ERRLEN], ca_file[4096], *lists = NULL;
 	int rc = 1;
 
 	if (fit_descriptors(o) < 0)
@@ -195,7 +206,7 @@ static int serve(struct nmsd_options *o)
 	if (nms_key_policy(&o->policy, o->enroll.policy, o->enroll.policy_desc,
 			   sizeof(o->enroll.policy_desc), err,
 			   sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: key policy: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "key policy: %s", err);
 		return 1;
 	}
 	/* Unreadable trust files would refuse every router; say so now. */
@@ -203,23 +214,24 @@ static int serve(struct nmsd_options *o)
 						     o->enroll.ek_intermediates,
 						     o->enroll.ek_crls },
 			      err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: EK trust: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "EK trust: %s", err);
 		return 1;
 	}
 	if (nms_store_open(&store, o->db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "%s", err);
 		return 1;
 	}
 	if (nms_ca_load(&ca, o->est.ca_dir, err, sizeof(err)) < 0 ||
 	    !(est = nms_est_start(&e, &o->est, err, sizeof(err)))) {
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "%s", err);
 		goto out;
 	}
-	fprintf(stderr,
-		"nmsd: EST on https://%s:%u/.well-known/est/, TLS keys must have %s\n",
-		o->est.address, nms_est_port(est), o->enroll.policy_desc);
-	fprintf(stderr, "nmsd: EK certificates %s revocation checks\n",
-		o->enroll.ek_crls ? "with" : "WITHOUT");
+	tr_log(TR_LOG_INFO, "main",
+	       "EST on https://%s:%u/.well-known/est/, TLS keys must have %s",
+	       o->est.address, nms_est_port(est), o->enroll.policy_desc);
+	tr_log(o->enroll.ek_crls ? TR_LOG_INFO : TR_LOG_WARN, "main",
+	       "EK certificates %s revocation checks",
+	       o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
 	o->attest.db = o->db;
@@ -229,17 +241,53 @@ static int serve(struct nmsd_options *o)
 	/* Idempotent across restarts: the routes may have changed while
 	 * the NMS was down; bring them to the stored states first. */
 	if (nms_observe_sync(&store, &o->metrics, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: converging the routes: %s\n", err);
+		tr_log(TR_LOG_ERR, "route", "converging the routes: %s", err);
 	svc = attest_service_new(&o->attest, err, sizeof(err));
 	if (!svc) {
-		fprintf(stderr, "nmsd: attestation: %s\n", err);
+		tr_log(TR_LOG_ERR, "main", "attestation: %s", err);
 		goto out;
 	}
-	fprintf(stderr, "nmsd: PT-TLS on %s port %u%s\n", o->attest.address,
-		attest_service_port(svc), o->attest.mutual ? ", mutual" : "");
+	tr_log(TR_LOG_INFO, "main", "PT-TLS on %s port %u%s", o->attest.address,
+	       attest_service_port(svc), o->attest.mutual ? ", mutual" : "");
 	if (o->tnc_port_file &&
 	    write_port(o->tnc_port_file, attest_service_port(svc)) < 0)
 		goto out;
+	if (o->api_on) {
+		struct api_lists_config lc = {
+			.lists = o->policy.lists,
+			.n_lists = o->policy.n_lists,
+			.name_dir = o->policy.lists_name_dir,
+			.lists_pcr = o->policy.lists_pcr,
+			.bad_lists = o->attest.bad_lists,
+			.n_bad = o->attest.n_bad,
+			.policy_desc = o->enroll.policy_desc,
+		};
+
+		lists = api_lists_json(&lc, err, sizeof(err));
+		o->api.db = o->db;
+		o->api.ca_dir = o->est.ca_dir;
+		o->api.ca = &ca;
+		o->api.metrics = &o->metrics;
+		o->api.policy = o->enroll.policy;
+		o->api.probe_timeout_ms = o->probe_timeout;
+		o->api.lists_json = lists;
+		o->api.log_limit = &refusals;
+		api = lists ? nms_api_start(&o->api, err, sizeof(err)) : NULL;
+		if (!api) {
+			tr_log(TR_LOG_ERR, "api", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "api",
+		       "API and dashboard on https://%s%s%s:%u/ (%s)",
+		       strchr(o->api.address, ':') ? "[" : "", o->api.address,
+		       strchr(o->api.address, ':') ? "]" : "",
+		       nms_api_port(api),
+		       o->api.operator_ca ? "tokens or operator certificates" :
+					    "tokens");
+		if (o->api_port_file &&
+		    write_port(o->api_port_file, nms_api_port(api)) < 0)
+			goto out;
+	}
 	if (o->probe_interval) {
 		struct nms_monitor_config mc = {
 			.db = o->db,
@@ -253,15 +301,21 @@ static int serve(struct nmsd_options *o)
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
 		mon = nms_monitor_start(&mc, err, sizeof(err));
 		if (!mon) {
-			fprintf(stderr, "nmsd: %s\n", err);
+			tr_log(TR_LOG_ERR, "main", "%s", err);
 			goto out;
 		}
 	}
+	/* Every listener serves: systemd (Type=notify) may start what
+	 * comes after nmsd. */
+	tr_notify("READY=1");
 	if (attest_service_run(svc, &stop) < 0)
-		fprintf(stderr, "nmsd: the attestation service failed\n");
-	fprintf(stderr, "nmsd: stopping\n");
+		tr_log(TR_LOG_ERR, "main", "the attestation service failed");
+	tr_notify("STOPPING=1");
+	tr_log(TR_LOG_INFO, "main", "stopping");
 	rc = 0;
 out:
+	nms_api_stop(api);
+	free(lists);
 	nms_monitor_stop(mon);
 	attest_service_free(svc);
 	nms_est_stop(est);
@@ -273,42 +327,33 @@ out:
 int main(int argc, char **argv)
 {
 	struct nmsd_options o;
-	char *args[NMSD_MAX_ARGS] = { argv[0] }, err[ERRLEN];
-	int n = 1, rc;
+	char *args[NMSD_MAX_ARGS], err[ERRLEN];
+	int n, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+	if (tr_cli_version(argc, argv, "nmsd"))
+		return 0;
+	if (tr_cli_help(argc, argv))
 		return usage(0);
+	tr_log_init("nmsd");
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
+	/* The config file is read by the table the command line is parsed
+	 * with: an unknown name or a flag's bad value is refused with its
+	 * file and line (base/config.h). */
+	if (tr_config_args(argc, argv, nmsd_long_options, args, &n,
+			   NMSD_MAX_ARGS, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsd: %s\n", err);
+		return 2;
+	}
 	nmsd_options_default(&o);
-	/* --config first, wherever it is, so the command line wins. */
-	for (int i = 1; i < argc; i++)
-		if (!strncmp(argv[i], "--config", 8)) {
-			const char *path = argv[i][8] == '=' ? argv[i] + 9 :
-					   i + 1 < argc	     ? argv[++i] :
-							       NULL;
-
-			if (!path)
-				return 2;
-			if (nmsd_config_read(path, args, &n, err, sizeof(err)) <
-			    0) {
-				fprintf(stderr, "nmsd: %s\n", err);
-				return 2;
-			}
-		}
-	for (int i = 1; i < argc && n < NMSD_MAX_ARGS - 1; i++) {
-		if (!strncmp(argv[i], "--config", 8)) {
-			i += argv[i][8] != '=';
-			continue;
-		}
-		args[n++] = argv[i];
-	}
-	if (nmsd_options_parse(n, args, &o, err, sizeof(err)) < 0) {
-		if (err[0])
-			fprintf(stderr, "nmsd: %s\n", err);
+	rc = nmsd_options_parse(n, args, &o, err, sizeof(err));
+	if (rc < 0 && err[0])
+		fprintf(stderr, "nmsd: %s\n", err);
+	if (rc == -2) /* a missing option, named: no usage text */
+		return 2;
+	if (rc < 0)
 		return usage(2);
-	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fuzz target: nmsd's config file and options (nms/config/nmsd_config.h)
- * on arbitrary text. The lines become exactly the options a reference
- * reading of the format gives (here, independently: '#' comments, blank
- * lines, "name = value" or a name alone, CRLF, blanks around), or the
- * text is refused naming the file. The options then parse, or not: when
- * they do, every one of them named an option (getopt_long's unique
- * prefixes included) with a valid value: numbers decimal and in range,
- * paths and names not empty, the three that nmsd needs present.
- * abort() otherwise.
+ * Fuzz target: nmsd's config file and options on arbitrary text, as nmsd
+ * reads them: base/config.h's reader with nmsd's table
+ * (nmsd_long_options), then nmsd_options_parse (nms/config/nmsd_config.h).
+ * The lines become exactly the options a reference reading of the format
+ * gives (here, independently: '#' comments, blank lines, "name = value"
+ * with a name that is exactly one of nmsd's options, a flag's value yes
+ * or no, another option's not empty, CRLF, blanks around, lines under
+ * 4 KiB, no NUL), or the text is refused naming the file. The options
+ * then parse, or not: when they do, every one of them named an option
+ * with a valid value: numbers decimal and in range, paths and names not
+ * empty, the three that nmsd needs present, no API option without the
+ * API. abort() otherwise.
  */
 #define _GNU_SOURCE /* asprintf */
+#include "base/config.h"
 #include "fuzz.h"
 #include "nms/config/nmsd_config.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The options, with the values they take (min > max: a string). */
 static const struct {
@@ -64,6 +69,10 @@ static const struct {
 	{ "est-idle-timeout", 1, 86400, false },
 	{ "ospf-costs", 1, 0, false },
 	{ "vtysh", 1, 0, false },
+	{ "api-listen", 1, 0, false },
+	{ "api-port", 0, 65535, false },
+	{ "api-port-file", 1, 0, false },
+	{ "api-operator-ca", 1, 0, false },
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -77,6 +86,28 @@ static bool name_byte(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
+/* The option named exactly @k (@len bytes), or -1. */
+static int exact(const char *k, size_t len)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (strlen(opts[i].name) == len &&
+		    !strncmp(opts[i].name, k, len))
+			return (int)i;
+	return -1;
+}
+
+/* A flag's value @v (@len bytes): 1 yes, 0 no, -1 neither. */
+static int yes_no(const char *v, size_t len)
+{
+	static const char *const words[] = { "yes", "true",  "on",  "1",
+					     "no",  "false", "off", "0" };
+
+	for (size_t i = 0; i < 8; i++)
+		if (strlen(words[i]) == len && !strncasecmp(words[i], v, len))
+			return i < 4;
+	return -1;
+}
+
 /* The reference reading: the options of @t into @want, or false. */
 static bool reference(const char *t, size_t len, char **want, int *n)
 {
@@ -86,33 +117,43 @@ static bool reference(const char *t, size_t len, char **want, int *n)
 		return false;
 	while (t < end) {
 		const char *nl = memchr(t, '\n', (size_t)(end - t));
-		const char *e = nl ? nl : end, *k, *ke, *v;
+		const char *e = nl ? nl : end, *k, *ke, *v, *eq;
+		int i, yn;
 
-		if (e > t && e[-1] == '\r')
+		if (e - t >= TR_CONFIG_LINE_MAX)
+			return false;
+		while (e > t && (blank(e[-1]) || e[-1] == '\r'))
 			e--;
 		while (t < e && blank(*t))
 			t++;
 		if (t < e && *t != '#') {
-			for (k = t; t < e && name_byte(*t); t++)
-				;
-			ke = t;
-			while (t < e && blank(*t))
-				t++;
-			if (k == ke || (t < e && *t != '=') ||
-			    *n >= NMSD_MAX_ARGS - 1)
+			eq = memchr(t, '=', (size_t)(e - t));
+			if (!eq)
 				return false;
-			if (t == e) {
-				if (asprintf(&want[(*n)++], "--%.*s",
-					     (int)(ke - k), k) < 0)
+			for (k = t, ke = eq; ke > k && blank(ke[-1]); ke--)
+				;
+			if (ke == k || *k < 'a' || *k > 'z')
+				return false;
+			for (const char *c = k; c < ke; c++)
+				if (!name_byte(*c))
+					return false;
+			i = exact(k, (size_t)(ke - k));
+			if (i < 0 || *n >= NMSD_MAX_ARGS - 1)
+				return false;
+			for (v = eq + 1; v < e && blank(*v); v++)
+				;
+			if (opts[i].flag) {
+				yn = yes_no(v, (size_t)(e - v));
+				if (yn < 0)
+					return false;
+				if (yn && asprintf(&want[(*n)++], "--%s",
+						   opts[i].name) < 0)
 					abort();
 			} else {
-				for (v = t + 1; v < e && blank(*v); v++)
-					;
-				while (e > v && blank(e[-1]))
-					e--;
-				if (asprintf(&want[(*n)++], "--%.*s=%.*s",
-					     (int)(ke - k), k, (int)(e - v),
-					     v) < 0)
+				if (v == e)
+					return false;
+				if (asprintf(&want[(*n)++], "--%s=%.*s",
+					     opts[i].name, (int)(e - v), v) < 0)
 					abort();
 			}
 		}
@@ -174,6 +215,8 @@ static void check_options(char **args, int n, const struct nmsd_options *o)
 		ca |= k == 1;
 		roots |= k == 2;
 	}
+	if (!o->api_on && (o->api_port_file || o->api.operator_ca))
+		abort();
 	if (!db || !ca || !roots || !o->db || !o->est.ca_dir ||
 	    !o->enroll.ek_roots || o->policy.lists_pcr < 0 ||
 	    o->policy.lists_pcr >= 24 ||
@@ -190,10 +233,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n = 1, nw = 1, rc;
 	bool ok;
 
+	/* The reference's table is nmsd's, option for option. */
+	for (size_t i = 0; i <= N_OPTS; i++) {
+		const struct option *l = &nmsd_long_options[i];
+
+		if (i == N_OPTS ?
+			    l->name != NULL :
+			    !l->name || strcmp(l->name, opts[i].name) ||
+				    (l->has_arg == no_argument) != opts[i].flag)
+			abort();
+	}
 	args[0] = want[0] = (char *)"nmsd";
 	ok = reference(text, size, want, &nw);
-	rc = nmsd_config_args("fuzz.conf", text, size, args, &n, err,
-			      sizeof(err));
+	rc = tr_config_parse("fuzz.conf", text, size, nmsd_long_options, args,
+			     &n, NMSD_MAX_ARGS, err, sizeof(err));
 	if (rc != (ok ? 0 : -1) || (rc && !strstr(err, "fuzz.conf")))
 		abort();
 	if (!rc) {
@@ -204,8 +257,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		opterr = 0;
 		nmsd_options_default(&o);
-		if (!nmsd_options_parse(n, args, &o, err, sizeof(err)))
+		rc = nmsd_options_parse(n, args, &o, err, sizeof(err));
+		if (!rc)
 			check_options(args, n, &o);
+		else if (rc == -2 && o.db && o.est.ca_dir && o.enroll.ek_roots)
+			abort(); /* "missing" with all three there */
+		else if (rc < 0 && !err[0])
+			abort(); /* refused without a reason */
 	}
 	for (int i = 1; i < n; i++)
 		free(args[i]);

@@ -697,6 +697,70 @@ static void test_migration_5(void **state)
 	remove_db();
 }
 
+/*
+ * Migration 7 (issue 16) on a schema 6 store (issue 18's actuators):
+ * what was there stays (an FRR host, a certificate, a session), the
+ * certificate is not revoked nor the device decommissioned, and the new
+ * tables are there, the audit log append-only.
+ */
+static void test_migration_7(void **state)
+{
+	struct nms_store s;
+	char err[256], *msg = NULL;
+
+	(void)state;
+	remove_db();
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (sqlite3_exec(
+		    s.db,
+		    "INSERT INTO devices (id, name, created, updated)"
+		    " VALUES (1, 'r1', 0, 0);"
+		    "INSERT INTO tls_keys (id, device_id, name, public,"
+		    " policy, certified) VALUES (1, 1, x'01', x'00', x'00', 0);"
+		    "INSERT INTO certificates (device_id, tls_key_id,"
+		    " serial, der, not_after, issued)"
+		    " VALUES (1, 1, '01', x'30', 9, 0);"
+		    "INSERT INTO sessions (device_id, peer, identity,"
+		    " started, ended, verdict, mutual, attested, reasons)"
+		    " VALUES (1, '127.0.0.1', 'r1', 0, 1, 'good', 0, 1, '');"
+		    "INSERT INTO route_hosts (name, netns, actuator, vty,"
+		    " device_id) VALUES ('r1-frr', '', 'frr', '/run/frr', 1)",
+		    NULL, NULL, &msg))
+		fail_msg("%s", msg);
+	nms_store_close(&s);
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), 7);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'r1-frr' AND actuator = 'frr'"
+				   " AND device_id = 1"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM certificates WHERE"
+				   " serial = '01' AND revoked = 0"
+				   " AND revoke_reason = ''"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices WHERE"
+				   " decommissioned = 0"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM session_results"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM api_tokens"), 0);
+	assert_int_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO audit (time_ms, operator, role,"
+			     " action, target, status, detail)"
+			     " VALUES (1, 'alice', 'admin', 'reset', 'r1',"
+			     " 200, '')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(s.db, "DELETE FROM audit", NULL, NULL,
+					  NULL),
+			     SQLITE_OK);
+	assert_int_equal(count(&s, "SELECT count(*) FROM audit"), 1);
+	nms_store_close(&s);
+	remove_db();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_challenge_back_on_rollback),
 		cmocka_unit_test(test_keys_and_certificates),
 		cmocka_unit_test(test_migration_5),
+		cmocka_unit_test(test_migration_7),
 	};
 
 	return TR_RUN(tests, setup, teardown);

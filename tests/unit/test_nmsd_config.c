@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nmsd's config file and options (nms/config/nmsd_config.h): lines
- * become options, comments and blank lines do not count, the command
- * line after the file wins, and what is not a valid configuration is
- * refused naming the line.
+ * nmsd's config file and options (nms/config/nmsd_config.h, the file
+ * read by base/config.h with nmsd's table): lines become options,
+ * comments and blank lines do not count, the command line after the file
+ * wins, and what is not a valid configuration is refused naming the line
+ * or the option.
  */
+#include "base/config.h"
 #include "nms/config/nmsd_config.h"
 #include "tr_test.h"
 
@@ -22,8 +24,9 @@ static int from_text(const char *text, char *err, size_t errlen)
 		free(args[i]);
 	args[0] = (char *)"nmsd";
 	n = 1;
-	return nmsd_config_args("nmsd.conf", text, strlen(text), args, &n, err,
-				errlen);
+	return tr_config_parse("nmsd.conf", text, strlen(text),
+			       nmsd_long_options, args, &n, NMSD_MAX_ARGS, err,
+			       errlen);
 }
 
 static void test_lines(void **state)
@@ -37,7 +40,7 @@ static void test_lines(void **state)
 				   "db = /var/lib/nms.db\n"
 				   "  ca-dir\t=\t/etc/trustroute/ca\n"
 				   "metrics=good=5,bad=50\n"
-				   "mutual\n"
+				   "mutual = yes\n"
 				   "ek-roots = /etc/trustroute/ek roots.pem",
 				   err, sizeof(err)),
 			 0);
@@ -53,10 +56,12 @@ static void test_lines(void **state)
 }
 
 /*
- * What fuzz_nmsd_config found: a NUL ended a line early and silently
- * (the rest of the line was dropped), "= x" and "db file = x" became
- * options without a name or with a blank in it, a CRLF file put "\r"
- * in every value, and blanks after a value stayed in it.
+ * What fuzz_nmsd_config found in nmsd's first reader (now base/config's,
+ * test_config has the rest): a NUL ended a line early and silently, "= x"
+ * and "db file = x" became options; and what only nmsd's table can tell:
+ * a name that is none of its options is refused with its line, not by
+ * getopt_long later without one, and an option's abbreviation (which
+ * getopt_long would take) is no name in a file.
  */
 static void test_lines_refused(void **state)
 {
@@ -68,17 +73,27 @@ static void test_lines_refused(void **state)
 	for (int i = 1; i < n; i++)
 		free(args[i]);
 	n = 1;
-	assert_int_equal(nmsd_config_args("nmsd.conf", nul, sizeof(nul) - 1,
-					  args, &n, err, sizeof(err)),
+	assert_int_equal(tr_config_parse("nmsd.conf", nul, sizeof(nul) - 1,
+					 nmsd_long_options, args, &n,
+					 NMSD_MAX_ARGS, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "NUL"));
 	assert_int_equal(n, 1);
 	assert_int_equal(from_text("= x\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "nmsd.conf:1: want name = value"));
+	assert_non_null(strstr(err, "nmsd.conf:1:"));
 	assert_int_equal(from_text("db = x\ndb file = y\n", err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "nmsd.conf:2:"));
-	assert_int_equal(from_text("Port = 1\n", err, sizeof(err)), -1);
+	assert_int_equal(from_text("db = x\n\ntnc-max-session = 9\n", err,
+				   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "nmsd.conf:3: tnc-max-session: unknown"));
+	assert_int_equal(from_text("ek-root = /r\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ek-root: unknown option"));
+	assert_int_equal(from_text("api-port = 8080\nmutual = 2\n", err,
+				   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "nmsd.conf:2: mutual: want yes or no"));
 	assert_int_equal(
 		from_text("db = /x \t\r\nport=1\r\n", err, sizeof(err)), 0);
 	assert_int_equal(n, 3);
@@ -113,13 +128,30 @@ static void test_options(void **state)
 	assert_int_equal(o.metrics.metric[TRUST_BAD], 1000);
 	assert_int_equal(o.metrics.metric[TRUST_GOOD], 10);
 	assert_int_equal(o.enroll.cert_days, 365);
-	/* Without the database, the CA or the EK roots: refused. */
+	/* Without the database, the CA or the EK roots: refused, the
+	 * missing one named (nmsd exits 2 without its usage text). */
 	assert_int_equal(from_text("db = /tmp/nms.db\nca-dir = /tmp/ca\n", err,
 				   sizeof(err)),
 			 0);
 	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -2);
+	assert_string_equal(err, "--ek-roots PEM is required");
+	/* The API: its options, and theirs without --api-port refused. */
+	assert_int_equal(from_text("db = /tmp/nms.db\nca-dir = /tmp/ca\n"
+				   "ek-roots = /r\napi-port-file = /tmp/p\n",
+				   err, sizeof(err)),
+			 0);
+	nmsd_options_default(&o);
 	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "--ek-roots"));
+	assert_non_null(strstr(err, "need --api-port"));
+	args[n++] = (char *)"--api-port=8080";
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), 0);
+	n--;
+	assert_true(o.api_on);
+	assert_int_equal(o.api.port, 8080);
+	assert_string_equal(o.api.address, "127.0.0.1");
+	assert_string_equal(o.api_port_file, "/tmp/p");
 }
 
 /*
@@ -155,6 +187,10 @@ static void test_options_refused(void **state)
 		"--ek-crls=",
 		"--ospf-costs=good=5,bad=5",
 		"--vtysh=",
+		"--api-port=65536",
+		"--api-port=x",
+		"--api-listen=",
+		"--api-operator-ca=",
 	};
 	char *argv[5] = { (char *)"nmsd", (char *)"--db=/tmp/db",
 			  (char *)"--ca-dir=/tmp/ca",
@@ -173,13 +209,23 @@ static void test_options_refused(void **state)
 		if (!err[0])
 			fail_msg("%s: no reason given", bad[i]);
 	}
-	/* A line "db" alone took the next option for its value. */
+	/* A line "db" alone took the next option for its value: now the
+	 * reader refuses it, and the command line's "--db --ca-dir=x" is
+	 * refused here. */
 	assert_int_equal(from_text("db\nca-dir = /tmp/ca\nek-roots = /r\n", err,
 				   sizeof(err)),
-			 0);
-	nmsd_options_default(&o);
-	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "--db: no value"));
+			 -1);
+	assert_non_null(strstr(err, "nmsd.conf:1: want name = value"));
+	{
+		char *argv2[] = { (char *)"nmsd", (char *)"--db",
+				  (char *)"--ca-dir=/tmp/ca",
+				  (char *)"--ek-roots=/r", NULL };
+
+		nmsd_options_default(&o);
+		assert_int_equal(
+			nmsd_options_parse(4, argv2, &o, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "--db: no value"));
+	}
 	argv[4] = (char *)"--os-min-version=12";
 	nmsd_options_default(&o);
 	assert_int_equal(nmsd_options_parse(5, argv, &o, err, sizeof(err)), 0);

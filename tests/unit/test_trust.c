@@ -11,13 +11,13 @@
  * (the error names it and nothing is recorded as applied). The address
  * and route formats of the route actuator.
  */
+#include "nms/route/converge.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tr_test.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -466,9 +466,11 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
-	if (nms_store_open(&s, path, err, sizeof(err)))
+	/* To 6 only: migration 7 (issue 16) needs tables this partial
+	 * file does not have; test_nms_store migrates a whole 6 to 7. */
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_version(&s), 6);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
 				   " name = 'old' AND actuator = 'netlink'"
 				   " AND netns = 'ns-old' AND vty = ''"

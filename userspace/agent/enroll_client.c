@@ -8,6 +8,7 @@
 #include "enroll/evidence.h"
 #include "enroll/wire.h"
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "enroll/est_certs.h"
 #include "base/fileio.h"
 #include "userspace/agent/http_client.h"
@@ -341,7 +342,6 @@ int enroll_run(const struct enroll_config *c, char *err, size_t errlen)
 			break;
 		if (attempt)
 			backoff(c, attempt - 1, 0);
-		fprintf(stderr, "enroll: attempt %d: ", attempt + 1);
 		r = get_cacerts(c, err, errlen);
 		/* The same evidence again after an NMS failure: its
 		 * challenge may still be there (nothing was committed). */
@@ -357,11 +357,13 @@ int enroll_run(const struct enroll_config *c, char *err, size_t errlen)
 		if (!r)
 			r = enroll_csr(&t, c, &k, &ev, err, errlen);
 		if (!r) {
-			fprintf(stderr, "enrolled\n");
+			tr_log(TR_LOG_NOTICE, "enroll", "attempt %d: enrolled",
+			       attempt + 1);
 			rc = 0;
 			break;
 		}
-		fprintf(stderr, "%s\n", err);
+		tr_log(TR_LOG_WARN, "enroll", "attempt %d: %s", attempt + 1,
+		       err);
 		if (r == NAME_CONFLICT) {
 			rc = ENROLL_NAME_CONFLICT;
 			break;

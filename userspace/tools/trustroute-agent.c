@@ -22,10 +22,19 @@
  * the router's daemon: enroll (retrying until it is), serve, and attest
  * every interval, until SIGTERM (exit 3 on a name conflict, as enroll).
  * Exit 2 on usage.
+ *
+ * --config FILE holds the same options as "name = value" lines ("mutual
+ * = yes" for a flag; base/config.h), the command line's winning; the
+ * command (enroll, serve, attest, run) stays on the command line. Under
+ * systemd (Type=notify) serve and run say READY=1 once the endpoint
+ * listens.
  */
 #include "userspace/agent/attest_endpoint.h"
 #include "userspace/agent/enroll_client.h"
 #include "userspace/agent/tnc_client.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/log.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -37,7 +46,8 @@
 
 static int usage(int rc)
 {
-	fputs("usage: trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
+	fputs("usage: trustroute-agent COMMAND [--config FILE] [OPTIONS]\n"
+	      "       trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
 	      "                               --device NAME [--pcrs sha256:N,...]\n"
 	      "                               [--alg ecc|rsa] [--max-attempts N]\n"
 	      "                               [--backoff-ms N] [--backoff-max-ms N]\n"
@@ -60,35 +70,37 @@ struct opts {
 	unsigned attest_interval;
 };
 
-/* Every command takes every option; each checks the ones it needs. */
+/* Every command takes every option; each checks the ones it needs. The
+ * config file is read by the same table (base/config.h). */
+static const struct option long_options[] = {
+	{ "state-dir", required_argument, NULL, 's' },
+	{ "nms", required_argument, NULL, 'n' },
+	{ "nms-ca", required_argument, NULL, 'c' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "pcrs", required_argument, NULL, 'P' },
+	{ "alg", required_argument, NULL, 'a' },
+	{ "max-attempts", required_argument, NULL, 'm' },
+	{ "backoff-ms", required_argument, NULL, 'b' },
+	{ "backoff-max-ms", required_argument, NULL, 'B' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "port-file", required_argument, NULL, 'F' },
+	{ "tnc", required_argument, NULL, 't' },
+	{ "tnc-port", required_argument, NULL, 'T' },
+	{ "tnc-name", required_argument, NULL, 'N' },
+	{ "ima-log", required_argument, NULL, 'i' },
+	{ "os-root", required_argument, NULL, 'r' },
+	{ "mutual", no_argument, NULL, 'M' },
+	{ "with-key", no_argument, NULL, 'k' },
+	{ "timeout", required_argument, NULL, 'o' },
+	{ "attest-interval", required_argument, NULL, 'I' },
+	{ "sasl-user", required_argument, NULL, 'u' },
+	{ "sasl-password", required_argument, NULL, 'w' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option opts[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "nms", required_argument, NULL, 'n' },
-		{ "nms-ca", required_argument, NULL, 'c' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "pcrs", required_argument, NULL, 'P' },
-		{ "alg", required_argument, NULL, 'a' },
-		{ "max-attempts", required_argument, NULL, 'm' },
-		{ "backoff-ms", required_argument, NULL, 'b' },
-		{ "backoff-max-ms", required_argument, NULL, 'B' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'F' },
-		{ "tnc", required_argument, NULL, 't' },
-		{ "tnc-port", required_argument, NULL, 'T' },
-		{ "tnc-name", required_argument, NULL, 'N' },
-		{ "ima-log", required_argument, NULL, 'i' },
-		{ "os-root", required_argument, NULL, 'r' },
-		{ "mutual", no_argument, NULL, 'M' },
-		{ "with-key", no_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 'o' },
-		{ "attest-interval", required_argument, NULL, 'I' },
-		{ "sasl-user", required_argument, NULL, 'u' },
-		{ "sasl-password", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	*o = (struct opts){
@@ -105,7 +117,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		.attest_interval = 300,
 	};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->en.state_dir = o->ep.state_dir = o->tc.state_dir =
@@ -184,8 +196,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc || !o->en.state_dir)
+	if (optind != argc)
 		return -1;
+	if (!o->en.state_dir) {
+		tr_cli_missing("trustroute-agent", "--state-dir DIR");
+		return -2;
+	}
 	if (tr_pcr_selection_parse(o->pcrs, &o->en.pcrs) < 0) {
 		fprintf(stderr,
 			"trustroute-agent: --pcrs %s: want sha256:N[,N...]\n",
@@ -195,16 +211,45 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static bool enroll_ok(const struct opts *o)
+/* The first required option missing, or NULL. */
+static const char *enroll_missing(const struct opts *o)
 {
-	return o->en.nms_url && o->en.nms_ca && o->en.device &&
-	       o->en.max_attempts >= 0 && o->en.backoff_ms &&
+	return !o->en.nms_url ? "--nms URL" :
+	       !o->en.nms_ca  ? "--nms-ca PEM" :
+	       !o->en.device  ? "--device NAME" :
+				NULL;
+}
+
+static const char *attest_missing(const struct opts *o)
+{
+	return !o->tc.nms_address ? "--tnc ADDR" :
+	       !o->tc.nms_name	  ? "--tnc-name NAME" :
+	       !o->tc.nms_ca	  ? "--nms-ca PEM" :
+				    NULL;
+}
+
+/* enroll's options there and sound; a missing one named. */
+static bool enroll_ok(const struct opts *o, const char *cmd)
+{
+	const char *m = enroll_missing(o);
+
+	if (m) {
+		fprintf(stderr, "trustroute-agent %s: %s is required\n", cmd,
+			m);
+		return false;
+	}
+	return o->en.max_attempts >= 0 && o->en.backoff_ms &&
 	       o->en.backoff_max_ms >= o->en.backoff_ms;
 }
 
-static bool attest_ok(const struct opts *o)
+static bool attest_ok(const struct opts *o, const char *cmd)
 {
-	return o->tc.nms_address && o->tc.nms_name && o->tc.nms_ca;
+	const char *m = attest_missing(o);
+
+	if (m)
+		fprintf(stderr, "trustroute-agent %s: %s is required\n", cmd,
+			m);
+	return !m;
 }
 
 static volatile sig_atomic_t stop;
@@ -253,13 +298,12 @@ static int attest(struct opts *o)
 	char err[512];
 
 	if (tnc_client_run(&o->tc, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "trustroute-agent: attestation session: %s\n",
-			err);
+		tr_log(TR_LOG_ERR, "attest", "attestation session: %s", err);
 		return 2;
 	}
 	if (r.without_key)
-		fprintf(stderr, "attest: without the sealed key: %s\n",
-			r.key_error);
+		tr_log(TR_LOG_WARN, "attest", "without the sealed key: %s",
+		       r.key_error);
 	printf("access %s (assessment %u), %u batches%s%s%s%s\n",
 	       tnc_access_name(r.access), r.assessment, r.batches,
 	       r.quoted ? ", quoted" : "", r.mutual ? ", mutual" : "",
@@ -287,9 +331,12 @@ static int run(struct opts *o)
 	pthread_t th;
 	int rc;
 
-	if (!enroll_ok(o) || !attest_ok(o) || !o->attest_interval)
+	if (!enroll_ok(o, "run") || !attest_ok(o, "run"))
+		return 2;
+	if (!o->attest_interval)
 		return usage(2);
 	o->en.max_attempts = 0; /* until it works */
+	o->ep.notify_ready = true;
 	rc = enroll(o);
 	if (rc)
 		return rc;
@@ -309,19 +356,32 @@ static int run(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[512];
+	char err[512], *args[128];
+	int n, rc;
 
 	/* Our messages say what failed; the TSS's own log would repeat
 	 * each TPM error as noise (TSS2_LOG set by the caller wins). */
 	setenv("TSS2_LOG", "all+none", 0);
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "trustroute-agent"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
-	if (parse(argc - 1, argv + 1, &o) < 0)
+	tr_log_init("trustroute-agent");
+	if (tr_config_args(argc - 1, argv + 1, long_options, args, &n, 128, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: %s\n", err);
+		return 2;
+	}
+	rc = parse(n, args, &o);
+	if (rc == -2)
+		return 2;
+	if (rc < 0)
 		return usage(2);
 	signals();
 	if (!strcmp(argv[1], "enroll"))
-		return enroll_ok(&o) ? enroll(&o) : usage(2);
+		return enroll_ok(&o, "enroll") ? enroll(&o) : 2;
 	if (!strcmp(argv[1], "serve")) {
+		o.ep.notify_ready = true;
 		if (endpoint_run(&o.ep, &stop, err, sizeof(err)) < 0) {
 			fprintf(stderr, "trustroute-agent: %s\n", err);
 			return 1;
@@ -329,7 +389,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "attest"))
-		return attest_ok(&o) ? attest(&o) : usage(2);
+		return attest_ok(&o, "attest") ? attest(&o) : 2;
 	if (!strcmp(argv[1], "run"))
 		return run(&o);
 	return usage(2);

@@ -62,13 +62,14 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void summary(struct tr_ratelimit *rl, FILE *f, unsigned long n)
+static void summary(struct tr_ratelimit *rl, unsigned long n)
 {
-	fprintf(f, "%s: %lu similar message%s suppressed\n", rl->name, n,
-		n == 1 ? "" : "s");
+	tr_log(TR_LOG_NOTICE, rl->name, "%lu similar message%s suppressed", n,
+	       n == 1 ? "" : "s");
 }
 
-void tr_log_limited(struct tr_ratelimit *rl, FILE *f, const char *fmt, ...)
+void tr_log_limited(struct tr_ratelimit *rl, enum tr_log_level lv,
+		    const char *component, const char *fmt, ...)
 {
 	unsigned long told;
 	va_list ap;
@@ -76,19 +77,16 @@ void tr_log_limited(struct tr_ratelimit *rl, FILE *f, const char *fmt, ...)
 	if (!tr_ratelimit_take(rl, mono_ms(), &told))
 		return;
 	if (told)
-		summary(rl, f, told);
+		summary(rl, told);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	tr_vlog(lv, component, fmt, ap);
 	va_end(ap);
-	fflush(f);
 }
 
-void tr_log_flush(struct tr_ratelimit *rl, FILE *f)
+void tr_log_flush(struct tr_ratelimit *rl)
 {
 	unsigned long n = tr_ratelimit_pending(rl, mono_ms());
 
-	if (n) {
-		summary(rl, f, n);
-		fflush(f);
-	}
+	if (n)
+		summary(rl, n);
 }

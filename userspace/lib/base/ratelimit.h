@@ -5,8 +5,9 @@
  * them must not fill the disk, drown the lines that matter or cost more
  * than the refusals themselves. At most @burst lines go out at once, then
  * @per_sec a second; what was held back is counted and told in one line,
- * "NAME: N similar messages suppressed", before the next line that goes
- * out or at the next tr_log_flush(). Thread-safe.
+ * "... NAME notice: N similar messages suppressed" (base/log.h's format,
+ * NAME as the component), before the next line that goes out or at the
+ * next tr_log_flush(). Thread-safe.
  */
 #ifndef TR_RATELIMIT_H
 #define TR_RATELIMIT_H
@@ -14,7 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include "base/log.h"
 
 struct tr_ratelimit {
 	pthread_mutex_t lock;
@@ -47,10 +48,11 @@ bool tr_ratelimit_take(struct tr_ratelimit *rl, uint64_t now_ms,
  */
 unsigned long tr_ratelimit_pending(struct tr_ratelimit *rl, uint64_t now_ms);
 
-/* A line to @f under @rl (CLOCK_MONOTONIC); the newline is the caller's. */
-void tr_log_limited(struct tr_ratelimit *rl, FILE *f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* A tr_log() line under @rl (CLOCK_MONOTONIC). */
+void tr_log_limited(struct tr_ratelimit *rl, enum tr_log_level lv,
+		    const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Tell what was held back, if anything and a token allows. */
-void tr_log_flush(struct tr_ratelimit *rl, FILE *f);
+void tr_log_flush(struct tr_ratelimit *rl);
 
 #endif

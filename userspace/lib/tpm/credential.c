@@ -204,8 +204,7 @@ int tr_activate_credential(struct tr_tpm *t, const TPM2B_PUBLIC *ak_pub,
 	rc = Esys_Load(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, ak_priv, ak_pub, &ak);
 	if (rc) {
-		tr_tpm_fail(err, errlen, "loading the AK (not from this TPM?)",
-			    rc);
+		tr_tpm_load_fail(err, errlen, "the AK", rc);
 		goto out;
 	}
 	/* The EK's policy: PolicySecret of the endorsement hierarchy. */
