@@ -327,6 +327,73 @@ static void test_ima_log_chunks(void **state)
 			 -1);
 }
 
+/*
+ * The total is the peer's claim: the first chunk of a log claiming
+ * TR_IMA_LOG_MAX (16 MiB) with 8 bytes in it made the verifier allocate
+ * 16 MiB, and a few sessions' first chunks held hundreds of MB. Memory
+ * now follows what arrived: at most twice the bytes received, never more
+ * than the total, and exactly the total once the log is complete.
+ */
+static void test_ima_log_claim(void **state)
+{
+	static uint8_t log[1000000], val[TR_ATTR_IMA_LOG_MAX];
+	uint8_t claim[16] = { 0x01, 0,	 0,   0,   0,	0,   0,	  0,
+			      'a',  'b', 'c', 'd', 'e', 'f', 'g', 'h' };
+	struct tr_ima_log_rx rx[64] = { 0 };
+	size_t off = 0, next;
+	char err[256];
+	int n, rc = 0;
+
+	(void)state;
+	/* 64 sessions each claiming 16 MiB, each with 8 bytes: 8 bytes
+	 * each, not 1 GiB. */
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(tr_ima_log_rx_add(&rx[i], claim, sizeof(claim),
+						   err, sizeof(err)),
+				 0);
+		assert_int_equal(rx[i].total, TR_IMA_LOG_MAX);
+		assert_int_equal(rx[i].have, 8);
+		assert_int_equal(rx[i].cap, 8);
+	}
+	/* More tiny chunks: the buffer doubles, no more than twice what
+	 * came. */
+	for (uint32_t o = 8; o < 4096; o += 8) {
+		claim[4] = (uint8_t)(o >> 24);
+		claim[5] = (uint8_t)(o >> 16);
+		claim[6] = (uint8_t)(o >> 8);
+		claim[7] = (uint8_t)o;
+		assert_int_equal(tr_ima_log_rx_add(&rx[0], claim, sizeof(claim),
+						   err, sizeof(err)),
+				 0);
+		assert_true(rx[0].cap >= rx[0].have);
+		assert_true(rx[0].cap <= 2 * rx[0].have);
+	}
+	assert_memory_equal(rx[0].buf + 4088, "abcdefgh", 8);
+	for (int i = 0; i < 64; i++)
+		tr_ima_log_rx_free(&rx[i]);
+
+	/* A whole log in full chunks: reassembled, the buffer the total. */
+	for (size_t i = 0; i < sizeof(log); i++)
+		log[i] = (uint8_t)(i * 13 + i / 509);
+	while (off < sizeof(log)) {
+		n = tr_attr_ima_log_encode(log, sizeof(log), off, val,
+					   sizeof(val), &next, err,
+					   sizeof(err));
+		assert_true(n > 8);
+		assert_int_equal(rc, 0);
+		rc = tr_ima_log_rx_add(&rx[0], val, (size_t)n, err,
+				       sizeof(err));
+		assert_true(rc >= 0);
+		assert_true(rx[0].cap <= sizeof(log));
+		assert_true(rx[0].cap <= 2 * rx[0].have);
+		off = next;
+	}
+	assert_int_equal(rc, 1);
+	assert_int_equal(rx[0].cap, sizeof(log));
+	assert_memory_equal(rx[0].buf, log, sizeof(log));
+	tr_ima_log_rx_free(&rx[0]);
+}
+
 static void test_ima_log_refusals(void **state)
 {
 	static uint8_t log[1000], val[TR_IMA_LOG_CHUNK_MAX + 9];
@@ -376,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_pcr_values),
 		cmocka_unit_test(test_evidence_final),
 		cmocka_unit_test(test_ima_log_chunks),
+		cmocka_unit_test(test_ima_log_claim),
 		cmocka_unit_test(test_ima_log_refusals),
 	};
 

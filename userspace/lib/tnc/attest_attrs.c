@@ -454,11 +454,9 @@ int tr_ima_log_rx_add(struct tr_ima_log_rx *rx, const uint8_t *val, size_t len,
 	if (tr_attr_ima_log_decode(val, len, &c, err, errlen) < 0)
 		return -1;
 	if (!rx->started) {
-		rx->buf = malloc(c.total ? c.total : 1);
-		if (!rx->buf)
-			return tr_fail(err, errlen, "IMA Log: out of memory");
+		rx->buf = NULL;
 		rx->total = c.total;
-		rx->have = 0;
+		rx->have = rx->cap = 0;
 		rx->started = true;
 	} else if (c.total != rx->total) {
 		return tr_fail(err, errlen,
@@ -469,6 +467,25 @@ int tr_ima_log_rx_add(struct tr_ima_log_rx *rx, const uint8_t *val, size_t len,
 		return tr_fail(err, errlen,
 			       "IMA Log: chunk at offset %u, expected %u",
 			       c.offset, rx->have);
+	/* The total is the peer's claim: memory follows the bytes that
+	 * came (decode keeps them within the total), doubling so that a
+	 * log of many chunks is copied O(1) times a byte. At least one
+	 * byte, so that a complete empty log has a buffer too. */
+	if (!rx->buf || c.len > rx->cap - rx->have) {
+		uint32_t need = rx->have + c.len, cap = rx->cap;
+		uint8_t *nb;
+
+		cap = cap > rx->total / 2 ? rx->total : cap * 2;
+		if (cap < need)
+			cap = need;
+		if (!cap)
+			cap = 1;
+		nb = realloc(rx->buf, cap);
+		if (!nb)
+			return tr_fail(err, errlen, "IMA Log: out of memory");
+		rx->buf = nb;
+		rx->cap = cap;
+	}
 	if (c.len)
 		memcpy(rx->buf + rx->have, c.data, c.len);
 	rx->have += c.len;

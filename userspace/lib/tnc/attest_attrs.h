@@ -105,10 +105,15 @@ int tr_attr_ima_log_decode(const uint8_t *buf, size_t len,
 			   struct tr_ima_log_chunk *c, char *err,
 			   size_t errlen);
 
-/* The verifier's reassembly of a log from its chunks. */
+/*
+ * The verifier's reassembly of a log from its chunks. The buffer grows
+ * with what arrived (doubling, never past the total the chunks claim):
+ * a claim of TR_IMA_LOG_MAX alone allocates nothing for bytes not sent.
+ */
 struct tr_ima_log_rx {
 	uint8_t *buf;
 	uint32_t total, have;
+	uint32_t cap; /* bytes allocated at buf */
 	bool started;
 };
 
