@@ -148,8 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		* target has just made with it is good, and
 		* tr_quote_verify must find it so. */
 	       (ak_is_soft || !tr_ak_check_public(&ak, NULL, 0)) &&
-	       (self_signed || soft_verify(&ak, attest.attestationData,
-					   attest.size, &sig)) &&
+	       (self_signed ||
+		soft_verify(&ak, attest.attestationData, attest.size, &sig)) &&
 	       what_was_asked(&q, &nonce, asked, &pcrs);
 	memset(&info, 0x5a, sizeof(info));
 	rc = tr_quote_verify(&attest, &sig, &ak, &nonce, asked, &pcrs, &info,
