@@ -35,7 +35,7 @@ VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
 PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils libmicrohttpd libcurl libmnl
+	sqlite3 libpq libkeyutils libmicrohttpd libcurl libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -199,12 +199,16 @@ fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZ
 
 -include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
+# The store's suites run again on PostgreSQL (each starts its own server).
+PG_TESTS := $(B)/tests/test_nms_store $(B)/tests/test_trust $(B)/tests/test_enroll
+
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
 FAST_SUITES := \
 	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
 	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
+	$(foreach t,$(PG_TESTS),"pg:$(notdir $(t))=/usr/bin/env TRUSTROUTE_TEST_STORE=pg $(t)") \
 	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:digestlist=tests/scripts/test-digestlist" \

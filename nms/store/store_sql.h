@@ -5,15 +5,18 @@
 
 #include "nms/store/store.h"
 
-/* "@what: <SQLite's message>" into @err; returns -1. */
-int nms_db_fail(struct nms_store *s, char *err, size_t errlen,
-		const char *what);
-void nms_bind_blob(sqlite3_stmt *st, int i, struct nms_blob b);
+/* "@what: <the database's message>" into @err; returns -1. */
+int nms_sql_fail(struct nms_store *s, char *err, size_t errlen,
+		 const char *what);
+void nms_bind_blob(struct nms_stmt *st, int i, struct nms_blob b);
 int nms_prepare(struct nms_store *s, const char *sql, const char *what,
-		char *err, size_t errlen, sqlite3_stmt **out);
-/* Step an INSERT and finalize it: the new row's id, or -1. */
-int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
-			char *err, size_t errlen);
+		char *err, size_t errlen, struct nms_stmt **out);
+/* Step an INSERT ... RETURNING id and finalize it: the id, or -1. */
+int64_t nms_step_insert(struct nms_store *s, struct nms_stmt *st,
+			const char *what, char *err, size_t errlen);
+/* Step a statement without rows and finalize it: 0, or -1. */
+int nms_step_done(struct nms_store *s, struct nms_stmt *st, const char *what,
+		  char *err, size_t errlen);
 
 /*
  * Migration 5's second half: every EK's key_id from its stored public

@@ -22,6 +22,7 @@
 #include "userspace/agent/http_client.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/store/store_enroll.h"
+#include "pg_fixture.h"
 #include "test_dir.h"
 #include "tpm/certify.h"
 #include "tpm/credential.h"
@@ -84,7 +85,8 @@ static int make_router(struct router *r, struct tr_tpm *t, int pcr)
 static int setup(void **state)
 {
 	struct nms_key_policy_config pc = { .pcr_values = "11=" ZERO64 };
-	char path[512], err[256];
+	char path[512], err[256] = "";
+	const char *target;
 
 	(void)state;
 	if (test_dir_make(&dir, "trustroute-enroll") < 0 ||
@@ -106,9 +108,14 @@ static int setup(void **state)
 	    make_router(&rb, &pair.t[1], 11) < 0 ||
 	    make_router(&ru, &untrusted_t, 11) < 0)
 		return -1;
+	/* The store: a SQLite file, or (TRUSTROUTE_TEST_STORE=pg) a
+	 * PostgreSQL database of this test's own server. */
 	test_dir_path(&dir, path, sizeof(path), "nms.db");
-	if (nms_store_open(&store, path, err, sizeof(err)) < 0)
+	target = tr_store_target(path);
+	if (!target || nms_store_open(&store, target, err, sizeof(err)) < 0) {
+		fprintf(stderr, "setup: store: %s\n", err);
 		return -1;
+	}
 	test_dir_path(&dir, path, sizeof(path), "ca");
 	if (test_dir_sh(&dir, "mkdir %s", path) ||
 	    nms_ca_create(path, "test NMS CA", "localhost,127.0.0.1", 30, err,
@@ -603,18 +610,18 @@ static void test_ek_area_not_its_template(void **state)
 
 static int64_t devices_named(const char *name)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(store.db,
-					    "SELECT count(*) FROM devices"
-					    " WHERE name = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(store.db,
+					"SELECT count(*) FROM devices"
+					" WHERE name = ?",
+					&st),
+			 0);
+	nms_db_bind_text(st, 1, name);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 

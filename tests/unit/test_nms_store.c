@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NMS store on real SQLite files: a new database gets the current
+ * The NMS store on real SQLite files, or with TRUSTROUTE_TEST_STORE=pg on
+ * a PostgreSQL server of the test's own (the same tests): a new database gets the current
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
  * writer killed with SIGKILL loses none of its committed transactions.
@@ -8,10 +9,13 @@
  * challenge is about no device, is answered once, and not late, comes
  * back when the transaction that took it rolls back, and one EK keeps a
  * few; AKs and TLS keys belong to one device; certificate serials are
- * unique; migration 5 drops squats and refuses a TPM enrolled twice.
+ * unique; migration 5 drops squats and refuses a TPM enrolled twice
+ * (SQLite's history only: PostgreSQL starts at schema 6); placeholders
+ * and DDL are translated for PostgreSQL.
  */
 #include "nms/store/store.h"
 #include "nms/store/store_enroll.h"
+#include "pg_fixture.h"
 #include "tr_test.h"
 
 #include <signal.h>
@@ -23,21 +27,28 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/trustroute-store-XXXXXX";
-static char path[sizeof(dir) + 16];
+static char file[sizeof(dir) + 16];
+/* The store under test: the SQLite file, or the PostgreSQL database. */
+static const char *path;
 
 static int setup(void **state)
 {
 	(void)state;
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(path, sizeof(path), "%s/nms.db", dir);
-	return 0;
+	snprintf(file, sizeof(file), "%s/nms.db", dir);
+	path = tr_store_target(file);
+	return path ? 0 : -1;
 }
 
 static void remove_db(void)
 {
-	char p[sizeof(path) + 8];
+	char p[sizeof(file) + 8];
 
+	if (tr_store_is_pg()) {
+		assert_int_equal(pg_reset(path), 0);
+		return;
+	}
 	unlink(path);
 	snprintf(p, sizeof(p), "%s-wal", path);
 	unlink(p);
@@ -60,6 +71,22 @@ static void open_ok(struct nms_store *s)
 	if (nms_store_open(s, path, err, sizeof(err)))
 		fail_msg("%s", err);
 }
+
+/* Raw SQL, for what the store's functions would not write. */
+static int sql(struct nms_store *s, const char *q)
+{
+	return nms_db_exec(s->db, q, NULL, 0);
+}
+
+/* SQLite's text or PostgreSQL's, for what the two spell differently. */
+#define DIALECT(lite, pg) (tr_store_is_pg() ? (pg) : (lite))
+
+/* The history before PostgreSQL (schema 6): SQLite only. */
+#define SQLITE_ONLY()                 \
+	do {                          \
+		if (tr_store_is_pg()) \
+			skip();       \
+	} while (0)
 
 static void test_new_and_reopened(void **state)
 {
@@ -86,9 +113,10 @@ static void test_newer_schema_refused(void **state)
 
 	(void)state;
 	open_ok(&s);
-	assert_int_equal(sqlite3_exec(s.db, "PRAGMA user_version = 99", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sql(&s,
+			     DIALECT("PRAGMA user_version = 99",
+				     "UPDATE schema_version SET version = 99")),
+			 0);
 	nms_store_close(&s);
 	assert_int_equal(nms_store_open(&s, path, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "schema version 99 is newer"));
@@ -127,31 +155,36 @@ static void test_constraints(void **state)
 	(void)state;
 	open_ok(&s);
 	/* A trust state outside the four. */
-	assert_int_not_equal(
-		sqlite3_exec(
-			s.db,
-			"INSERT INTO devices (name, trust, created, updated)"
-			" VALUES ('r1', 'trusted', 0, 0)",
-			NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO devices (name, trust,"
+				     " created, updated)"
+				     " VALUES ('r1', 'trusted', 0, 0)"),
+			     0);
 	/* An event about a device that does not exist (foreign keys on). */
 	assert_int_equal(nms_store_event(&s, 4242, "x", "", err, sizeof(err)),
 			 -1);
 	/* One EK, one device. */
 	assert_int_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO devices (name, created, updated)"
-			     " VALUES ('r1', 0, 0), ('r2', 0, 0);"
-			     "INSERT INTO eks (device_id, name, public, cert)"
-			     " VALUES (1, x'01', x'', x'')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+		sql(&s,
+		    DIALECT("INSERT INTO devices (name, created, updated)"
+			    " VALUES ('r1', 0, 0), ('r2', 0, 0);"
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r1'),"
+			    " x'01', x'', x'')",
+			    "INSERT INTO devices (name, created, updated)"
+			    " VALUES ('r1', 0, 0), ('r2', 0, 0);"
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r1'),"
+			    " '\\x01', '', '')")),
+		0);
 	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO eks (device_id, name, public, cert)"
-			     " VALUES (2, x'01', x'', x'')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+		sql(&s,
+		    DIALECT("INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r2'),"
+			    " x'01', x'', x'')",
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r2'),"
+			    " '\\x01', '', '')")),
+		0);
 	nms_store_close(&s);
 	remove_db();
 }
@@ -177,7 +210,7 @@ static void test_kill_9_loses_nothing(void **state)
 {
 	struct nms_store s;
 	uint32_t committed = 0, n;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int fds[2], status;
 	pid_t pid;
 
@@ -201,12 +234,13 @@ static void test_kill_9_loses_nothing(void **state)
 	assert_true(WIFSIGNALED(status));
 	assert_true(committed >= 200);
 	open_ok(&s);
-	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA integrity_check", -1,
-					    &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
+	if (!tr_store_is_pg()) {
+		assert_int_equal(
+			nms_db_prepare(s.db, "PRAGMA integrity_check", &st), 0);
+		assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+		assert_string_equal(nms_db_column_text(st, 0), "ok");
+		nms_db_finalize(st);
+	}
 	/* Every reported commit is there; at most the one in flight more. */
 	n = (uint32_t)nms_store_event_count(&s, "tick");
 	assert_true(n == committed || n == committed + 1);
@@ -334,16 +368,15 @@ static void pending(struct nms_challenge *c, const char *key)
 	c->expires = 1000;
 }
 
-static int64_t count(struct nms_store *s, const char *sql)
+static int64_t count(struct nms_store *s, const char *q)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(s->db, q, &st), 0);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
@@ -584,59 +617,58 @@ static void old_store(bool one_tpm_twice)
 	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
 		fail_msg("%s", err);
 	for (int i = 0; i < (one_tpm_twice ? 3 : 2); i++) {
-		sqlite3_stmt *st;
+		struct nms_stmt *st;
 		size_t n = ek_area(devs[i].key, pub, sizeof(pub));
 		char name[16];
 
 		snprintf(name, sizeof(name), "ek-%d", i);
 		assert_int_equal(
-			sqlite3_prepare_v2(
+			nms_db_prepare(
 				s.db,
 				"INSERT INTO devices (id, name, created, updated)"
-				" VALUES (?1, ?2, 0, 0);"
-				"",
-				-1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+				" VALUES (?1, ?2, 0, 0)",
+				&st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, devs[i].name);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_prepare_v2(
+			nms_db_prepare(
 				s.db,
 				"INSERT INTO eks (device_id, name, public, cert)"
 				" VALUES (?1, ?2, ?3, x'30')",
-				-1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, pub, (int)n, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+				&st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, name);
+		nms_db_bind_blob(st, 3, pub, n);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_prepare_v2(s.db,
-					   "INSERT INTO aks (device_id, name,"
-					   " public, activated)"
-					   " VALUES (?1, ?2, x'00', ?3)",
-					   -1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
+			nms_db_prepare(s.db,
+				       "INSERT INTO aks (device_id, name,"
+				       " public, activated)"
+				       " VALUES (?1, ?2, x'00', ?3)",
+				       &st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, devs[i].name);
 		if (devs[i].activated)
-			sqlite3_bind_int(st, 3, 5);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+			nms_db_bind_int64(st, 3, 5);
+		else
+			nms_db_bind_null(st, 3);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_exec(s.db,
-				     "INSERT INTO challenges (device_id, nonce,"
-				     " secret_hash, expires) VALUES"
-				     " ((SELECT max(id) FROM devices),"
-				     " randomblob(32), x'00', 0);"
-				     "INSERT INTO events (device_id, time, kind,"
-				     " detail) VALUES ((SELECT max(id) FROM"
-				     " devices), 0, 'challenge', '')",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+			sql(&s, "INSERT INTO challenges (device_id, nonce,"
+				" secret_hash, expires) VALUES"
+				" ((SELECT max(id) FROM devices),"
+				" randomblob(32), x'00', 0);"
+				"INSERT INTO events (device_id, time, kind,"
+				" detail) VALUES ((SELECT max(id) FROM"
+				" devices), 0, 'challenge', '')"),
+			0);
 	}
 	nms_store_close(&s);
 }
@@ -653,6 +685,7 @@ static void test_migration_5(void **state)
 	char err[256] = "";
 
 	(void)state;
+	SQLITE_ONLY();
 	old_store(false);
 	open_ok(&s);
 	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
@@ -682,14 +715,12 @@ static void test_migration_5(void **state)
 	assert_int_equal(nms_store_open_version(&s, path, 4, err, sizeof(err)),
 			 0);
 	assert_int_equal(nms_store_version(&s), 4);
-	assert_int_equal(sqlite3_exec(s.db,
-				      "DELETE FROM aks WHERE device_id = 3;"
-				      "DELETE FROM eks WHERE device_id = 3;"
-				      "DELETE FROM challenges;"
-				      "DELETE FROM events WHERE device_id = 3;"
-				      "DELETE FROM devices WHERE id = 3",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sql(&s, "DELETE FROM aks WHERE device_id = 3;"
+				 "DELETE FROM eks WHERE device_id = 3;"
+				 "DELETE FROM challenges;"
+				 "DELETE FROM events WHERE device_id = 3;"
+				 "DELETE FROM devices WHERE id = 3"),
+			 0);
 	nms_store_close(&s);
 	open_ok(&s);
 	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);

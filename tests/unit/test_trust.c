@@ -2,7 +2,8 @@
 /*
  * The trust engine: the policy table (every state against every event),
  * bad is sticky and silence does not launder it; the metric map, its
- * defaults and its refusals; on a real SQLite file, an observation that
+ * defaults and its refusals; on a real SQLite file (or with
+ * TRUSTROUTE_TEST_STORE=pg a PostgreSQL database), an observation that
  * changes the state writes state, history and event together and one
  * that does not writes nothing, a rolled-back caller's transaction
  * leaves nothing, a stale compare-and-set is refused, schema 2 files are
@@ -14,16 +15,19 @@
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
+#include "pg_fixture.h"
 #include "test_dir.h"
 #include "tr_test.h"
 #include "nms/route/converge.h"
 #include "nms/route/observe.h"
 
 #include <arpa/inet.h>
+#include <sqlite3.h>
 #include <string.h>
 
 static struct test_dir td;
-static char path[300];
+static char file[300];
+static const char *path; /* the SQLite file, or the PostgreSQL database */
 
 static int setup(void **state)
 {
@@ -44,7 +48,14 @@ static void new_path(void)
 	char name[32];
 
 	snprintf(name, sizeof(name), "nms-%d.db", ++n);
-	test_dir_path(&td, path, sizeof(path), name);
+	test_dir_path(&td, file, sizeof(file), name);
+	path = tr_store_target(file);
+	assert_non_null(path);
+}
+
+static int sql(struct nms_store *s, const char *q)
+{
+	return nms_db_exec(s->db, q, NULL, 0);
 }
 
 /* A new store with routers r1 and r2 (ids 1, 2), both unknown. */
@@ -55,24 +66,20 @@ static void open_fresh(struct nms_store *s)
 	new_path();
 	if (nms_store_open(s, path, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(
-		sqlite3_exec(s->db,
-			     "INSERT INTO devices (name, created, updated)"
-			     " VALUES ('r1', 0, 0), ('r2', 0, 0)",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_equal(sql(s, "INSERT INTO devices (name, created, updated)"
+				" VALUES ('r1', 0, 0), ('r2', 0, 0)"),
+			 0);
 }
 
-static int64_t count(struct nms_store *s, const char *sql)
+static int64_t count(struct nms_store *s, const char *q)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(s->db, q, &st), 0);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
@@ -339,13 +346,11 @@ static void test_change_is_one_transaction(void **state)
 					     sizeof(err)),
 			 -1);
 	/* The history refuses a state outside the four. */
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO trust_history"
-			     " (device_id, time_ms, previous, state, reason)"
-			     " VALUES (1, 0, 'good', 'trusted', '')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO trust_history"
+				     " (device_id, time_ms, previous, state,"
+				     " reason)"
+				     " VALUES (1, 0, 'good', 'trusted', '')"),
+			     0);
 	nms_store_close(&s);
 }
 
@@ -357,9 +362,12 @@ static void test_migration_from_2(void **state)
 	char err[256];
 
 	(void)state;
+	/* SQLite's history: PostgreSQL databases start at schema 6. */
+	if (tr_store_is_pg())
+		skip();
 	new_path();
 	/* The part of a schema 2 file that migration 3 builds on. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(
 			db,
@@ -379,7 +387,7 @@ static void test_migration_from_2(void **state)
 	sqlite3_close(db);
 	/* Up to schema 4 only: migration 5 needs the enrollment tables this
 	 * partial file does not have (test_nms_store migrates those). */
-	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
+	if (nms_store_open_version(&s, file, 4, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(nms_store_version(&s), 4);
 	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
@@ -400,18 +408,20 @@ static int note_target(const struct nms_route_target *t, void *arg)
 }
 
 /* Schema 6: a managed host has an actuator; an older host is netlink
- * and keeps its namespace; an FRR host that is a router is never a
- * target for itself. */
-static void test_migration_to_6_and_frr_hosts(void **state)
+ * and keeps its namespace. */
+static void test_migration_to_6(void **state)
 {
 	struct nms_store s;
 	sqlite3 *db;
-	char err[256], seen[256] = "";
+	char err[256];
 
 	(void)state;
+	/* SQLite's history: PostgreSQL databases start at schema 6. */
+	if (tr_store_is_pg())
+		skip();
 	new_path();
 	/* The part of a schema 5 file that migration 6 builds on. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(db,
 			     "CREATE TABLE devices (id INTEGER PRIMARY KEY,"
@@ -425,16 +435,26 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
-	if (nms_store_open(&s, path, err, sizeof(err)))
+	/* Up to schema 6 only: later migrations are tested on whole stores. */
+	if (nms_store_open_version(&s, file, 6, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_version(&s), 6);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
 				   " name = 'old' AND actuator = 'netlink'"
 				   " AND netns = 'ns-old' AND vty = ''"
 				   " AND device_id IS NULL"),
 			 1);
 	nms_store_close(&s);
+}
 
+/* An FRR host that is a router is never a target for itself; a host
+ * turns from netlink to FRR and back; on both backends. */
+static void test_frr_hosts(void **state)
+{
+	struct nms_store s;
+	char err[256], seen[256] = "";
+
+	(void)state;
 	open_fresh(&s);
 	assert_int_equal(nms_store_router_addr_add(&s, 1, "10.31.0.2", err,
 						   sizeof(err)),
@@ -453,18 +473,12 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 						  sizeof(err)),
 			 -1);
 	/* The CHECKs hold even past our functions. */
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO route_hosts (name, netns,"
-			     " actuator) VALUES ('y', '', 'bgp')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO route_hosts (name, netns,"
-			     " actuator) VALUES ('y', '', 'frr')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO route_hosts (name, netns,"
+				     " actuator) VALUES ('y', '', 'bgp')"),
+			     0);
+	assert_int_not_equal(sql(&s, "INSERT INTO route_hosts (name, netns,"
+				     " actuator) VALUES ('y', '', 'frr')"),
+			     0);
 	assert_int_equal(nms_store_route_targets(&s, 0, note_target, seen, err,
 						 sizeof(err)),
 			 3);
@@ -629,7 +643,8 @@ int main(void)
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
 		cmocka_unit_test(test_router_addrs_and_hosts),
-		cmocka_unit_test(test_migration_to_6_and_frr_hosts),
+		cmocka_unit_test(test_migration_to_6),
+		cmocka_unit_test(test_frr_hosts),
 		cmocka_unit_test(test_converge_errors),
 		cmocka_unit_test(test_actuator_formats),
 	};
