@@ -5,7 +5,9 @@
 #include "base/log.h"
 #include "net/net.h"
 #include "nms/route/observe.h"
+#include "nms/probe/partition.h"
 #include "nms/probe/prober.h"
+#include "nms/store/store_cluster.h"
 #include "nms/store/store_session.h"
 
 #include <pthread.h>
@@ -15,8 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_TARGETS 4096
 #define PROBERS 16 /* probes at once: one silent router costs one timeout */
+#define MAX_MEMBERS 64 /* NMS hosts on one database */
+#define MEMBER_LEN 128
 
 struct target {
 	char device[64], address[64];
@@ -29,7 +32,9 @@ struct nms_monitor {
 	struct nms_monitor_config cfg;
 	struct nms_store store; /* opened once: the monitor's writer */
 	SSL_CTX *ctx; /* the NMS CA, loaded once */
-	struct target *t; /* MAX_TARGETS, reused each round */
+	struct target *t; /* reused each round, grown as needed */
+	size_t cap;
+	char members[MAX_MEMBERS][MEMBER_LEN];
 	pthread_t th;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -37,22 +42,40 @@ struct nms_monitor {
 };
 
 struct round {
+	struct nms_monitor *m;
 	const struct nms_monitor_config *cfg;
 	SSL_CTX *ctx;
 	struct target *t;
 	size_t n, next;
 	pthread_mutex_t lock;
+	int members, self; /* live members; our index (-1: probe all) */
+	size_t skipped; /* routers another member probes */
 };
 
 static int collect(int64_t device_id, const char *device, const char *address,
 		   unsigned port, void *arg)
 {
 	struct round *r = arg;
+	struct nms_monitor *m = r->m;
 	struct target *t;
 
 	(void)device_id;
-	if (r->n == MAX_TARGETS)
+	/* Of several NMS hosts, each probes its share of the routers. */
+	if (r->self >= 0 &&
+	    nms_partition_owner(device, m->members[0], MEMBER_LEN,
+				r->members) != r->self) {
+		r->skipped++;
 		return 0;
+	}
+	if (r->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 256;
+		struct target *v = realloc(m->t, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		m->t = r->t = v;
+		m->cap = cap;
+	}
 	t = &r->t[r->n++];
 	snprintf(t->device, sizeof(t->device), "%s", device);
 	snprintf(t->address, sizeof(t->address), "%s", address);
@@ -95,13 +118,31 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
 		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
 	};
-	struct round r = { .cfg = &m->cfg,
+	struct round r = { .m = m,
+			   .cfg = &m->cfg,
 			   .ctx = m->ctx,
 			   .t = m->t,
-			   .lock = PTHREAD_MUTEX_INITIALIZER };
+			   .lock = PTHREAD_MUTEX_INITIALIZER,
+			   .self = -1 };
 	pthread_t th[PROBERS];
 	size_t workers = 0;
 
+	if (m->cfg.member_id) {
+		char e[256];
+
+		r.members = nms_store_members_live(&m->store, m->cfg.live_ms,
+						   m->members[0], MEMBER_LEN,
+						   MAX_MEMBERS, e, sizeof(e));
+		for (int i = 0; i < r.members; i++)
+			if (!strcmp(m->members[i], m->cfg.member_id))
+				r.self = i;
+		/* Not (yet) a live member, or no list: probe every router
+		 * (twice probed is harmless; unprobed is not). */
+		if (r.self < 0)
+			fprintf(stderr,
+				"nmsd: monitor: not among the live members (%s): probing every router\n",
+				r.members < 0 ? e : "no heartbeat yet");
+	}
 	if (nms_store_endpoints(&m->store, collect, &r, err, errlen) < 0)
 		return -1;
 	while (workers < PROBERS && workers < r.n &&
@@ -172,11 +213,6 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->wake, &attr);
 	pthread_condattr_destroy(&attr);
-	m->t = calloc(MAX_TARGETS, sizeof(*m->t));
-	if (!m->t) {
-		tr_fail(err, errlen, "out of memory");
-		goto fail;
-	}
 	if (nms_store_open(&m->store, c->db, err, errlen) < 0)
 		goto fail;
 	m->ctx = probe_ctx_new(c->ca_file, err, errlen);

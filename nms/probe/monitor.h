@@ -20,6 +20,10 @@ struct nms_monitor_config {
 	const uint8_t *policy; /* their keys' expected authPolicy, or NULL */
 	unsigned interval_ms, timeout_ms;
 	const struct trust_metrics *metrics;
+	/* Of several NMS hosts: this one's member id, and how fresh a
+	 * heartbeat must be (ms) for a member to count; NULL: probe all. */
+	const char *member_id;
+	unsigned live_ms;
 };
 
 struct nms_monitor;

@@ -3,6 +3,7 @@
 
 #include "base/errmsg.h"
 #include "base/log.h"
+#include "nms/route/route_lease.h"
 #include "nms/store/store_trust.h"
 
 #include <stdio.h>
@@ -85,6 +86,13 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 	tr_log(c->to == TRUST_GOOD ? TR_LOG_NOTICE : TR_LOG_WARN, "trust",
 	       "%s: %s -> %s: %s", device, trust_state_name(c->from),
 	       trust_state_name(c->to), reason);
+	/* Of several NMS hosts, the route owner converges what the others
+	 * commit (nms/route/route_owner.h); it polls for changes. */
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
+		tr_log(TR_LOG_INFO, "route", "%s: routes left to the route owner",
+		       device);
+		return 0;
+	}
 	/* The routes follow the state at once: make-before-break. */
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
 				  errlen);
@@ -93,5 +101,16 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
 		     char *err, size_t errlen)
 {
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 }))
+		return 0; /* the route owner's */
 	return nms_trust_converge(s, m, 0, true, converged, NULL, err, errlen);
+}
+
+int nms_observe_pending(struct nms_store *s, const struct trust_metrics *m,
+			char *err, size_t errlen)
+{
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 }))
+		return 0;
+	return nms_trust_converge(s, m, NMS_ROUTE_PENDING, false, converged,
+				  NULL, err, errlen);
 }

@@ -47,4 +47,12 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
 		     char *err, size_t errlen);
 
+/*
+ * Converge the pairs of managed host and router not yet converged to the
+ * router's state: what the route owner of several NMS hosts runs every
+ * poll, for the changes the others committed. 0, or -1 with the reason.
+ */
+int nms_observe_pending(struct nms_store *s, const struct trust_metrics *m,
+			char *err, size_t errlen);
+
 #endif

@@ -414,7 +414,8 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 		    " LEFT JOIN route_applied a"
 		    "  ON a.host_id = h.id AND a.device_id = d.id"
 		    /* A router's own configuration does not re-cost it. */
-		    " WHERE (?1 = 0 OR d.id = ?1)"
+		    " WHERE (?1 = 0 OR d.id = ?1"
+		    "  OR (?1 < 0 AND (a.state IS NULL OR a.state <> d.trust)))"
 		    "  AND (h.device_id IS NULL OR h.device_id <> d.id)"
 		    " ORDER BY h.id, d.id",
 		    "route targets", err, errlen, &st) < 0)

@@ -39,6 +39,7 @@
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
+#include "nms/route/route_lease.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
 
@@ -479,6 +480,10 @@ static int store_cmd(int argc, char **argv, struct opts *o)
 	int rc = 0;
 	int64_t id;
 
+	/* On PostgreSQL, several nmsd share the store and the one holding
+	 * the route lease changes routes: this tool records, it does not. */
+	if (nms_db_target_is_pg(o->db))
+		nms_route_lease_cluster("nms-route");
 	if (nms_store_open(&s, o->db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nms-route: %s\n", err);
 		return 1;

@@ -22,6 +22,13 @@
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
  *        [--vtysh PATH]
+ *        [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]
+ *        [--route-poll-ms MS]
+ *
+ * --db is a SQLite file, or a PostgreSQL database (postgresql://... or
+ * pg:CONNINFO) that several nmsd share: each is then a member (its id:
+ * --member-id, by default host:pid:start), probes its share of the
+ * routers, and the one holding the route lease changes routes.
  *
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment, "mutual = yes" for a flag; base/config.h); options
@@ -36,6 +43,7 @@
 #include "nms/probe/monitor.h"
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
+#include "nms/route/route_owner.h"
 #include "nms/store/store.h"
 #include "base/cli.h"
 #include "base/config.h"
@@ -52,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ERRLEN 512
@@ -90,7 +99,11 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
-		"            [--vtysh PATH]\n");
+		"            [--vtysh PATH]\n"
+		"            [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]\n"
+		"            [--route-poll-ms MS]\n"
+		"  --db: a SQLite file, or PostgreSQL (postgresql://... or pg:CONNINFO)\n"
+		"  shared by several nmsd\n");
 	return rc;
 }
 
@@ -139,6 +152,8 @@ struct options {
 	struct attest_service_config attest;
 	struct trust_metrics metrics;
 	unsigned probe_interval, probe_timeout;
+	const char *member_id;
+	unsigned heartbeat_ms, lease_ms, route_poll_ms;
 };
 
 /* A whole decimal number from @lo to @hi. */
@@ -237,6 +252,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
+		{ "member-id", required_argument, NULL, 1008 },
+		{ "heartbeat-ms", required_argument, NULL, 1009 },
+		{ "route-lease-ms", required_argument, NULL, 1010 },
+		{ "route-poll-ms", required_argument, NULL, 1011 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
@@ -388,6 +407,21 @@ static int parse(int argc, char **argv, struct options *o)
 			else
 				o->est.timeout_seconds = v;
 			break;
+		case 1008:
+			o->member_id = optarg;
+			break;
+		case 1009:
+		case 1010:
+		case 1011:
+			if (count(optarg, 10, 600000, &v) < 0)
+				return -1;
+			if (c == 1009)
+				o->heartbeat_ms = v;
+			else if (c == 1010)
+				o->lease_ms = v;
+			else
+				o->route_poll_ms = v;
+			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
 						sizeof(err)) < 0) {
@@ -421,6 +455,12 @@ static int parse(int argc, char **argv, struct options *o)
 							"--ek-roots PEM");
 		return -2;
 	}
+	/* A lease renewed at every heartbeat must outlive a few of them. */
+	if (o->lease_ms && o->lease_ms < 2 * o->heartbeat_ms) {
+		fprintf(stderr,
+			"nmsd: --route-lease-ms must be at least twice --heartbeat-ms\n");
+		return -2;
+	}
 	if (optind != argc || o->enroll.cert_days <= 0 ||
 	    o->enroll.challenge_seconds <= 0)
 		return -1;
@@ -451,7 +491,9 @@ static int serve(struct options *o)
 	struct nms_est_server *est = NULL;
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
-	char err[ERRLEN], ca_file[4096];
+	struct nms_route_owner *owner = NULL;
+	char err[ERRLEN], ca_file[4096], member[128], host[64] = "";
+	bool cluster = nms_db_target_is_pg(o->db);
 	int rc = 1;
 
 	if (fit_descriptors(o) < 0)
@@ -488,6 +530,37 @@ static int serve(struct options *o)
 	       o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
+	/* Several NMS hosts on PostgreSQL: join, and let the holder of the
+	 * route lease change routes (it converges every host first). */
+	if (cluster) {
+		struct nms_route_owner_config rc_cfg = {
+			.db = o->db,
+			.member_id = member,
+			.host = host,
+			.beat_ms = o->heartbeat_ms,
+			.lease_ms = o->lease_ms,
+			.poll_ms = o->route_poll_ms,
+			.metrics = &o->metrics,
+		};
+		struct timespec ts;
+
+		gethostname(host, sizeof(host) - 1);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (o->member_id)
+			snprintf(member, sizeof(member), "%s", o->member_id);
+		else
+			snprintf(member, sizeof(member), "%s:%ld:%lld", host,
+				 (long)getpid(),
+				 (long long)ts.tv_sec * 1000 +
+					 ts.tv_nsec / 1000000);
+		owner = nms_route_owner_start(&rc_cfg, err, sizeof(err));
+		if (!owner) {
+			tr_log(TR_LOG_ERR, "main", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "main",
+		       "member %s of the NMS hosts on PostgreSQL", member);
+	}
 	o->attest.db = o->db;
 	o->attest.ca_dir = o->est.ca_dir;
 	o->attest.refs = &o->policy;
@@ -514,6 +587,9 @@ static int serve(struct options *o)
 			.interval_ms = o->probe_interval,
 			.timeout_ms = o->probe_timeout,
 			.metrics = &o->metrics,
+			.member_id = cluster ? member : NULL,
+			.live_ms =
+				3 * (o->heartbeat_ms ? o->heartbeat_ms : 1000),
 		};
 
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
@@ -533,6 +609,7 @@ static int serve(struct options *o)
 	rc = 0;
 out:
 	nms_monitor_stop(mon);
+	nms_route_owner_stop(owner);
 	attest_service_free(svc);
 	nms_est_stop(est);
 	nms_ca_free(&ca);

@@ -14,6 +14,7 @@
  * and DDL are translated for PostgreSQL.
  */
 #include "nms/store/store.h"
+#include "nms/store/store_cluster.h"
 #include "nms/store/store_enroll.h"
 #include "pg_fixture.h"
 #include "tr_test.h"
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <tss2/tss2_mu.h>
 #include <unistd.h>
 
@@ -728,6 +730,114 @@ static void test_migration_5(void **state)
 	remove_db();
 }
 
+/*
+ * Several NMS hosts: members are live while they beat; a lease has one
+ * holder, renewed in the same epoch, taken over only once it expired and
+ * then in the next epoch; the old holder's fence (held in its epoch)
+ * fails from then on; a released lease is taken at once.
+ */
+static void test_members_and_leases(void **state)
+{
+	struct nms_store s;
+	char err[256] = "", ids[4][128], other[128];
+	int64_t e1 = 0, e2 = 0, e;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_member_beat(&s, "a", "h1", 1, 60000, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_member_beat(&s, "b", "h2", 1, 60000, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_members_live(&s, 5000, ids[0], 128, 4, err,
+						sizeof(err)),
+			 2);
+	assert_string_equal(ids[0], "a");
+	assert_string_equal(ids[1], "b");
+	assert_int_equal(nms_store_member_leave(&s, "b", err, sizeof(err)), 0);
+	assert_int_equal(nms_store_members_live(&s, 5000, ids[0], 128, 4, err,
+						sizeof(err)),
+			 1);
+
+	/* a takes it; renewing keeps the epoch; b cannot have it. */
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300,
+					      &e1, other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e, e1);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "b", 300,
+					      &e2, other, sizeof(other), err,
+					      sizeof(err)),
+			 0);
+	assert_string_equal(other, "a");
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 1);
+	/* a stops renewing (dies): once it expired, b has it, next epoch. */
+	nanosleep(&(struct timespec){ 0, 400000000L }, NULL);
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "b", 300,
+					      &e2, other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e2, e1 + 1);
+	/* a wakes up: fenced off, and cannot take it back while b renews. */
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 0);
+	assert_string_equal(other, "b");
+	/* b stops cleanly: a has it at once. */
+	assert_int_equal(nms_store_lease_release(&s, NMS_LEASE_ROUTE, "b", err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e, e2 + 1);
+	nms_store_close(&s);
+	remove_db();
+}
+
+/* Two connections taking the same leases: never two holders. */
+static void test_lease_race(void **state)
+{
+	struct nms_store a, b;
+	char err[256] = "";
+	int64_t ea, eb;
+
+	(void)state;
+	remove_db();
+	open_ok(&a);
+	open_ok(&b);
+	for (int i = 0; i < 50; i++) {
+		char name[16];
+		int ha, hb;
+
+		snprintf(name, sizeof(name), "l%d", i);
+		ha = nms_store_lease_take(&a, name, "a", 10000, &ea, NULL, 0,
+					  err, sizeof(err));
+		hb = nms_store_lease_take(&b, name, "b", 10000, &eb, NULL, 0,
+					  err, sizeof(err));
+		assert_int_equal(ha + hb, 1);
+	}
+	nms_store_close(&a);
+	nms_store_close(&b);
+	remove_db();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -743,6 +853,8 @@ int main(void)
 		cmocka_unit_test(test_challenge_back_on_rollback),
 		cmocka_unit_test(test_keys_and_certificates),
 		cmocka_unit_test(test_migration_5),
+		cmocka_unit_test(test_members_and_leases),
+		cmocka_unit_test(test_lease_race),
 	};
 
 	return TR_RUN(tests, setup, teardown);
