@@ -169,6 +169,10 @@ $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fi
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^
 
+$(B)/bin/pg-run: $(B)/obj/tests/tools/pg-run.o $(B)/obj/tests/lib/pg_fixture.o
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ -lpq
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -225,6 +229,7 @@ FAST_SUITES := \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
+	"scripts:multi-nms=tests/scripts/test-multi-nms" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \

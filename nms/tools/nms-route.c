@@ -307,6 +307,17 @@ static int converge(struct nms_store *s, struct opts *o, int64_t device,
 		hosts = json_object_new_array();
 		json_object_object_add(out, "hosts", hosts);
 	}
+	/* Several nmsd on PostgreSQL: the route owner converges. */
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
+		if (out)
+			json_object_object_add(
+				out, "routes",
+				json_object_new_string(
+					"left to the route owner"));
+		else
+			printf("routes: left to the route owner\n");
+		return 0;
+	}
 	rc = nms_trust_converge(s, &o->metrics, device, all,
 				out ? converged_json : converged_text, hosts,
 				err, errlen);
