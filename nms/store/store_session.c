@@ -115,6 +115,18 @@ int nms_store_endpoint_set(struct nms_store *s, int64_t device_id,
 		       nms_sql_fail(s, err, errlen, "setting the endpoint");
 }
 
+int nms_store_endpoint_delete(struct nms_store *s, int64_t device_id,
+			      char *err, size_t errlen)
+{
+	struct nms_stmt *st;
+
+	if (nms_prepare(s, "DELETE FROM endpoints WHERE device_id = ?1",
+			"endpoints", err, errlen, &st) < 0)
+		return -1;
+	nms_db_bind_int64(st, 1, device_id);
+	return nms_step_done(s, st, "deleting the endpoint", err, errlen);
+}
+
 int nms_store_endpoints(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
 			char *err, size_t errlen)
 {
