@@ -22,11 +22,16 @@
 #define MEMBER_LEN 128
 
 struct target {
+	int64_t id;
 	char device[64], address[64];
 	unsigned port;
 	enum probe_result res;
 	char why[512];
+	struct trust_change c;
 };
+
+/* Outcomes applied per transaction: one commit (fsync) for many. */
+#define APPLY_BATCH 256
 
 struct nms_monitor {
 	struct nms_monitor_config cfg;
@@ -59,7 +64,6 @@ static int collect(int64_t device_id, const char *device, const char *address,
 	struct nms_monitor *m = r->m;
 	struct target *t;
 
-	(void)device_id;
 	/* Of several NMS hosts, each probes its share of the routers. */
 	if (r->self >= 0 &&
 	    nms_partition_owner(device, m->members[0], MEMBER_LEN,
@@ -77,6 +81,7 @@ static int collect(int64_t device_id, const char *device, const char *address,
 		m->cap = cap;
 	}
 	t = &r->t[r->n++];
+	t->id = device_id;
 	snprintf(t->device, sizeof(t->device), "%s", device);
 	snprintf(t->address, sizeof(t->address), "%s", address);
 	t->port = port;
@@ -111,13 +116,72 @@ static void *prober(void *arg)
  * Probe every endpoint, up to PROBERS at once, then apply the outcomes
  * in this thread (the store and the routes are changed by one writer).
  */
+static const enum trust_event probe_event[] = {
+	[PROBE_OK] = TRUST_EV_HANDSHAKE_OK,
+	[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
+	[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
+};
+
+static void probe_reason(const struct target *t, char *reason, size_t len)
+{
+	snprintf(reason, len, "implicit attestation: %s", t->why);
+}
+
+struct batch {
+	struct target *t;
+	size_t n;
+};
+
+/* A batch of outcomes, observed in one transaction. */
+static int apply_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct batch *b = arg;
+	int64_t now = trust_now_ms();
+
+	for (size_t i = 0; i < b->n; i++) {
+		char reason[600];
+
+		probe_reason(&b->t[i], reason, sizeof(reason));
+		if (nms_trust_observe(s, b->t[i].id, probe_event[b->t[i].res],
+				      reason, now, &b->t[i].c, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The outcomes, APPLY_BATCH per transaction, then each change's routes;
+ * a batch that fails (a router deleted meanwhile) goes one by one.
+ */
+static void apply(struct nms_monitor *m, struct target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i += APPLY_BATCH) {
+		struct batch b = { t + i,
+				   n - i < APPLY_BATCH ? n - i : APPLY_BATCH };
+		char reason[600], e[256];
+		bool batched = nms_store_tx(&m->store, apply_tx, &b, e,
+					    sizeof(e)) == 0;
+
+		for (size_t k = 0; k < b.n; k++) {
+			struct target *x = &b.t[k];
+
+			probe_reason(x, reason, sizeof(reason));
+			if (batched ?
+				    nms_observe_changed(&m->store,
+							m->cfg.metrics, x->id,
+							x->device, &x->c,
+							reason, e, sizeof(e)) :
+				    nms_observe(&m->store, m->cfg.metrics,
+						x->device, probe_event[x->res],
+						reason, NULL, e, sizeof(e)))
+				tr_log(TR_LOG_ERR, "probe", "%s: %s", x->device,
+				       e);
+		}
+	}
+}
+
 static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 {
-	static const enum trust_event ev[] = {
-		[PROBE_OK] = TRUST_EV_HANDSHAKE_OK,
-		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
-		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
-	};
 	struct round r = { .m = m,
 			   .cfg = &m->cfg,
 			   .ctx = m->ctx,
@@ -126,6 +190,7 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 			   .self = -1 };
 	pthread_t th[PROBERS];
 	size_t workers = 0;
+	int64_t t0 = trust_now_ns(), t1;
 
 	if (m->cfg.member_id) {
 		char e[256];
@@ -139,9 +204,9 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 		/* Not (yet) a live member, or no list: probe every router
 		 * (twice probed is harmless; unprobed is not). */
 		if (r.self < 0)
-			fprintf(stderr,
-				"nmsd: monitor: not among the live members (%s): probing every router\n",
-				r.members < 0 ? e : "no heartbeat yet");
+			tr_log(TR_LOG_WARN, "probe",
+			       "not among the live members (%s): probing every router",
+			       r.members < 0 ? e : "no heartbeat yet");
 	}
 	if (nms_store_endpoints(&m->store, collect, &r, err, errlen) < 0)
 		return -1;
@@ -152,15 +217,14 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 		prober(&r); /* no thread to spare: probe here */
 	for (size_t i = 0; i < workers; i++)
 		pthread_join(th[i], NULL);
-	for (size_t i = 0; i < r.n; i++) {
-		char reason[600], e[256];
-
-		snprintf(reason, sizeof(reason), "implicit attestation: %s",
-			 r.t[i].why);
-		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
-				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
-			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device, e);
-	}
+	t1 = trust_now_ns();
+	apply(m, r.t, r.n);
+	/* For benchmarks (bench/fleet): what each round cost. */
+	if (getenv("TRUSTROUTE_NMS_ROUND_LOG"))
+		tr_log(TR_LOG_INFO, "probe",
+		       "round: %zu routers probed in %lld ms, applied in %lld ms (%zu another member's)",
+		       r.n, (long long)((t1 - t0) / 1000000),
+		       (long long)((trust_now_ns() - t1) / 1000000), r.skipped);
 	return 0;
 }
 

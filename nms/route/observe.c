@@ -81,6 +81,14 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 	if (id < 0 || nms_trust_observe(s, id, ev, reason, trust_now_ms(), c,
 					err, errlen) < 0)
 		return -1;
+	return nms_observe_changed(s, m, id, device, c, reason, err, errlen);
+}
+
+int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
+			int64_t id, const char *device,
+			const struct trust_change *c, const char *reason,
+			char *err, size_t errlen)
+{
 	if (!c->changed)
 		return 0;
 	tr_log(c->to == TRUST_GOOD ? TR_LOG_NOTICE : TR_LOG_WARN, "trust",

@@ -40,6 +40,16 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 		struct trust_change *c, char *err, size_t errlen);
 
 /*
+ * After a change @c of router @id (@device) committed, by nms_observe or
+ * by a caller that observed many in one transaction: log it and converge
+ * its routes (when this process may: nms/route/route_lease.h).
+ */
+int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
+			int64_t id, const char *device,
+			const struct trust_change *c, const char *reason,
+			char *err, size_t errlen);
+
+/*
  * Converge every managed host for every router to its state now, reading
  * the kernel's routes: what a (re)started NMS does first, since they may
  * have changed while it was down. 0, or -1 with the reason.
