@@ -115,8 +115,8 @@ int nms_store_endpoint_set(struct nms_store *s, int64_t device_id,
 		       nms_sql_fail(s, err, errlen, "setting the endpoint");
 }
 
-int nms_store_endpoint_delete(struct nms_store *s, int64_t device_id,
-			      char *err, size_t errlen)
+int nms_store_endpoint_delete(struct nms_store *s, int64_t device_id, char *err,
+			      size_t errlen)
 {
 	struct nms_stmt *st;
 
