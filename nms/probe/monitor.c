@@ -27,11 +27,8 @@ struct target {
 	unsigned port;
 	enum probe_result res;
 	char why[512];
-	struct trust_change c;
+	char reason[600];
 };
-
-/* Outcomes applied per transaction: one commit (fsync) for many. */
-#define APPLY_BATCH 256
 
 struct nms_monitor {
 	struct nms_monitor_config cfg;
@@ -122,62 +119,28 @@ static const enum trust_event probe_event[] = {
 	[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
 };
 
-static void probe_reason(const struct target *t, char *reason, size_t len)
-{
-	snprintf(reason, len, "implicit attestation: %s", t->why);
-}
-
-struct batch {
-	struct target *t;
-	size_t n;
-};
-
-/* A batch of outcomes, observed in one transaction. */
-static int apply_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
-{
-	struct batch *b = arg;
-	int64_t now = trust_now_ms();
-
-	for (size_t i = 0; i < b->n; i++) {
-		char reason[600];
-
-		probe_reason(&b->t[i], reason, sizeof(reason));
-		if (nms_trust_observe(s, b->t[i].id, probe_event[b->t[i].res],
-				      reason, now, &b->t[i].c, err, errlen) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /*
- * The outcomes, APPLY_BATCH per transaction, then each change's routes;
- * a batch that fails (a router deleted meanwhile) goes one by one.
+ * The outcomes, into the trust engine: one read of the states, the
+ * changes a batch per transaction (nms_observe_many), then their routes.
  */
 static void apply(struct nms_monitor *m, struct target *t, size_t n)
 {
-	for (size_t i = 0; i < n; i += APPLY_BATCH) {
-		struct batch b = { t + i,
-				   n - i < APPLY_BATCH ? n - i : APPLY_BATCH };
-		char reason[600], e[256];
-		bool batched = nms_store_tx(&m->store, apply_tx, &b, e,
-					    sizeof(e)) == 0;
+	struct nms_observation *o = calloc(n ? n : 1, sizeof(*o));
 
-		for (size_t k = 0; k < b.n; k++) {
-			struct target *x = &b.t[k];
-
-			probe_reason(x, reason, sizeof(reason));
-			if (batched ?
-				    nms_observe_changed(&m->store,
-							m->cfg.metrics, x->id,
-							x->device, &x->c,
-							reason, e, sizeof(e)) :
-				    nms_observe(&m->store, m->cfg.metrics,
-						x->device, probe_event[x->res],
-						reason, NULL, e, sizeof(e)))
-				tr_log(TR_LOG_ERR, "probe", "%s: %s", x->device,
-				       e);
-		}
+	if (!o) {
+		tr_log(TR_LOG_ERR, "probe", "out of memory");
+		return;
 	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(t[i].reason, sizeof(t[i].reason),
+			 "implicit attestation: %s", t[i].why);
+		o[i] = (struct nms_observation){ .id = t[i].id,
+						 .device = t[i].device,
+						 .ev = probe_event[t[i].res],
+						 .reason = t[i].reason };
+	}
+	nms_observe_many(&m->store, m->cfg.metrics, o, n, trust_now_ms());
+	free(o);
 }
 
 static int round_once(struct nms_monitor *m, char *err, size_t errlen)

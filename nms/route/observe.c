@@ -7,6 +7,7 @@
 #include "nms/store/store_trust.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct observe_args {
@@ -104,6 +105,122 @@ int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
 	/* The routes follow the state at once: make-before-break. */
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
 				  errlen);
+}
+
+struct id_state {
+	int64_t id;
+	enum trust_state state;
+};
+
+struct states {
+	struct id_state *v;
+	size_t n, cap;
+};
+
+static int add_state(int64_t id, const char *name,
+		     const struct nms_trust_row *row, void *arg)
+{
+	struct states *s = arg;
+
+	(void)name;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		struct id_state *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct id_state){ id, row->state };
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_state *)a)->id,
+		y = ((const struct id_state *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+struct many {
+	struct nms_observation **o;
+	size_t n;
+	int64_t now_ms;
+};
+
+static int many_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct many *b = arg;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (nms_trust_observe(s, b->o[i]->id, b->o[i]->ev,
+				      b->o[i]->reason, b->now_ms, &b->o[i]->c,
+				      err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
+		     struct nms_observation *o, size_t n, int64_t now_ms)
+{
+	struct states st = { 0 };
+	struct nms_observation **todo = calloc(n ? n : 1, sizeof(*todo));
+	size_t k = 0;
+	char err[512];
+	int rc = 0;
+
+	if (!todo)
+		return -1;
+	/* One read for the round; no read at all per router that stays. */
+	if (nms_store_trust_devices(s, add_state, &st, err, sizeof(err)) < 0)
+		st.n = 0; /* then every observation goes to a transaction */
+	qsort(st.v, st.n, sizeof(*st.v), by_id);
+	for (size_t i = 0; i < n; i++) {
+		struct id_state key = { o[i].id, TRUST_UNKNOWN }, *cur;
+
+		memset(&o[i].c, 0, sizeof(o[i].c));
+		cur = st.n ? bsearch(&key, st.v, st.n, sizeof(*st.v), by_id) :
+			     NULL;
+		if (cur && (unsigned)o[i].ev < TRUST_NEVENTS &&
+		    trust_next(cur->state, o[i].ev) == cur->state) {
+			o[i].c.from = o[i].c.to = cur->state;
+			continue;
+		}
+		todo[k++] = &o[i];
+	}
+	free(st.v);
+	for (size_t i = 0; i < k; i += NMS_OBSERVE_BATCH) {
+		struct many b = { todo + i,
+				  k - i < NMS_OBSERVE_BATCH ? k - i :
+							      NMS_OBSERVE_BATCH,
+				  now_ms };
+
+		if (nms_store_tx(s, many_tx, &b, err, sizeof(err)) == 0)
+			continue;
+		/* One by one: the batch's failure is one router's. */
+		for (size_t j = 0; j < b.n; j++)
+			if (nms_trust_observe(
+				    s, b.o[j]->id, b.o[j]->ev, b.o[j]->reason,
+				    now_ms, &b.o[j]->c, err, sizeof(err)) < 0) {
+				tr_log(TR_LOG_ERR, "trust", "%s: %s",
+				       b.o[j]->device, err);
+				memset(&b.o[j]->c, 0, sizeof(b.o[j]->c));
+				rc = -1;
+			}
+	}
+	for (size_t i = 0; i < k; i++)
+		if (todo[i]->c.changed &&
+		    nms_observe_changed(s, m, todo[i]->id, todo[i]->device,
+					&todo[i]->c, todo[i]->reason, err,
+					sizeof(err)) < 0) {
+			tr_log(TR_LOG_ERR, "route", "%s: %s", todo[i]->device,
+			       err);
+			rc = -1;
+		}
+	free(todo);
+	return rc;
 }
 
 int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,

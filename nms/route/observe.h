@@ -49,6 +49,29 @@ int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
 			const struct trust_change *c, const char *reason,
 			char *err, size_t errlen);
 
+/* One observation of many (nms_observe_many). */
+struct nms_observation {
+	int64_t id; /* the device */
+	const char *device;
+	enum trust_event ev;
+	const char *reason;
+	struct trust_change c; /* what it did */
+};
+
+/*
+ * Apply @n observations made at @now_ms (a probe round's): the states
+ * are read once, an observation that changes nothing by them writes
+ * nothing, the others are applied NMS_OBSERVE_BATCH per transaction
+ * (each read again and compared-and-set inside it: one commit, one
+ * fsync, for many), one by one if a batch fails; then each change is
+ * logged and its routes converged (nms_observe_changed). A state that
+ * changed between the read and now is seen by the next round. 0, or -1
+ * when some failed (each said on stderr).
+ */
+#define NMS_OBSERVE_BATCH 256
+int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
+		     struct nms_observation *o, size_t n, int64_t now_ms);
+
 /*
  * Converge every managed host for every router to its state now, reading
  * the kernel's routes: what a (re)started NMS does first, since they may

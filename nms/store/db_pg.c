@@ -26,12 +26,22 @@
 #define OID_TEXT 25
 
 #define MAX_PARAMS 32
+/* Statements prepared once per connection (by text and parameter types). */
+#define CACHE_SIZE 128
+
+struct pg_cached {
+	char *sql;
+	int nparams;
+	Oid types[MAX_PARAMS];
+};
 
 struct pg_db {
 	struct nms_db base;
 	PGconn *conn;
 	int64_t changes;
 	char sqlstate[6];
+	struct pg_cached cache[CACHE_SIZE];
+	int ncached;
 };
 
 struct pg_param {
@@ -262,8 +272,53 @@ static PGresult *run(struct pg_stmt *st)
 		formats[i] = st->p[i].format;
 		types[i] = st->p[i].type;
 	}
+	/* Prepared once, then executed: PostgreSQL parses and plans each
+	 * text once per connection, not at every step. */
+	for (int k = 0; k < db->ncached; k++) {
+		struct pg_cached *c = &db->cache[k];
+
+		if (c->nparams == st->nparams && !strcmp(c->sql, st->sql) &&
+		    !memcmp(c->types, types,
+			    sizeof(Oid) * (size_t)st->nparams)) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "s%d", k);
+			return PQexecPrepared(db->conn, name, st->nparams,
+					      values, lengths, formats, 1);
+		}
+	}
+	if (db->ncached < CACHE_SIZE) {
+		struct pg_cached *c = &db->cache[db->ncached];
+		char name[16];
+		PGresult *r;
+
+		snprintf(name, sizeof(name), "s%d", db->ncached);
+		r = PQprepare(db->conn, name, st->sql, st->nparams, types);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK &&
+		    (c->sql = strdup(st->sql))) {
+			PQclear(r);
+			c->nparams = st->nparams;
+			memcpy(c->types, types,
+			       sizeof(Oid) * (size_t)st->nparams);
+			db->ncached++;
+			return PQexecPrepared(db->conn, name, st->nparams,
+					      values, lengths, formats, 1);
+		}
+		/* Not prepared: a bad statement, an aborted transaction.
+		 * Its error is the statement's. */
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r); /* out of memory for the copy: run it plainly */
+	}
 	return PQexecParams(db->conn, st->sql, st->nparams, types, values,
 			    lengths, formats, 1);
+}
+
+static void cache_clear(struct pg_db *db)
+{
+	for (int k = 0; k < db->ncached; k++)
+		free(db->cache[k].sql);
+	db->ncached = 0;
 }
 
 /* A lost connection outside a transaction is made again, once. */
@@ -272,6 +327,7 @@ static bool reconnected(struct pg_db *db)
 	if (PQstatus(db->conn) != CONNECTION_BAD || db->base.tx_depth)
 		return false;
 	PQreset(db->conn);
+	cache_clear(db); /* a new session has none of them */
 	return PQstatus(db->conn) == CONNECTION_OK;
 }
 
@@ -475,6 +531,7 @@ static bool pg_retryable(const struct nms_db *db)
 
 static void pg_close(struct nms_db *db)
 {
+	cache_clear(DB(db));
 	PQfinish(DB(db)->conn);
 	free(db);
 }
