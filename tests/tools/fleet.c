@@ -6,6 +6,8 @@
  *         [--port N] [--port-file F] [--pcr-values N=HEX,...] [--threads N]
  *         [--seconds S] [--churn PER_SECOND] [--stats FILE]
  *   fleet --ca-dir DIR --routers N --baseline HANDSHAKES [--threads N]
+ *   fleet --ca-dir DIR --db DB --routers N --sessions SECONDS
+ *         --nms-port PORT --lists-dir DIR [--log-entries M] [--threads N]
  *
  * Each router has what enrollment would have left: a device with an EK
  * (its key id a digest of its name) and an activated AK in the store, an
@@ -30,6 +32,19 @@
  * --baseline: HANDSHAKES plain TLS handshakes with the same keys, from
  * --threads clients in this process (no attestation check, no store):
  * the floor a probe can cost. Prints handshakes per second.
+ *
+ * --sessions: explicit attestation, for SECONDS, by --threads clients at
+ * once, each a whole session of the router's own TNC client
+ * (userspace/agent/tnc_client: PT-TLS, PB-TNC, OS facts, the quote the
+ * NMS asks for over its nonce, PCR values, the IMA log) to nmsd's PT-TLS
+ * port, round robin over the routers. The quote is the stand-in's: a
+ * TPMS_ATTEST of PCRs 10 and 11 signed by the router's AK, whose public
+ * area is in the store as an activated AK. The IMA log, the same for
+ * every router (one image): boot_aggregate, the reference list
+ * (--lists-dir/10-fleet.list is written, for nmsd's --reference-list),
+ * then M (1 000) files from it; --lists-dir without --sessions writes
+ * only that list (for nmsd, before it starts). Prints sessions per
+ * second, and how many the NMS found good.
  */
 #define _GNU_SOURCE
 #include "base/errmsg.h"
@@ -41,7 +56,12 @@
 #include "nms/store/store_enroll.h"
 #include "nms/store/store_session.h"
 #include "nms/store/store_trust.h"
+#include "digest-lists/lib/dl_format.h"
+#include "ima/log.h"
+#include "os/collect.h"
+#include "tnc/pa_attr.h"
 #include "tpm/convert.h"
+#include "userspace/agent/tnc_client.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,7 +90,8 @@ enum rstate { R_GOOD, R_BAD, R_GONE };
 
 struct router {
 	char name[32];
-	EVP_PKEY *key;
+	EVP_PKEY *key, *ak;
+	TPM2B_PUBLIC ak_pub;
 	X509 *cert;
 	int64_t id; /* device id in the store */
 	_Atomic int state;
@@ -190,6 +211,9 @@ static int make_router(struct router *r, int i, char *err, size_t errlen)
 							   len, 365 },
 			       err, errlen);
 	rc = r->cert ? 0 : -1;
+	r->ak = ak;
+	r->ak_pub = e.ak_pub;
+	ak = NULL;
 out:
 	free(der);
 	EVP_PKEY_free(ak);
@@ -209,14 +233,19 @@ static int reg_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 	for (int i = a->from; i < a->to; i++) {
 		struct router *r = &routers[i];
-		uint8_t key_id[32], ak_name[34];
+		uint8_t key_id[32], akpub[sizeof(TPM2B_PUBLIC)];
+		TPM2B_NAME ak_name;
+		size_t aklen = 0;
 		struct nms_ek ek;
 		int64_t ak;
 
 		SHA256((const uint8_t *)r->name, strlen(r->name), key_id);
-		ak_name[0] = 0;
-		ak_name[1] = 0x0b;
-		SHA256(key_id, 32, ak_name + 2);
+		/* The AK as enrollment stores it: its TPM name, its public
+		 * area (what the attestation IMV verifies quotes with). */
+		if (tr_tpm_name(&r->ak_pub, &ak_name) < 0 ||
+		    Tss2_MU_TPM2B_PUBLIC_Marshal(&r->ak_pub, akpub,
+						 sizeof(akpub), &aklen))
+			return tr_fail(err, errlen, "the AK of %s", r->name);
 		ek = (struct nms_ek){ { key_id, 32 },
 				      { key_id, 32 },
 				      { (const uint8_t *)"pub", 3 },
@@ -224,9 +253,10 @@ static int reg_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 		r->id = nms_store_device_for_ek(s, r->name, &ek, err, errlen);
 		if (r->id < 0)
 			return -1;
-		ak = nms_store_ak(s, r->id, (struct nms_blob){ ak_name, 34 },
-				  (struct nms_blob){ ak_name, 34 }, err,
-				  errlen);
+		ak = nms_store_ak(
+			s, r->id,
+			(struct nms_blob){ ak_name.name, ak_name.size },
+			(struct nms_blob){ akpub, aklen }, err, errlen);
 		if (ak < 0 ||
 		    nms_store_ak_activated(s, ak, now_ms() / 1000, err,
 					   errlen) < 0 ||
@@ -401,6 +431,190 @@ static int add_routers(int n, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- explicit attestation (--sessions) ---- */
+
+static uint8_t *ima_log;
+static size_t ima_log_len;
+static struct tr_pcr_values pcr_values; /* the log's replay */
+static struct os_facts os_base;
+static atomic_long sessions_ok, sessions_good, sessions_failed;
+static const char *nms_ca_file;
+static unsigned short nms_port;
+
+static int log_add(uint32_t pcr, const uint8_t *d, const char *name,
+		   size_t *cap)
+{
+	uint8_t data[600];
+	int n = ima_ng_template_data("sha256", d, 32, name, data, sizeof(data));
+
+	if (n <= 0)
+		return -1;
+	if (*cap - ima_log_len < 1024) {
+		*cap = 2 * *cap + 65536;
+		ima_log = realloc(ima_log, *cap);
+		if (!ima_log)
+			return -1;
+	}
+	n = ima_log_entry_encode(pcr, "ima-ng", data, (size_t)n, false,
+				 ima_log + ima_log_len, *cap - ima_log_len);
+	if (n <= 0)
+		return -1;
+	ima_log_len += (size_t)n;
+	return 0;
+}
+
+/* The image: a reference list of @m files, and the log of a boot. */
+static int make_image(const char *dir, size_t m, char *err, size_t errlen)
+{
+	uint8_t *digests = malloc(m * 32), *list = NULL, d[32], agg[32];
+	char path[4096], name[256];
+	size_t len = 0, cap = 0, n;
+	FILE *f;
+
+	if (!digests)
+		return tr_fail(err, errlen, "out of memory");
+	for (size_t i = 0; i < m; i++) {
+		snprintf(name, sizeof(name), "fleet file %zu", i);
+		SHA256((const uint8_t *)name, strlen(name), digests + 32 * i);
+	}
+	if (dl_write(HASH_ALGO_SHA256, 0, digests, m, &list, &len, err,
+		     errlen) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/10-fleet.list", dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(list, 1, len, f) != len || fclose(f))
+		return tr_fail(err, errlen, "%s: cannot write", path);
+	memset(agg, 0xba, sizeof(agg));
+	SHA256(list, len, d);
+	if (log_add(10, agg, "boot_aggregate", &cap) < 0 ||
+	    log_add(11, d, "/etc/trustroute/digest_lists/10-fleet.list", &cap) <
+		    0)
+		return tr_fail(err, errlen, "the log");
+	for (size_t i = 0; i < m; i++) {
+		snprintf(name, sizeof(name), "/usr/lib/router/file-%zu", i);
+		if (log_add(10, digests + 32 * i, name, &cap) < 0)
+			return tr_fail(err, errlen, "the log");
+	}
+	free(digests);
+	free(list);
+	pcr_values.selected[10] = pcr_values.selected[11] = 1;
+	for (int pcr = 10; pcr <= 11; pcr++) {
+		uint8_t out[IMA_LOG_DIGEST_MAX];
+
+		if (ima_log_replay(ima_log, ima_log_len, "sha256",
+				   (uint32_t)pcr, out, &len, &n, err,
+				   errlen) < 0)
+			return -1;
+		memcpy(pcr_values.value[pcr], out, 32);
+	}
+	return 0;
+}
+
+/* The stand-in's TPM2_Quote: the PCRs asked, over the NMS's nonce. */
+static int soft_quote(void *arg, const unsigned char selected[TR_PCRS],
+		      const TPM2B_DATA *nonce, struct tr_quote *q, char *err,
+		      size_t errlen)
+{
+	struct router *r = arg;
+	TPMS_ATTEST a = { 0 };
+	TPMS_PCR_SELECTION *sel;
+	TPM2B_NAME name;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t digest[32], der[80];
+	size_t off = 0, dlen = sizeof(der);
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	memset(q, 0, sizeof(*q));
+	if (!md || tr_tpm_name(&r->ak_pub, &name) < 0) {
+		EVP_MD_CTX_free(md);
+		return tr_fail(err, errlen, "quote: out of memory");
+	}
+	a.magic = TPM2_GENERATED_VALUE;
+	a.type = TPM2_ST_ATTEST_QUOTE;
+	memcpy(&a.qualifiedSigner, &name, sizeof(name));
+	a.extraData.size = nonce->size;
+	memcpy(a.extraData.buffer, nonce->buffer, nonce->size);
+	a.clockInfo.clock = (UINT64)now_ms();
+	a.clockInfo.resetCount = 1;
+	a.clockInfo.safe = 1;
+	a.firmwareVersion = 0x20191023;
+	a.attested.quote.pcrSelect.count = 1;
+	sel = &a.attested.quote.pcrSelect.pcrSelections[0];
+	sel->hash = TPM2_ALG_SHA256;
+	sel->sizeofSelect = 3;
+	q->pcrs.selected[0] = 0;
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (int i = 0; i < TR_PCRS; i++) {
+		if (!selected[i])
+			continue;
+		sel->pcrSelect[i / 8] |= (uint8_t)(1u << (i % 8));
+		q->pcrs.selected[i] = 1;
+		memcpy(q->pcrs.value[i], pcr_values.value[i], 32);
+		EVP_DigestUpdate(md, pcr_values.value[i], 32);
+	}
+	a.attested.quote.pcrDigest.size = 32;
+	EVP_DigestFinal_ex(md, a.attested.quote.pcrDigest.buffer, NULL);
+	EVP_MD_CTX_free(md);
+	if (Tss2_MU_TPMS_ATTEST_Marshal(&a, q->attest.attestationData,
+					sizeof(q->attest.attestationData),
+					&off))
+		return tr_fail(err, errlen, "marshalling the quote");
+	q->attest.size = (UINT16)off;
+	SHA256(q->attest.attestationData, off, digest);
+	ctx = EVP_PKEY_CTX_new(r->ak, NULL);
+	ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 &&
+	     EVP_PKEY_sign(ctx, der, &dlen, digest, sizeof(digest)) > 0;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok || tr_tpm_sig_from_der(der, dlen, &q->sig, err, errlen) < 0)
+		return tr_fail(err, errlen, "signing the quote");
+	return 0;
+}
+
+static atomic_long next_router;
+static volatile int sessions_stop;
+
+static void *session_client(void *arg)
+{
+	(void)arg;
+	while (!sessions_stop) {
+		struct router *r =
+			&routers[atomic_fetch_add(&next_router, 1) % nrouters];
+		struct os_facts os = os_base;
+		struct tnc_client_config c = {
+			.nms_address = "127.0.0.1",
+			.nms_port = nms_port,
+			.nms_name = "localhost",
+			.nms_ca = nms_ca_file,
+			.os_root = "/",
+			.timeout_ms = 30000,
+			.quote = soft_quote,
+			.quote_arg = r,
+			.ima_log_buf = ima_log,
+			.ima_log_len = ima_log_len,
+			.os = &os,
+			.device = r->name,
+		};
+		struct tnc_client_result res;
+		char err[256];
+
+		/* Each router its own machine. */
+		snprintf(os.device_id, sizeof(os.device_id), "%032x",
+			 (unsigned)(r - routers));
+		if (tnc_client_run(&c, &res, err, sizeof(err)) < 0) {
+			if (!atomic_fetch_add(&sessions_failed, 1))
+				fprintf(stderr, "fleet: session of %s: %s\n",
+					r->name, err);
+			continue;
+		}
+		atomic_fetch_add(&sessions_ok, 1);
+		if (res.quoted && res.assessment == TR_PA_COMPLIANT)
+			atomic_fetch_add(&sessions_good, 1);
+	}
+	return NULL;
+}
+
 static int cmp64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -424,11 +638,17 @@ int main(int argc, char **argv)
 		{ "churn", required_argument, NULL, 'C' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "sessions", required_argument, NULL, 'X' },
+		{ "nms-port", required_argument, NULL, 'N' },
+		{ "lists-dir", required_argument, NULL, 'L' },
+		{ "log-entries", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ca_dir = NULL, *db = NULL, *addr = "127.0.0.1",
 		   *port_file = NULL, *stats_file = NULL, *pcrs = NULL;
-	int o, threads = 2, seconds = 0, churn = 0, n = 0;
+	int o, threads = 2, seconds = 0, churn = 0, n = 0, sessions = 0;
+	const char *lists_dir = NULL;
+	size_t log_entries = 1000;
 	long baseline = 0;
 	unsigned port = 0;
 	char err[512], desc[256];
@@ -480,12 +700,24 @@ int main(int argc, char **argv)
 		case 'B':
 			baseline = atol(optarg);
 			break;
+		case 'X':
+			sessions = atoi(optarg);
+			break;
+		case 'N':
+			nms_port = (unsigned short)atoi(optarg);
+			break;
+		case 'L':
+			lists_dir = optarg;
+			break;
+		case 'E':
+			log_entries = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!ca_dir || n <= 0 || threads < 1 || threads > 64 ||
-	    (!db && !baseline)) {
+	    (!db && !baseline && !lists_dir)) {
 		fprintf(stderr,
 			"usage: see the comment at the top of tests/tools/fleet.c\n");
 		return 2;
@@ -493,12 +725,42 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	/* The TLS keys' policy only matters to probes: PCR 11 zero unless
+	 * told (what nmsd computes from the same --pcr-values). */
+	if (!pcrs)
+		pcrs = "11=00000000000000000000000000000000"
+		       "00000000000000000000000000000000";
 	if (nms_ca_load(&ca, ca_dir, err, sizeof(err)) < 0 ||
 	    nms_key_policy(&(struct nms_key_policy_config){ .pcr_values = pcrs,
 							    .lists_pcr = 11 },
 			   policy, desc, sizeof(desc), err, sizeof(err)) < 0) {
 		fprintf(stderr, "fleet: %s\n", err);
 		return 1;
+	}
+	/* --lists-dir alone: the image's reference list, for nmsd. */
+	if (lists_dir && !sessions) {
+		if (make_image(lists_dir, log_entries, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fleet: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (sessions) {
+		static char ca_path[4096];
+
+		if (!lists_dir || !nms_port || !db) {
+			fprintf(stderr,
+				"fleet: --sessions needs --db, --nms-port and --lists-dir\n");
+			return 2;
+		}
+		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", ca_dir);
+		nms_ca_file = ca_path;
+		if (make_image(lists_dir, log_entries, err, sizeof(err)) < 0 ||
+		    os_facts_collect("/", "x86_64", &os_base, err,
+				     sizeof(err)) < 0) {
+			fprintf(stderr, "fleet: %s\n", err);
+			return 1;
+		}
 	}
 	t_start = now_ms();
 	if (add_routers(n, err, sizeof(err)) < 0) {
@@ -507,6 +769,29 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "fleet: %d routers made in %lld ms (%s)\n", n,
 		(long long)(now_ms() - t_start), desc);
+	if (sessions) {
+		pthread_t ct[64];
+		int64_t t0;
+
+		if (register_range(db, 0, n, addr, 1) < 0)
+			return 1;
+		t0 = now_ms();
+		for (int i = 0; i < threads; i++)
+			pthread_create(&ct[i], NULL, session_client, NULL);
+		nanosleep(&(struct timespec){ sessions, 0 }, NULL);
+		sessions_stop = 1;
+		for (int i = 0; i < threads; i++)
+			pthread_join(ct[i], NULL);
+		t0 = now_ms() - t0;
+		printf("sessions: %ld in %lld ms: %.0f/s (%ld good, %ld failed; %d routers, %zu-entry log, %d clients)\n",
+		       atomic_load(&sessions_ok), (long long)t0,
+		       1000.0 * (double)atomic_load(&sessions_ok) /
+			       (double)(t0 ? t0 : 1),
+		       atomic_load(&sessions_good),
+		       atomic_load(&sessions_failed), n, log_entries + 2,
+		       threads);
+		return 0;
+	}
 	sctx = SSL_CTX_new(TLS_server_method());
 	SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
 	SSL_CTX_set_tlsext_servername_callback(sctx, sni);
