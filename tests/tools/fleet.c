@@ -7,7 +7,8 @@
  *         [--seconds S] [--churn PER_SECOND] [--stats FILE]
  *   fleet --ca-dir DIR --routers N --baseline HANDSHAKES [--threads N]
  *   fleet --ca-dir DIR --db DB --routers N --sessions SECONDS
- *         --nms-port PORT --lists-dir DIR [--log-entries M] [--threads N]
+ *         --nms-port PORT[,PORT...] --lists-dir DIR [--log-entries M]
+ *         [--threads N]
  *
  * Each router has what enrollment would have left: a device with an EK
  * (its key id a digest of its name) and an activated AK in the store, an
@@ -439,7 +440,9 @@ static struct tr_pcr_values pcr_values; /* the log's replay */
 static struct os_facts os_base;
 static atomic_long sessions_ok, sessions_good, sessions_failed;
 static const char *nms_ca_file;
-static unsigned short nms_port;
+/* nmsd's PT-TLS ports (several NMS hosts: sessions spread over them). */
+static unsigned short nms_ports[16];
+static int n_ports;
 
 static int log_add(uint32_t pcr, const uint8_t *d, const char *name,
 		   size_t *cap)
@@ -579,12 +582,12 @@ static void *session_client(void *arg)
 {
 	(void)arg;
 	while (!sessions_stop) {
-		struct router *r =
-			&routers[atomic_fetch_add(&next_router, 1) % nrouters];
+		long k = atomic_fetch_add(&next_router, 1);
+		struct router *r = &routers[k % nrouters];
 		struct os_facts os = os_base;
 		struct tnc_client_config c = {
 			.nms_address = "127.0.0.1",
-			.nms_port = nms_port,
+			.nms_port = nms_ports[k % n_ports],
 			.nms_name = "localhost",
 			.nms_ca = nms_ca_file,
 			.os_root = "/",
@@ -704,7 +707,11 @@ int main(int argc, char **argv)
 			sessions = atoi(optarg);
 			break;
 		case 'N':
-			nms_port = (unsigned short)atoi(optarg);
+			for (char *p = optarg; *p && n_ports < 16;) {
+				nms_ports[n_ports++] =
+					(unsigned short)strtoul(p, &p, 10);
+				p += *p == ',';
+			}
 			break;
 		case 'L':
 			lists_dir = optarg;
@@ -748,7 +755,7 @@ int main(int argc, char **argv)
 	if (sessions) {
 		static char ca_path[4096];
 
-		if (!lists_dir || !nms_port || !db) {
+		if (!lists_dir || !n_ports || !nms_ports[0] || !db) {
 			fprintf(stderr,
 				"fleet: --sessions needs --db, --nms-port and --lists-dir\n");
 			return 2;
