@@ -230,6 +230,7 @@ FAST_SUITES := \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:multi-nms=tests/scripts/test-multi-nms" \
+	"scripts:multi-nms-probes=tests/scripts/test-multi-nms-probes" \
 	"scripts:fleet=tests/scripts/test-fleet" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
