@@ -26,6 +26,7 @@ struct target {
 	char device[64], address[64];
 	unsigned port;
 	enum probe_result res;
+	int64_t seen_ms; /* when its probe began: what it saw is from then */
 	char why[512];
 	char reason[600];
 };
@@ -100,15 +101,12 @@ static void *prober(void *arg)
 			return NULL;
 		pt = (struct probe_target){ t->device, t->address,
 					    (unsigned short)t->port };
+		t->seen_ms = trust_now_ms();
 		t->res = probe(r->ctx, &pt, r->cfg->policy, r->cfg->timeout_ms,
 			       t->why, sizeof(t->why));
 	}
 }
 
-/*
- * Probe every endpoint, up to PROBERS at once, then apply the outcomes
- * in this thread (the store and the routes are changed by one writer).
- */
 /*
  * Probe every endpoint, up to PROBERS at once, then apply the outcomes
  * in this thread (the store and the routes are changed by one writer).
@@ -137,7 +135,8 @@ static void apply(struct nms_monitor *m, struct target *t, size_t n)
 		o[i] = (struct nms_observation){ .id = t[i].id,
 						 .device = t[i].device,
 						 .ev = probe_event[t[i].res],
-						 .reason = t[i].reason };
+						 .reason = t[i].reason,
+						 .seen_ms = t[i].seen_ms };
 	}
 	nms_observe_many(&m->store, m->cfg.metrics, o, n, trust_now_ms());
 	free(o);

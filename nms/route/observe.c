@@ -14,6 +14,7 @@ struct observe_args {
 	int64_t device_id;
 	enum trust_event ev;
 	const char *reason;
+	int64_t seen_ms;
 	struct trust_change *c;
 };
 
@@ -27,6 +28,12 @@ static int observe_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	if (nms_store_trust_get(s, a->device_id, &row, err, errlen) < 0)
 		return -1;
 	a->c->from = row.state;
+	/* Older than the state: e.g. a probe's handshake failure from
+	 * before the router was re-imaged and attested good. */
+	if (a->seen_ms && row.since_ms > a->seen_ms) {
+		a->c->to = row.state;
+		return 0;
+	}
 	a->c->to = trust_next(row.state, a->ev);
 	a->c->changed = a->c->to != a->c->from;
 	if (!a->c->changed)
@@ -39,8 +46,17 @@ int nms_trust_observe(struct nms_store *s, int64_t device_id,
 		      enum trust_event ev, const char *reason, int64_t now_ms,
 		      struct trust_change *c, char *err, size_t errlen)
 {
+	return nms_trust_observe_seen(s, device_id, ev, reason, 0, now_ms, c,
+				      err, errlen);
+}
+
+int nms_trust_observe_seen(struct nms_store *s, int64_t device_id,
+			   enum trust_event ev, const char *reason,
+			   int64_t seen_ms, int64_t now_ms,
+			   struct trust_change *c, char *err, size_t errlen)
+{
 	char buf[512];
-	struct observe_args a = { device_id, ev, reason, c };
+	struct observe_args a = { device_id, ev, reason, seen_ms, c };
 
 	if ((unsigned)ev >= TRUST_NEVENTS)
 		return tr_fail(err, errlen, "unknown trust event %d", (int)ev);
@@ -155,9 +171,10 @@ static int many_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	struct many *b = arg;
 
 	for (size_t i = 0; i < b->n; i++)
-		if (nms_trust_observe(s, b->o[i]->id, b->o[i]->ev,
-				      b->o[i]->reason, b->now_ms, &b->o[i]->c,
-				      err, errlen) < 0)
+		if (nms_trust_observe_seen(s, b->o[i]->id, b->o[i]->ev,
+					   b->o[i]->reason, b->o[i]->seen_ms,
+					   b->now_ms, &b->o[i]->c, err,
+					   errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -201,9 +218,10 @@ int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
 			continue;
 		/* One by one: the batch's failure is one router's. */
 		for (size_t j = 0; j < b.n; j++)
-			if (nms_trust_observe(
+			if (nms_trust_observe_seen(
 				    s, b.o[j]->id, b.o[j]->ev, b.o[j]->reason,
-				    now_ms, &b.o[j]->c, err, sizeof(err)) < 0) {
+				    b.o[j]->seen_ms, now_ms, &b.o[j]->c, err,
+				    sizeof(err)) < 0) {
 				tr_log(TR_LOG_ERR, "trust", "%s: %s",
 				       b.o[j]->device, err);
 				memset(&b.o[j]->c, 0, sizeof(b.o[j]->c));

@@ -32,6 +32,18 @@ int nms_trust_observe(struct nms_store *s, int64_t device_id,
 		      struct trust_change *c, char *err, size_t errlen);
 
 /*
+ * The same for an observation made at @seen_ms, before it is applied (a
+ * probe's outcome, applied at the end of its round): when the state
+ * changed after @seen_ms (by an attestation, another host), the
+ * observation is older than the state and changes nothing; the next
+ * probe sees the router again. @seen_ms 0: no such check.
+ */
+int nms_trust_observe_seen(struct nms_store *s, int64_t device_id,
+			   enum trust_event ev, const char *reason,
+			   int64_t seen_ms, int64_t now_ms,
+			   struct trust_change *c, char *err, size_t errlen);
+
+/*
  * Observe @ev about @device with @reason. 0 with the change in *@c (may be
  * NULL), or -1 with the reason (unknown device, store, netlink).
  */
@@ -55,6 +67,7 @@ struct nms_observation {
 	const char *device;
 	enum trust_event ev;
 	const char *reason;
+	int64_t seen_ms; /* when it was made (0: now): nms_trust_observe_seen */
 	struct trust_change c; /* what it did */
 };
 
@@ -65,7 +78,9 @@ struct nms_observation {
  * (each read again and compared-and-set inside it: one commit, one
  * fsync, for many), one by one if a batch fails; then each change is
  * logged and its routes converged (nms_observe_changed). A state that
- * changed between the read and now is seen by the next round. 0, or -1
+ * changed between the read and now is seen by the next round, and one
+that changed after an observation was made is not overwritten by it
+(nms_trust_observe_seen). 0, or -1
  * when some failed (each said on stderr).
  */
 #define NMS_OBSERVE_BATCH 256

@@ -303,6 +303,74 @@ static void test_observe_writes_one_change(void **state)
 	nms_store_close(&s);
 }
 
+/*
+ * A probe's outcome applied at the end of its round must not undo what
+ * happened after the probe: a router re-imaged and attested good while
+ * the round ran stays good (bad is sticky, so a stale handshake failure
+ * would keep it bad until its next full attestation).
+ */
+static void test_observation_older_than_state(void **state)
+{
+	struct nms_store s;
+	struct trust_change c;
+	struct nms_trust_row row;
+	struct nms_observation o[2];
+	char err[256];
+
+	(void)state;
+	open_fresh(&s);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_HANDSHAKE_FAIL,
+					   "compromised", 1000, &c, err,
+					   sizeof(err)),
+			 0);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_ATTEST_OK,
+					   "re-imaged", 2000, &c, err,
+					   sizeof(err)),
+			 0);
+	/* Probed at 1500 (still compromised), applied at 2500. */
+	assert_int_equal(nms_trust_observe_seen(&s, 1, TRUST_EV_HANDSHAKE_FAIL,
+						"stale", 1500, 2500, &c, err,
+						sizeof(err)),
+			 0);
+	assert_false(c.changed);
+	assert_int_equal(c.from, TRUST_GOOD);
+	assert_int_equal(c.to, TRUST_GOOD);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_GOOD);
+	assert_int_equal(row.since_ms, 2000);
+	/* Made at the change's own time or after it: applied. */
+	assert_int_equal(nms_trust_observe_seen(&s, 1, TRUST_EV_NO_ANSWER,
+						"silent", 2000, 2600, &c, err,
+						sizeof(err)),
+			 0);
+	assert_true(c.changed);
+	assert_int_equal(c.to, TRUST_OFFLINE);
+
+	/* The same through a round (nms_observe_many): r1 offline since
+	 * 2600; r1's stale outcome from 2100 is dropped, r2's applied. */
+	memset(o, 0, sizeof(o));
+	o[0] = (struct nms_observation){ .id = 1,
+					 .device = "r1",
+					 .ev = TRUST_EV_HANDSHAKE_FAIL,
+					 .reason = "stale",
+					 .seen_ms = 2100 };
+	o[1] = (struct nms_observation){ .id = 2,
+					 .device = "r2",
+					 .ev = TRUST_EV_HANDSHAKE_FAIL,
+					 .reason = "fresh",
+					 .seen_ms = 2100 };
+	assert_int_equal(
+		nms_observe_many(&s, &trust_metrics_default, o, 2, 3000), 0);
+	assert_false(o[0].c.changed);
+	assert_true(o[1].c.changed);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_OFFLINE);
+	assert_int_equal(nms_store_trust_get(&s, 2, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_BAD);
+	assert_int_equal(row.since_ms, 3000);
+	nms_store_close(&s);
+}
+
 static int observe_then_fail(struct nms_store *s, void *arg, char *err,
 			     size_t errlen)
 {
@@ -640,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_policy_table),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_observe_writes_one_change),
+		cmocka_unit_test(test_observation_older_than_state),
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
 		cmocka_unit_test(test_router_addrs_and_hosts),
