@@ -223,7 +223,8 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		/* Only the route owner moves routes, and only while its
 		 * lease lasts. */
 		if (!nms_route_lease_get(&l)) {
-			rc = tr_fail(err, errlen, "not the route owner (no lease)");
+			rc = tr_fail(err, errlen,
+				     "not the route owner (no lease)");
 			for (size_t k = i; k < p.n; k++)
 				p.v[k].skip = true;
 			break;

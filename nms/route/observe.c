@@ -114,8 +114,8 @@ int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
 	/* Of several NMS hosts, the route owner converges what the others
 	 * commit (nms/route/route_owner.h); it polls for changes. */
 	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
-		tr_log(TR_LOG_INFO, "route", "%s: routes left to the route owner",
-		       device);
+		tr_log(TR_LOG_INFO, "route",
+		       "%s: routes left to the route owner", device);
 		return 0;
 	}
 	/* The routes follow the state at once: make-before-break. */

@@ -2,6 +2,7 @@
 #include "nms/route/route_owner.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "net/net.h"
 #include "nms/route/observe.h"
 #include "nms/route/route_lease.h"
@@ -44,22 +45,21 @@ static void beat(struct nms_route_owner *o)
 	if (nms_store_member_beat(&o->store, o->id, o->host, o->started_ms,
 				  10 * (int64_t)o->cfg.lease_ms, err,
 				  sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: heartbeat: %s\n", err);
+		tr_log(TR_LOG_ERR, "cluster", "heartbeat: %s", err);
 	held = nms_store_lease_take(&o->store, NMS_LEASE_ROUTE, o->id,
 				    o->cfg.lease_ms, &epoch, other,
 				    sizeof(other), err, sizeof(err));
 	if (held < 0) {
 		/* The database is away: what we hold runs out on our own
 		 * clock (nms_route_lease_get), then nobody moves routes. */
-		fprintf(stderr, "nmsd: route lease: %s\n", err);
+		tr_log(TR_LOG_ERR, "cluster", "route lease: %s", err);
 		return;
 	}
 	if (!held) {
 		if (o->held) {
 			nms_route_lease_lost();
-			fprintf(stderr,
-				"nmsd: route owner: lost the lease to %s\n",
-				other);
+			tr_log(TR_LOG_WARN, "cluster",
+			       "route owner: lost the lease to %s", other);
 		}
 		o->held = false;
 		return;
@@ -70,14 +70,14 @@ static void beat(struct nms_route_owner *o)
 	if (!o->held || epoch != o->epoch) {
 		o->held = true;
 		o->epoch = epoch;
-		fprintf(stderr,
-			"nmsd: route owner: %s holds the route lease (epoch %lld); converging every host\n",
-			o->id, (long long)epoch);
+		tr_log(TR_LOG_NOTICE, "cluster",
+		       "route owner: %s holds the route lease (epoch %lld); converging every host",
+		       o->id, (long long)epoch);
 		/* What a dead owner left half done is finished here. */
 		if (nms_observe_sync(&o->store, o->cfg.metrics, err,
 				     sizeof(err)) < 0)
-			fprintf(stderr, "nmsd: converging the routes: %s\n",
-				err);
+			tr_log(TR_LOG_ERR, "route", "converging the routes: %s",
+			       err);
 	}
 }
 
@@ -99,7 +99,7 @@ static void *run(void *arg)
 		}
 		if (o->held && nms_observe_pending(&o->store, o->cfg.metrics,
 						   err, sizeof(err)) < 0)
-			fprintf(stderr, "nmsd: route owner: %s\n", err);
+			tr_log(TR_LOG_ERR, "route", "route owner: %s", err);
 		pthread_mutex_lock(&o->lock);
 		wait_ms = o->held ? o->cfg.poll_ms : o->cfg.beat_ms;
 		until = tr_deadline((unsigned)wait_ms);
@@ -173,6 +173,6 @@ void nms_route_owner_stop(struct nms_route_owner *o)
 	if (nms_store_lease_release(&o->store, NMS_LEASE_ROUTE, o->id, err,
 				    sizeof(err)) < 0 ||
 	    nms_store_member_leave(&o->store, o->id, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: leaving: %s\n", err);
+		tr_log(TR_LOG_ERR, "cluster", "leaving: %s", err);
 	release(o);
 }
