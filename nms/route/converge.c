@@ -221,8 +221,13 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 	}
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
-	 * start converges again, which changes nothing in the kernel. */
-	if (nms_store_tx(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+	 * start converges again, which changes nothing in the kernel. Then
+	 * one fsync, for the records and for a trust change committed
+	 * without one before the routes (nms_trust_observe; see
+	 * nms_observe for why that order is safe). */
+	if (nms_store_tx_nosync(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	if (nms_store_sync(s, rc ? NULL : err, errlen) < 0)
 		rc = -1;
 	free(p.v);
 	return rc;

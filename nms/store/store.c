@@ -274,6 +274,23 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 	return -1;
 }
 
+/* WAL, as asked for at open: not on a file system without shared memory. */
+static int journal_is_wal(struct nms_store *s)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL))
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+
+		wal = mode && !strcmp(mode, "wal");
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
+
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	const int *to = arg;
@@ -324,6 +341,7 @@ int nms_store_open_version(struct nms_store *s, const char *path, int to,
 		 "PRAGMA foreign_keys = ON;",
 		 err, errlen) < 0)
 		goto fail;
+	s->wal = journal_is_wal(s);
 	v = nms_store_version(s);
 	if (v > NMS_SCHEMA_VERSION) {
 		tr_fail(err, errlen,
@@ -346,6 +364,8 @@ fail:
 void nms_store_close(struct nms_store *s)
 {
 	if (s->db)
+		nms_store_sync(s, NULL, 0);
+	if (s->db)
 		sqlite3_close_v2(s->db);
 	s->db = NULL;
 }
@@ -366,6 +386,52 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
+			char *err, size_t errlen)
+{
+	int rc;
+
+	/* Without a WAL, NORMAL would not keep the commit whole: FULL. */
+	if (!s->wal || !sqlite3_get_autocommit(s->db))
+		return nms_store_tx(s, fn, arg, err, errlen);
+	/* Per connection, and only for this commit: WAL with NORMAL writes
+	 * the commit's frames to the WAL (write(2), no fsync), so a killed
+	 * process loses nothing and a power loss at most this transaction,
+	 * as a whole. Every other transaction stays FULL. */
+	if (exec(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
+		return -1;
+	rc = nms_store_tx(s, fn, arg, err, errlen);
+	if (rc == 0)
+		s->unsynced = 1;
+	if (exec(s, "PRAGMA synchronous = FULL", rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	return rc;
+}
+
+int nms_store_sync(struct nms_store *s, char *err, size_t errlen)
+{
+	sqlite3_file *wal = NULL;
+	int rc;
+
+	if (!s->unsynced)
+		return 0;
+	/* The WAL holds every commit not yet checkpointed; a checkpoint
+	 * syncs the WAL before it copies anything. One fsync of it makes
+	 * every commit so far durable, this connection's and others'. */
+	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				  &wal);
+	if (rc != SQLITE_OK)
+		return nms_db_fail(s, err, errlen, "finding the WAL");
+	if (!wal || !wal->pMethods)
+		return tr_fail(err, errlen, "syncing the WAL: it is not open");
+	rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK)
+		return tr_fail(err, errlen, "syncing the WAL to disk: %s",
+			       sqlite3_errstr(rc));
+	s->unsynced = 0;
 	return 0;
 }
 

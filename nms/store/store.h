@@ -9,6 +9,15 @@
  * one transaction when opened. The database runs in WAL mode with
  * synchronous=FULL, so a transaction that committed survives kill -9 and
  * power loss, and one that did not leaves no trace.
+ *
+ * One exception, for the reroute's critical path: nms_store_tx_nosync
+ * commits without waiting for the disk (synchronous=NORMAL for that
+ * commit). Its commit has been written to the WAL, into the OS's page
+ * cache, when it returns: it survives kill -9 of the NMS like any other,
+ * and the database stays consistent whatever happens. Only an OS crash or
+ * power loss before the next nms_store_sync can take it back, whole. The
+ * caller says why that window is safe, and calls nms_store_sync before it
+ * tells anyone the change is done.
  */
 #ifndef TR_NMS_STORE_H
 #define TR_NMS_STORE_H
@@ -21,6 +30,8 @@
 
 struct nms_store {
 	sqlite3 *db;
+	int wal; /* the journal is a WAL (else every commit is FULL) */
+	int unsynced; /* a nosync commit is not on disk yet */
 };
 
 /*
@@ -45,6 +56,18 @@ int nms_store_version(struct nms_store *s);
 typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen);
+/*
+ * The same, but the commit does not wait for the disk (see above): safe
+ * against kill -9, not yet against power loss until nms_store_sync.
+ * Inside another transaction it joins it, which commits as that one does.
+ */
+int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
+			char *err, size_t errlen);
+/*
+ * Every commit so far on disk: an fsync of the WAL, when a nosync commit
+ * is pending (else nothing). 0, or -1 with the reason.
+ */
+int nms_store_sync(struct nms_store *s, char *err, size_t errlen);
 
 /*
  * Inside a transaction: a savepoint @name, rolled back to (undoing what
