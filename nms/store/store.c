@@ -262,6 +262,22 @@ int nms_store_version(struct nms_store *s)
 	return v;
 }
 
+/* One statement without results, kept prepared (a string literal). */
+static int exec_cached(struct nms_store *s, const char *sql, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (nms_prepare_cached(s, sql, sql, err, errlen, &st) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		nms_db_fail(s, err, errlen, sql);
+	nms_release(s, st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
 static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
@@ -327,6 +343,7 @@ int nms_store_open_version(struct nms_store *s, const char *path, int to,
 	int v;
 
 	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
 	if (sqlite3_open_v2(path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_FULLMUTEX,
@@ -365,6 +382,10 @@ void nms_store_close(struct nms_store *s)
 {
 	if (s->db)
 		nms_store_sync(s, NULL, 0);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		s->cache[i] = (struct nms_stmt_slot){ 0 };
+	}
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	s->db = NULL;
@@ -376,13 +397,13 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 	/* Inside a transaction already: join it; the outermost commits. */
 	if (!sqlite3_get_autocommit(s->db))
 		return fn(s, arg, err, errlen);
-	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+	if (exec_cached(s, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
 	if (fn(s, arg, err, errlen) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (exec(s, "COMMIT", err, errlen) < 0) {
+	if (exec_cached(s, "COMMIT", err, errlen) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -401,12 +422,13 @@ int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
 	 * the commit's frames to the WAL (write(2), no fsync), so a killed
 	 * process loses nothing and a power loss at most this transaction,
 	 * as a whole. Every other transaction stays FULL. */
-	if (exec(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
+	if (exec_cached(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
 		return -1;
 	rc = nms_store_tx(s, fn, arg, err, errlen);
 	if (rc == 0)
 		s->unsynced = 1;
-	if (exec(s, "PRAGMA synchronous = FULL", rc ? NULL : err, errlen) < 0)
+	if (exec_cached(s, "PRAGMA synchronous = FULL", rc ? NULL : err,
+			errlen) < 0)
 		rc = -1;
 	return rc;
 }
@@ -471,14 +493,12 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(
-		    s->db,
+	if (nms_prepare_cached(
+		    s,
 		    "INSERT INTO events (device_id, time, kind, detail)"
 		    " VALUES (?, ?, ?, ?)",
-		    -1, &st, NULL)) {
-		nms_db_fail(s, err, errlen, "events");
+		    "events", err, errlen, &st) < 0)
 		return -1;
-	}
 	if (device_id)
 		sqlite3_bind_int64(st, 1, device_id);
 	else
@@ -490,7 +510,7 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 		id = sqlite3_last_insert_rowid(s->db);
 	else
 		nms_db_fail(s, err, errlen, "adding an event");
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return id;
 }
 
@@ -528,6 +548,59 @@ int nms_prepare(struct nms_store *s, const char *sql, const char *what,
 	return 0;
 }
 
+int nms_prepare_cached(struct nms_store *s, const char *sql, const char *what,
+		       char *err, size_t errlen, sqlite3_stmt **out)
+{
+	struct nms_stmt_slot *free_slot = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		struct nms_stmt_slot *c = &s->cache[i];
+
+		if (c->sql == sql && !c->busy) {
+			c->busy = 1;
+			*out = c->st;
+			pthread_mutex_unlock(&s->lock);
+			return 0;
+		}
+		if (!c->sql && !free_slot)
+			free_slot = c;
+	}
+	if (!free_slot) { /* full, or in use elsewhere: one of its own */
+		pthread_mutex_unlock(&s->lock);
+		return nms_prepare(s, sql, what, err, errlen, out);
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+			       NULL)) {
+		pthread_mutex_unlock(&s->lock);
+		return nms_db_fail(s, err, errlen, what);
+	}
+	*free_slot = (struct nms_stmt_slot){ sql, *out, 1 };
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+void nms_release(struct nms_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		struct nms_stmt_slot *c = &s->cache[i];
+
+		if (c->st == st) {
+			/* Reset: no lock held, no old values bound. */
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			c->busy = 0;
+			pthread_mutex_unlock(&s->lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	sqlite3_finalize(st);
+}
+
 int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 			char *err, size_t errlen)
 {
@@ -537,6 +610,6 @@ int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 		id = sqlite3_last_insert_rowid(s->db);
 	else
 		nms_db_fail(s, err, errlen, what);
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return id;
 }

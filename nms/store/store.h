@@ -22,16 +22,26 @@
 #ifndef TR_NMS_STORE_H
 #define TR_NMS_STORE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define NMS_SCHEMA_VERSION 7
+#define NMS_STMT_CACHE 24 /* statements kept prepared (store_sql.h) */
+
+struct nms_stmt_slot {
+	const char *sql; /* the key: a string literal's address */
+	sqlite3_stmt *st;
+	int busy; /* handed out, not given back yet */
+};
 
 struct nms_store {
 	sqlite3 *db;
 	int wal; /* the journal is a WAL (else every commit is FULL) */
 	int unsynced; /* a nosync commit is not on disk yet */
+	pthread_mutex_t lock; /* of the cache: threads may share a store */
+	struct nms_stmt_slot cache[NMS_STMT_CACHE];
 };
 
 /*
