@@ -624,20 +624,23 @@ static int change(struct ra_host *h, struct entry *e, bool add, uint32_t metric,
 	return nl_fail(c, err, errlen, what);
 }
 
-int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
-	      uint32_t metric, struct ra_stats *st, char *err, size_t errlen)
+/* Re-cost the routes of @family (read anew) through @gw: make, then break. */
+static int recost_family(struct ra_host *h, int family,
+			 const struct ra_addr *gw, size_t ngw, uint32_t metric,
+			 struct ra_stats *st, int rc, char *err, size_t errlen)
 {
 	struct ctx c;
-	int rc = 0;
 	size_t i, j;
 
-	memset(st, 0, sizeof(*st));
-	if (collect(h, gw, ngw, &c, err, errlen) < 0) {
+	memset(&c, 0, sizeof(c));
+	c.gw = gw;
+	c.ngw = ngw;
+	if (dump(h, family, &c, rc ? NULL : err, errlen) < 0) {
 		free(c.v);
 		return -1;
 	}
-	st->routes = (unsigned)c.n;
-	st->skipped = c.skipped;
+	st->routes += (unsigned)c.n;
+	st->skipped += c.skipped;
 	/* A key that has its route at the new metric is done already. */
 	for (i = 0; i < c.n; i++)
 		if (c.v[i].r.metric == metric) {
@@ -672,5 +675,34 @@ int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
 		st->deleted++;
 	}
 	free(c.v);
+	return rc;
+}
+
+/*
+ * One family at a time, IPv4 first: its routes move without waiting for
+ * the IPv6 table to be read and re-costed. Make-before-break holds per
+ * route (its key), which is all it promises: each key's new route is in
+ * before its old one goes. IPv4 routes with an IPv6 next hop (RTA_VIA)
+ * are in the IPv4 table, which is always read.
+ */
+int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
+	      uint32_t metric, struct ra_stats *st, char *err, size_t errlen)
+{
+	bool v6 = false;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < ngw; i++) {
+		if (gw[i].family != AF_INET && gw[i].family != AF_INET6)
+			return tr_fail(err, errlen, "a gateway is no address");
+		v6 |= gw[i].family == AF_INET6;
+	}
+	if (!ngw)
+		return 0;
+	if (recost_family(h, AF_INET, gw, ngw, metric, st, rc, err, errlen) < 0)
+		rc = -1;
+	if (v6 && recost_family(h, AF_INET6, gw, ngw, metric, st, rc, err,
+				errlen) < 0)
+		rc = -1;
 	return rc;
 }
