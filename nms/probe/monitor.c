@@ -187,7 +187,10 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 		tr_fail(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (nms_store_open(&m->store, c->db, err, errlen) < 0)
+	/* Warmed: the first bad verdict's commit does not wait for the
+	 * disk (nms_store_warm). */
+	if (nms_store_open(&m->store, c->db, err, errlen) < 0 ||
+	    nms_store_warm(&m->store, err, errlen) < 0)
 		goto fail;
 	m->ctx = probe_ctx_new(c->ca_file, err, errlen);
 	if (!m->ctx)

@@ -290,6 +290,46 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 	return -1;
 }
 
+#define NMS_WAL_CHECKPOINT 1000 /* frames: SQLite's own auto-checkpoint */
+
+/*
+ * SQLite's auto-checkpoint, except after a nosync commit: a checkpoint
+ * syncs the WAL and the database, which would put the disk back on the
+ * reroute's path. That one waits for nms_store_sync.
+ */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct nms_store *s = arg;
+
+	if (frames < NMS_WAL_CHECKPOINT)
+		return SQLITE_OK;
+	if (s->in_nosync)
+		s->checkpoint_due = 1;
+	else
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+/* A commit that writes a frame and changes nothing: the schema version
+ * written again. The WAL restarts in it if it is to restart at all. */
+static int rewrite_version_tx(struct nms_store *s, void *arg, char *err,
+			      size_t errlen)
+{
+	char sql[64];
+
+	(void)arg;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 nms_store_version(s));
+	return exec(s, sql, err, errlen);
+}
+
+int nms_store_warm(struct nms_store *s, char *err, size_t errlen)
+{
+	if (!s->wal)
+		return 0;
+	return nms_store_tx(s, rewrite_version_tx, NULL, err, errlen);
+}
+
 /* WAL, as asked for at open: not on a file system without shared memory. */
 static int journal_is_wal(struct nms_store *s)
 {
@@ -359,6 +399,8 @@ int nms_store_open_version(struct nms_store *s, const char *path, int to,
 		 err, errlen) < 0)
 		goto fail;
 	s->wal = journal_is_wal(s);
+	if (s->wal)
+		sqlite3_wal_hook(s->db, wal_hook, s);
 	v = nms_store_version(s);
 	if (v > NMS_SCHEMA_VERSION) {
 		tr_fail(err, errlen,
@@ -424,7 +466,9 @@ int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
 	 * as a whole. Every other transaction stays FULL. */
 	if (exec_cached(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
 		return -1;
+	s->in_nosync = 1;
 	rc = nms_store_tx(s, fn, arg, err, errlen);
+	s->in_nosync = 0;
 	if (rc == 0)
 		s->unsynced = 1;
 	if (exec_cached(s, "PRAGMA synchronous = FULL", rc ? NULL : err,
@@ -454,6 +498,13 @@ int nms_store_sync(struct nms_store *s, char *err, size_t errlen)
 		return tr_fail(err, errlen, "syncing the WAL to disk: %s",
 			       sqlite3_errstr(rc));
 	s->unsynced = 0;
+	if (s->checkpoint_due) {
+		/* What a nosync commit put off; then the WAL's restart, here
+		 * rather than in the next observation's commit. */
+		s->checkpoint_due = 0;
+		sqlite3_wal_checkpoint(s->db, "main");
+		return nms_store_warm(s, err, errlen);
+	}
 	return 0;
 }
 

@@ -40,6 +40,8 @@ struct nms_store {
 	sqlite3 *db;
 	int wal; /* the journal is a WAL (else every commit is FULL) */
 	int unsynced; /* a nosync commit is not on disk yet */
+	int in_nosync; /* committing one: its checkpoint waits */
+	int checkpoint_due; /* the WAL is long: checkpoint at the next sync */
 	pthread_mutex_t lock; /* of the cache: threads may share a store */
 	struct nms_stmt_slot cache[NMS_STMT_CACHE];
 };
@@ -75,9 +77,19 @@ int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
 			char *err, size_t errlen);
 /*
  * Every commit so far on disk: an fsync of the WAL, when a nosync commit
- * is pending (else nothing). 0, or -1 with the reason.
+ * is pending (else nothing). Then, when the WAL is due for a checkpoint,
+ * the checkpoint that a nosync commit put off, and the WAL's restart
+ * with it (see nms_store_warm). 0, or -1 with the reason.
  */
 int nms_store_sync(struct nms_store *s, char *err, size_t errlen);
+/*
+ * For a long-running NMS, before its first observation: the first
+ * commit into a new or checkpointed WAL restarts it and syncs its header
+ * (and, for a new file, its directory), even with synchronous=NORMAL.
+ * This does that now, with a commit that changes nothing, so that the
+ * next one, maybe a reroute's, does not wait for the disk. 0, or -1.
+ */
+int nms_store_warm(struct nms_store *s, char *err, size_t errlen);
 
 /*
  * Inside a transaction: a savepoint @name, rolled back to (undoing what

@@ -367,7 +367,14 @@ static int serve(struct nms_store *s, struct opts *o)
 	char *line = NULL, *save, *dev, *ev, *reason;
 	size_t cap = 0;
 	int rc = 0;
+	char err[ERRLEN];
 
+	/* The first commit into a new WAL waits for the disk: not the first
+	 * event's (nms_store_warm). */
+	if (nms_store_warm(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nms-route: serve: %s\n", err);
+		return 1;
+	}
 	while (getline(&line, &cap, stdin) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		dev = strtok_r(line, " \t", &save);
