@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <tss2/tss2_mu.h>
 #include <unistd.h>
@@ -313,6 +314,53 @@ static void test_nosync_then_sync(void **state)
 	assert_int_equal(s.unsynced, 0);
 	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
 	assert_int_equal(nms_store_event_count(&s, "half"), 0);
+	nms_store_close(&s);
+	remove_db();
+}
+
+static long wal_size(void)
+{
+	char wal[sizeof(path) + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &st) ? -1 : (long)st.st_size;
+}
+
+/* A nosync commit never checkpoints (that would wait for the disk): the
+ * WAL grows past SQLite's 1000 frames until nms_store_sync, which then
+ * checkpoints and restarts it, so with syncs between them it stays
+ * bounded. */
+static void test_nosync_checkpoint_waits_for_sync(void **state)
+{
+	struct nms_store s;
+	char err[256];
+	long grown, bounded = 0;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_warm(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 1500; i++)
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+	grown = wal_size();
+	assert_true(grown > 2000L * 4096); /* no checkpoint at 1000 */
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 3000; i++) {
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+		if (i % 50 == 49)
+			assert_int_equal(nms_store_sync(&s, err, sizeof(err)),
+					 0);
+		if (wal_size() > bounded)
+			bounded = wal_size();
+	}
+	/* Restarted: never longer than before the first sync. */
+	assert_true(bounded <= grown);
+	assert_int_equal(nms_store_event_count(&s, "tick"), 4500);
 	nms_store_close(&s);
 	remove_db();
 }
@@ -875,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_kill_9_loses_nothing),
 		cmocka_unit_test(test_kill_9_loses_no_nosync_commit),
 		cmocka_unit_test(test_nosync_then_sync),
+		cmocka_unit_test(test_nosync_checkpoint_waits_for_sync),
 		cmocka_unit_test(test_one_ek_one_device),
 		cmocka_unit_test(test_ek_known_by_its_key),
 		cmocka_unit_test(test_challenge_used_once),
