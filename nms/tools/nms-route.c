@@ -44,6 +44,7 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,10 @@ int main(int argc, char **argv)
 
 	if (tr_cli_version(argc, argv, "nms-route"))
 		return 0;
+	/* The heap is not trimmed after each event: its buffers (a netlink
+	 * receive buffer a host) would go back to the kernel and be faulted
+	 * in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

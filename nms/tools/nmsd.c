@@ -50,6 +50,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -647,6 +648,9 @@ int main(int argc, char **argv)
 	if (tr_cli_help(argc, argv))
 		return usage(0);
 	tr_log_init("nmsd");
+	/* The heap is not trimmed after each observation: its buffers would
+	 * be faulted in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
 	if (tr_config_args(argc, argv, flags, args, &n, MAX_ARGS, err,
