@@ -236,6 +236,7 @@ FAST_SUITES := \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:route-withdraw=tests/scripts/test-route-withdraw" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \

@@ -224,6 +224,11 @@ static const char *const migrations[] = {
 	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
 	"  reasons TEXT NOT NULL,"
 	"  PRIMARY KEY (session_id, imv));",
+	/* 8: the routing policy per state (issue 20, item 4): whether a
+	 * host's routes through a router were re-costed or withdrawn, so a
+	 * change of policy alone is converged too. */
+	"ALTER TABLE route_applied ADD COLUMN action TEXT NOT NULL"
+	"  DEFAULT 'recost' CHECK (action IN ('recost', 'withdraw'));",
 };
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */

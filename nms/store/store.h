@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 7
+#define NMS_SCHEMA_VERSION 8
 
 struct nms_store {
 	sqlite3 *db;

@@ -21,6 +21,7 @@
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
+ *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
  *        [--vtysh PATH]
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
  *         [--api-operator-ca PEM]]
@@ -93,6 +94,7 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
+		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
 		"             [--api-operator-ca PEM]]\n");
@@ -244,6 +246,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
+		{ "route-policy", required_argument, NULL, 1008 },
 		{ "api-listen", required_argument, NULL, 1100 },
 		{ "api-port", required_argument, NULL, 1101 },
 		{ "api-port-file", required_argument, NULL, 1102 },
@@ -424,6 +427,13 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'X':
 			if (trust_ospf_costs_parse(optarg, &o->metrics, err,
 						   sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return -1;
+			}
+			break;
+		case 1008:
+			if (trust_route_policy_parse(optarg, &o->metrics, err,
+						     sizeof(err)) < 0) {
 				fprintf(stderr, "nmsd: %s\n", err);
 				return -1;
 			}
