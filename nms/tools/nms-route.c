@@ -321,8 +321,11 @@ static void converged_json(const struct nms_converged *r, void *arg)
 	add_int(o, r->act ? r->act->value_name : "metric", r->metric);
 	if (r->act)
 		stats_json(o, r->act, &r->st);
-	json_object_object_add(o, "withdrawn",
-			       json_object_new_boolean(r->withdrawn));
+	/* Only when the policy says withdraw: what consumers of the default
+	 * policy read stays as it was. */
+	if (r->withdraw)
+		json_object_object_add(o, "withdrawn",
+				       json_object_new_boolean(r->withdrawn));
 	add_int(o, "t_done_ns", r->t_done_ns);
 	add_str(o, "error", r->rc < 0 ? r->err : NULL);
 	add_str(o, "actuator", r->act ? r->act->name : NULL);
