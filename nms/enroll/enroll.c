@@ -8,11 +8,13 @@
 #include "enroll/evidence.h"
 #include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
+#include "nms/store/store_preapproval.h"
 #include "tpm/certify.h"
 #include "tpm/convert.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -87,6 +89,40 @@ static int is_accepted(const struct nms_enroll_config *cfg, int tmpl)
 						TR_EK_TEMPLATE_BIT(TR_EK_L1);
 
 	return accepted & TR_EK_TEMPLATE_BIT(tmpl);
+}
+
+/*
+ * Whether the EK certificate @der is on the pre-approval allow-list: 0
+ * with the one name it may enroll under in @name, 1 when it is not (and
+ * @why says so), -1 when the store cannot say (@why).
+ */
+static int preapproval_of(struct nms_store *s, const uint8_t *der, size_t len,
+			  char *name, size_t nlen, char *why, size_t wlen)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	BIGNUM *bn = x ? ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL) :
+			 NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	unsigned char *issuer = NULL;
+	int ilen = x ? i2d_X509_NAME(X509_get_issuer_name(x), &issuer) : -1;
+	uint8_t sha[32];
+	int r;
+
+	SHA256(der, len, sha);
+	r = nms_store_preapproved(s, sha, hex, issuer,
+				  ilen > 0 ? (size_t)ilen : 0, name, nlen, why,
+				  wlen);
+	if (r == 0)
+		snprintf(
+			why, wlen,
+			"its EK certificate (serial %s) is not pre-approved: only TPMs on the allow-list enroll",
+			hex ? hex : "unreadable");
+	OPENSSL_free(issuer);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_free(x);
+	return r < 0 ? -1 : r ? 0 : 1;
 }
 
 struct credential_tx {
@@ -180,6 +216,32 @@ int nms_enroll_credential(struct nms_enroll *e,
 	    tr_ak_check_public(&req->ak_pub, why, sizeof(why)) < 0) {
 		refuse(e, 0, err, errlen, "%s: %s", req->device, why);
 		goto out;
+	}
+	/* Not every TPM of a trusted maker: with pre-approval only those
+	 * on the operator's list, each under the one name the list gives
+	 * it (a stolen or bought TPM of the same maker, or a listed TPM
+	 * asking for another router's name, gets no challenge). */
+	if (e->cfg->preapproval) {
+		char listed[TR_DEVICE_NAME_MAX + 1];
+		int r = preapproval_of(e->store, req->ek_cert, req->ek_cert_len,
+				       listed, sizeof(listed), why,
+				       sizeof(why));
+
+		if (r < 0) {
+			snprintf(err, errlen, "store: %s", why);
+			rc = NMS_ENROLL_ERROR;
+			goto out;
+		}
+		if (r > 0) {
+			refuse(e, 0, err, errlen, "%s: %s", req->device, why);
+			goto out;
+		}
+		if (strcmp(listed, req->device)) {
+			refuse(e, 0, err, errlen,
+			       "%s: this TPM is pre-approved as \"%s\" only",
+			       req->device, listed);
+			goto out;
+		}
 	}
 	snprintf(c->device, sizeof(c->device), "%s", req->device);
 	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ek_pub, c->ek_pub.b,
@@ -317,6 +379,22 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 	if (!cn_is(a->req, device))
 		return csr_refuse(a, "%s: the CSR's subject is not CN=%s",
 				  device, device);
+	/* Again where the name is bound: an entry removed (or changed)
+	 * since the challenge was made is no longer an approval. */
+	if (cfg->preapproval) {
+		char listed[TR_DEVICE_NAME_MAX + 1];
+		int r = preapproval_of(s, c->ek_cert.b, c->ek_cert.n, listed,
+				       sizeof(listed), why, sizeof(why));
+
+		if (r < 0)
+			return tr_fail(err, errlen, "%s", why);
+		if (r > 0 || strcmp(listed, device))
+			return csr_refuse(
+				a,
+				"%s: no longer pre-approved under this name: %s",
+				device,
+				r > 0 ? why : "the list names it otherwise");
+	}
 
 	bool decommissioned;
 

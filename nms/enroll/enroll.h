@@ -24,6 +24,8 @@
 #include "enroll/wire.h"
 #include "nms/store/store.h"
 
+#include <stdbool.h>
+
 #include <openssl/x509.h>
 #include <tss2/tss2_tpm2_types.h>
 
@@ -47,6 +49,12 @@ struct nms_enroll_config {
 	char policy_desc[128];
 	int cert_days;
 	int challenge_seconds; /* how long a challenge stays valid */
+	/*
+	 * Only TPMs on the pre-approval allow-list (store_preapproval.h)
+	 * enroll, each under the name the list gives it; checked before a
+	 * challenge is made and again when the name is bound.
+	 */
+	bool preapproval;
 };
 
 struct nms_enroll {

@@ -22,6 +22,7 @@
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
  *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
+ *        [--preapproval]
  *        [--vtysh PATH]
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
  *         [--api-operator-ca PEM]]
@@ -95,6 +96,7 @@ static int usage(int rc)
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
 		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
+		"            [--preapproval]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
 		"             [--api-operator-ca PEM]]\n");
@@ -247,6 +249,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
 		{ "route-policy", required_argument, NULL, 1008 },
+		{ "preapproval", no_argument, NULL, 1009 },
 		{ "api-listen", required_argument, NULL, 1100 },
 		{ "api-port", required_argument, NULL, 1101 },
 		{ "api-port-file", required_argument, NULL, 1102 },
@@ -430,6 +433,10 @@ static int parse(int argc, char **argv, struct options *o)
 				fprintf(stderr, "nmsd: %s\n", err);
 				return -1;
 			}
+			break;
+		case 1009:
+			/* Only TPMs on the allow-list (nmsctl preapprove). */
+			o->enroll.preapproval = true;
 			break;
 		case 1008:
 			if (trust_route_policy_parse(optarg, &o->metrics, err,

@@ -22,6 +22,7 @@
 #include "userspace/agent/http_client.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/store/store_enroll.h"
+#include "nms/store/store_preapproval.h"
 #include "test_dir.h"
 #include "tpm/certify.h"
 #include "tpm/credential.h"
@@ -29,7 +30,10 @@
 #include "tpm_pair.h"
 #include "tr_test.h"
 
+#include <ctype.h>
+#include <openssl/bn.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -870,6 +874,110 @@ static void test_name_conflict_status(void **state)
 	nms_est_stop(est);
 }
 
+/* Pre-approval (issue 20, item 2): with the allow-list on, a genuine TPM
+ * of a trusted maker is refused until the operator lists it, by its EK
+ * certificate or by serial and issuer, and then only under the name the
+ * list gives it; an entry removed after the challenge is no approval. */
+static void test_preapproval(void **state)
+{
+	struct swtpm d_sw;
+	struct tr_tpm d_t;
+	struct router rd;
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	uint8_t *der = NULL, sha[32], *issuer = NULL;
+	const unsigned char *p;
+	size_t der_len;
+	X509 *ek_cert, *cert = NULL;
+	BIGNUM *bn;
+	char err[512] = "", *serial;
+	int ilen, olen, rc;
+	unsigned char *other = NULL;
+
+	(void)state;
+	if (swtpm_start(&d_sw, NULL) < 0 ||
+	    tr_tpm_open(&d_t, d_sw.tcti, err, sizeof(err)) < 0 ||
+	    make_router(&rd, &d_t, 11) < 0 ||
+	    tr_ek_cert_read(&d_t, &der, &der_len, err, sizeof(err)) < 0)
+		fail_msg("router D: %s", err);
+	p = der;
+	ek_cert = d2i_X509(NULL, &p, (long)der_len);
+	assert_non_null(ek_cert);
+	SHA256(der, der_len, sha);
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(ek_cert), NULL);
+	serial = BN_bn2hex(bn);
+	BN_free(bn);
+	ilen = i2d_X509_NAME(X509_get_issuer_name(ek_cert), &issuer);
+	/* Another issuer: the NMS CA's name (any name not the EK's). */
+	olen = i2d_X509_NAME(X509_get_subject_name(ca.cert), &other);
+	assert_true(ilen > 0 && olen > 0);
+	cfg.preapproval = true;
+
+	/* Not listed: refused before any challenge. */
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "is not pre-approved");
+	/* Its serial, but under another issuer: still not this TPM. */
+	assert_int_equal(nms_store_preapprove_serial(&store, serial, other,
+						     (size_t)olen, "rd", err,
+						     sizeof(err)),
+			 0);
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "is not pre-approved");
+	assert_int_equal(nms_store_preapproval_remove(&store, "rd", err,
+						      sizeof(err)),
+			 0);
+	/* Listed by its certificate as "rd-1": no other name. */
+	assert_int_equal(nms_store_preapprove_cert(&store, sha, "rd-1", err,
+						   sizeof(err)),
+			 0);
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "pre-approved as \"rd-1\" only");
+	/* Its name: a challenge; the entry removed before the answer: the
+	 * answer is refused where the name is bound. */
+	if (challenge(&d_t, "rd-1", &rd, &rep, err, sizeof(err)))
+		fail_msg("listed: %s", err);
+	evidence(&rd, &rep, &ev);
+	assert_int_equal(nms_store_preapproval_remove(&store, "rd-1", err,
+						      sizeof(err)),
+			 0);
+	rc = submit(csr(&rd, "rd-1", &ev), &cert, err, sizeof(err));
+	expect_refused(rc, err, "no longer pre-approved");
+	assert_null(cert);
+	/* Listed by serial and issuer (any case, separators): enrolls. */
+	for (char *c = serial; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	assert_int_equal(nms_store_preapprove_serial(&store, serial, issuer,
+						     (size_t)ilen, "rd-1", err,
+						     sizeof(err)),
+			 0);
+	if (challenge(&d_t, "rd-1", &rd, &rep, err, sizeof(err)))
+		fail_msg("listed by serial: %s", err);
+	evidence(&rd, &rep, &ev);
+	if (submit(csr(&rd, "rd-1", &ev), &cert, err, sizeof(err)))
+		fail_msg("listed by serial: %s", err);
+	assert_int_equal(X509_check_host(cert, "rd-1", 4, 0, NULL), 1);
+	/* One entry a name, one a TPM. */
+	assert_int_equal(nms_store_preapprove_cert(&store, sha, "rd-1", err,
+						   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "on the list already"));
+	assert_int_equal(nms_store_preapprove_serial(&store, "xyz", issuer,
+						     (size_t)ilen, "rd-2", err,
+						     sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "want 1-64 hex digits"));
+
+	cfg.preapproval = false;
+	X509_free(cert);
+	X509_free(ek_cert);
+	OPENSSL_free(serial);
+	OPENSSL_free(issuer);
+	OPENSSL_free(other);
+	free(der);
+	tr_tpm_close(&d_t);
+	swtpm_stop(&d_sw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -887,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_agent_over_https),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_name_conflict_status),
+		cmocka_unit_test(test_preapproval),
 	};
 
 	return TR_RUN(tests, setup, teardown);
