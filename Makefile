@@ -233,6 +233,7 @@ FAST_SUITES := \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:api=tests/scripts/test-api" \
 	"scripts:dashboard=tests/scripts/test-dashboard" \
+	"scripts:attest-request=tests/scripts/test-attest-request" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
