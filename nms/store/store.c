@@ -229,7 +229,8 @@ static const char *const migrations[] = {
 	 * or withdrawn, so a change of policy alone is converged too. The
 	 * pre-approval allow-list (item 2): a TPM by its EK certificate's
 	 * SHA-256, or by serial and issuer (a serial is unique only under
-	 * its issuer), and the one name it may enroll under. */
+	 * its issuer), and the one name it may enroll under. Where the NMS
+	 * asks a router to attest (item 3): its agent's request port. */
 	"ALTER TABLE route_applied ADD COLUMN action TEXT NOT NULL"
 	"  DEFAULT 'recost' CHECK (action IN ('recost', 'withdraw'));"
 	"CREATE TABLE preapproved ("
@@ -242,7 +243,9 @@ static const char *const migrations[] = {
 	"  added INTEGER NOT NULL,"
 	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
 	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
-	"  UNIQUE (ek_serial, ek_issuer));",
+	"  UNIQUE (ek_serial, ek_issuer));"
+	"ALTER TABLE endpoints ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (request_port BETWEEN 0 AND 65535);",
 };
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */

@@ -6,7 +6,7 @@
  *   nmsctl history  --db FILE [--json] DEVICE
  *   nmsctl sessions --db FILE [--json] [IDENTITY]
  *   nmsctl routes   --db FILE [--json]
- *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT
+ *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]
  *   nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)
  *   nmsctl preapprove --db FILE --remove DEVICE
  *   nmsctl preapprove --db FILE --list
@@ -49,7 +49,7 @@ int usage(int rc)
 	      "       nmsctl history  --db FILE [--json] DEVICE\n"
 	      "       nmsctl sessions --db FILE [--json] [IDENTITY]\n"
 	      "       nmsctl routes   --db FILE [--json]\n"
-	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT\n"
+	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]\n"
 	      "       nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)\n"
 	      "       nmsctl preapprove --db FILE (--remove DEVICE | --list)\n"
 	      "       nmsctl attest --ca-dir DIR [--reason TEXT] [--timeout MS]\n"
