@@ -229,6 +229,7 @@ FAST_SUITES := \
 	"scripts:resumption=tests/scripts/test-resumption" \
 	"scripts:key-interop=tests/scripts/test-key-interop" \
 	"scripts:enroll=tests/scripts/test-enroll" \
+	"scripts:revoke=tests/scripts/test-revoke" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:api=tests/scripts/test-api" \
