@@ -11,6 +11,8 @@
  *   nmsctl preapprove --db FILE --remove DEVICE
  *   nmsctl preapprove --db FILE --list
  *   nmsctl revoke --db FILE [--reason TEXT] DEVICE
+ *   nmsctl reset --db FILE [--metrics MAP] [--ospf-costs MAP]
+ *                [--route-policy POLICY] [--reason TEXT] DEVICE
  *   nmsctl attest --ca-dir DIR [--reason TEXT] [--timeout MS]
  *                 DEVICE ADDRESS PORT
  *   nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]
@@ -26,7 +28,8 @@
  * a router; preapprove: the allow-list nmsd --preapproval enrolls from
  * (a TPM by its EK certificate, or by serial and issuer, and the one
  * name it may enroll under); revoke: decommission a router (its
- * certificates revoked, as the API's revoke); attest: ask a router, at the request port
+ * certificates revoked, as the API's revoke); reset: forget a router's
+ * verdict (it becomes unknown; its routes follow); attest: ask a router, at the request port
  * of its agent, to attest now (exit 0 asked, 1 busy, 3 not asked);
  * probe: one implicit attestation now (a TLS handshake with
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
@@ -55,6 +58,8 @@ int usage(int rc)
 	      "       nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)\n"
 	      "       nmsctl preapprove --db FILE (--remove DEVICE | --list)\n"
 	      "       nmsctl revoke --db FILE [--reason TEXT] DEVICE\n"
+	      "       nmsctl reset --db FILE [--metrics MAP] [--ospf-costs MAP]\n"
+	      "                    [--route-policy POLICY] [--reason TEXT] DEVICE\n"
 	      "       nmsctl attest --ca-dir DIR [--reason TEXT] [--timeout MS]\n"
 	      "                     DEVICE ADDRESS PORT\n"
 	      "       nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]\n"
@@ -104,6 +109,8 @@ int main(int argc, char **argv)
 		return cmd_endpoint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "preapprove"))
 		return cmd_preapprove(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "reset"))
+		return cmd_reset(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "revoke"))
 		return cmd_revoke(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "attest"))
