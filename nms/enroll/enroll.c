@@ -9,6 +9,8 @@
 #include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
 #include "nms/store/store_preapproval.h"
+#include "nms/store/store_session.h"
+#include "nms/store/store_trust.h"
 #include "tpm/certify.h"
 #include "tpm/convert.h"
 #include "tpm/credential.h"
@@ -123,6 +125,23 @@ static int preapproval_of(struct nms_store *s, const uint8_t *der, size_t len,
 	BN_free(bn);
 	X509_free(x);
 	return r < 0 ? -1 : r ? 0 : 1;
+}
+
+/* What the router said about where it is monitored, kept with the
+ * challenge until the answer proves it. */
+static void endpoint_claim(const struct tr_credential_request *req,
+			   struct nms_challenge *c)
+{
+	size_t off = 0;
+
+	snprintf(c->endpoint_address, sizeof(c->endpoint_address), "%s",
+		 req->endpoint_address);
+	c->endpoint_port = req->endpoint_port;
+	c->request_port = req->request_port;
+	for (size_t i = 0; i < req->n_route_addrs; i++)
+		off += (size_t)snprintf(c->route_addrs + off,
+					sizeof(c->route_addrs) - off, "%s%s",
+					i ? "," : "", req->route_addrs[i]);
 }
 
 struct credential_tx {
@@ -244,6 +263,7 @@ int nms_enroll_credential(struct nms_enroll *e,
 		}
 	}
 	snprintf(c->device, sizeof(c->device), "%s", req->device);
+	endpoint_claim(req, c);
 	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ek_pub, c->ek_pub.b,
 					 sizeof(c->ek_pub.b), &c->ek_pub.n) ||
 	    Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ak_pub, c->ak_pub.b,
@@ -310,6 +330,7 @@ struct csr_tx {
 	const struct tr_evidence *ev;
 	struct nms_challenge *c;
 	X509 *cert;
+	const char *peer; /* where the request came from, or NULL */
 	char refusal[256]; /* set: refused, but commit (challenge used) */
 	int64_t device_id; /* of the refusal's event */
 	bool conflict; /* the refusal is a name conflict */
@@ -340,6 +361,65 @@ static bool cn_is(X509_REQ *req, const char *name)
 		return false;
 	len = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn));
 	return len > 0 && (size_t)len == strlen(name) && !strcmp(cn, name);
+}
+
+/*
+ * Zero-touch monitoring: what the router said at enrollment about where
+ * it is monitored, registered only now that it is proven, in the
+ * transaction that binds it. Its endpoint (the address it gave, or the
+ * one its request came from) and request port always: a false claim
+ * only makes its own probes fail. Its route addresses only with
+ * register_routes: a router that claims a gateway address it does not
+ * have would make the NMS re-cost, or withdraw, routes through it. An
+ * address another router holds is not taken: an event says so.
+ */
+static int register_router(struct nms_store *s, struct csr_tx *a, char *err,
+			   size_t errlen)
+{
+	const struct nms_enroll_config *cfg = a->e->cfg;
+	const struct nms_challenge *c = a->c;
+	const char *addr = c->endpoint_address[0] ? c->endpoint_address :
+			   a->peer		  ? a->peer :
+						    "";
+	char why[300], list[sizeof(c->route_addrs)], *save = NULL, *one;
+
+	if (addr[0] && c->endpoint_port) {
+		if (nms_store_endpoint_set(s, a->device_id, addr,
+					   c->endpoint_port, err, errlen) < 0 ||
+		    nms_store_request_port_set(s, a->device_id, c->request_port,
+					       err, errlen) < 0)
+			return -1;
+		snprintf(
+			why, sizeof(why),
+			"endpoint %s port %u, request port %u, registered at enrollment",
+			addr, c->endpoint_port, c->request_port);
+		if (nms_store_event(s, a->device_id, "registered", why, err,
+				    errlen) < 0)
+			return -1;
+	}
+	snprintf(list, sizeof(list), "%s", c->route_addrs);
+	for (one = cfg->register_routes ? strtok_r(list, ",", &save) : NULL;
+	     one; one = strtok_r(NULL, ",", &save)) {
+		char e2[256];
+
+		if (nms_store_savepoint(s, "addr", err, errlen) < 0)
+			return -1;
+		if (nms_store_router_addr_add(s, a->device_id, one, e2,
+					      sizeof(e2)) < 0) {
+			if (nms_store_rollback_to(s, "addr", err, errlen) < 0)
+				return -1;
+			snprintf(why, sizeof(why),
+				 "route address %s not registered: %s", one,
+				 e2);
+			if (nms_store_event(s, a->device_id, "register-refused",
+					    why, err, errlen) < 0)
+				return -1;
+			continue; /* rolled back and released */
+		}
+		if (nms_store_release(s, "addr", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
@@ -476,6 +556,8 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 		 cfg->policy_desc);
 	if (nms_store_event(s, a->device_id, "enrolled", why, err, errlen) < 0)
 		return -1;
+	if (register_router(s, a, err, errlen) < 0)
+		return -1;
 	crash_point("before-commit");
 	return 0;
 }
@@ -508,8 +590,14 @@ static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 int nms_enroll_csr(struct nms_enroll *e, X509_REQ *req, X509 **cert, char *err,
 		   size_t errlen)
 {
+	return nms_enroll_csr_from(e, req, NULL, cert, err, errlen);
+}
+
+int nms_enroll_csr_from(struct nms_enroll *e, X509_REQ *req, const char *peer,
+			X509 **cert, char *err, size_t errlen)
+{
 	struct tr_evidence ev;
-	struct csr_tx tx = { .e = e, .req = req, .ev = &ev };
+	struct csr_tx tx = { .e = e, .req = req, .ev = &ev, .peer = peer };
 	EVP_PKEY *key_evp = NULL;
 	char why[256];
 	int rc = NMS_ENROLL_REFUSED;

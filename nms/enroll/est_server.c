@@ -389,7 +389,14 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	req = tr_est_csr_decode(q->body, q->len, err, sizeof(err));
 	if (!req)
 		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_csr(s->e, req, &cert, err, sizeof(err));
+	{
+		struct est_conn *ec = conn_of(c);
+
+		/* The peer: the router's endpoint address if it gave none. */
+		rc = nms_enroll_csr_from(s->e, req,
+					 ec && ec->peer[0] ? ec->peer : NULL,
+					 &cert, err, sizeof(err));
+	}
 	X509_REQ_free(req);
 	if (rc)
 		return text(c, q, status_of(q, rc), err);

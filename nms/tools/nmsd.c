@@ -22,7 +22,7 @@
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
  *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
- *        [--preapproval] [--attest-request-on-bad]
+ *        [--preapproval] [--register-routes] [--attest-request-on-bad]
  *        [--attest-request-interval MS]
  *        [--vtysh PATH]
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
@@ -98,7 +98,7 @@ static int usage(int rc)
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
 		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
-		"            [--preapproval] [--attest-request-on-bad]\n"
+		"            [--preapproval] [--register-routes] [--attest-request-on-bad]\n"
 		"            [--attest-request-interval MS]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
@@ -255,6 +255,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "vtysh", required_argument, NULL, 'y' },
 		{ "route-policy", required_argument, NULL, 1008 },
 		{ "preapproval", no_argument, NULL, 1009 },
+		{ "register-routes", no_argument, NULL, 1012 },
 		{ "attest-request-on-bad", no_argument, NULL, 1010 },
 		{ "attest-request-interval", required_argument, NULL, 1011 },
 		{ "api-listen", required_argument, NULL, 1100 },
@@ -440,6 +441,10 @@ static int parse(int argc, char **argv, struct options *o)
 				fprintf(stderr, "nmsd: %s\n", err);
 				return -1;
 			}
+			break;
+		case 1012:
+			/* A router's route addresses from its enrollment. */
+			o->enroll.register_routes = true;
 			break;
 		case 1010:
 			o->request_on_bad = true;

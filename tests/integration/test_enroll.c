@@ -23,6 +23,7 @@
 #include "nms/enroll/key_policy.h"
 #include "nms/store/store_enroll.h"
 #include "nms/store/store_preapproval.h"
+#include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tpm/certify.h"
 #include "tpm/credential.h"
@@ -978,6 +979,70 @@ static void test_preapproval(void **state)
 	swtpm_stop(&d_sw);
 }
 
+/* Zero-touch monitoring (issue 20, item 2): what a router says at step 1
+ * about where it is monitored is registered only once it is proven: its
+ * endpoint and request port, and, with register_routes, its route
+ * addresses, except one another router holds (an event says so). */
+static void test_registered_at_enrollment(void **state)
+{
+	struct swtpm e_sw;
+	struct tr_tpm e_t;
+	struct router re;
+	struct tr_credential_request *req;
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	X509 *cert = NULL;
+	char err[512] = "", addrs[4][46];
+	int64_t other, id;
+	int n;
+
+	(void)state;
+	if (swtpm_start(&e_sw, NULL) < 0 ||
+	    tr_tpm_open(&e_t, e_sw.tcti, err, sizeof(err)) < 0 ||
+	    make_router(&re, &e_t, 11) < 0)
+		fail_msg("router E: %s", err);
+	/* Another router holds 10.66.0.9. */
+	assert_int_equal(sqlite3_exec(store.db,
+				      "INSERT INTO devices (name, created,"
+				      " updated) VALUES ('re-other', 0, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	other = nms_store_device_id(&store, "re-other", err, sizeof(err));
+	if (other <= 0 || nms_store_router_addr_add(&store, other, "10.66.0.9",
+						    err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	cfg.register_routes = true;
+	req = request(&e_t, "re", &re, NULL);
+	strcpy(req->endpoint_address, "192.0.2.70");
+	req->endpoint_port = 8444;
+	req->request_port = 8445;
+	strcpy(req->route_addrs[0], "10.66.0.2");
+	strcpy(req->route_addrs[1], "10.66.0.9");
+	req->n_route_addrs = 2;
+	if (nms_enroll_credential(&nms, req, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	free(req);
+	id = nms_store_device_id(&store, "re", err, sizeof(err));
+	/* Nothing before the proof. */
+	n = nms_store_router_addrs(&store, id > 0 ? id : 0, addrs, 4, err,
+				   sizeof(err));
+	assert_true(n <= 0);
+	evidence(&re, &rep, &ev);
+	if (submit(csr(&re, "re", &ev), &cert, err, sizeof(err)))
+		fail_msg("%s", err);
+	id = nms_store_device_id(&store, "re", err, sizeof(err));
+	assert_true(id > 0);
+	n = nms_store_router_addrs(&store, id, addrs, 4, err, sizeof(err));
+	assert_int_equal(n, 1);
+	assert_string_equal(addrs[0], "10.66.0.2");
+	assert_true(nms_store_event_count(&store, "registered") >= 1);
+	assert_true(nms_store_event_count(&store, "register-refused") >= 1);
+	cfg.register_routes = false;
+	X509_free(cert);
+	tr_tpm_close(&e_t);
+	swtpm_stop(&e_sw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -996,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_name_conflict_status),
 		cmocka_unit_test(test_preapproval),
+		cmocka_unit_test(test_registered_at_enrollment),
 	};
 
 	return TR_RUN(tests, setup, teardown);

@@ -14,6 +14,7 @@
  *                           [--timeout MS] [--sasl-user U --sasl-password P]
  *   trustroute-agent run    (all of the above) [--attest-interval S]
  *                           [--request-port N [--request-port-file FILE]]
+ *                           [--route-address ADDR]...
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
  * when it gave up, 3 at once when the NMS refused the name (another
@@ -62,7 +63,8 @@ static int usage(int rc)
 	      "                               [--os-root DIR] [--mutual] [--with-key] [--timeout MS]\n"
 	      "                               [--sasl-user U --sasl-password P]\n"
 	      "       trustroute-agent run    (the options of all three) [--attest-interval S]\n"
-	      "                               [--request-port N [--request-port-file FILE]]\n",
+	      "                               [--request-port N [--request-port-file FILE]]\n"
+	      "                               [--route-address ADDR]...\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -106,6 +108,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "sasl-password", required_argument, NULL, 'w' },
 		{ "request-port", required_argument, NULL, 'R' },
 		{ "request-port-file", required_argument, NULL, 'Q' },
+		{ "route-address", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -205,6 +208,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'Q':
 			o->rq.port_file = optarg;
+			break;
+		case 'G':
+			if (o->en.n_route_addrs == 16)
+				return -1;
+			o->en.route_addrs[o->en.n_route_addrs++] = optarg;
 			break;
 		default:
 			return -1;
@@ -422,6 +430,13 @@ static int run(struct opts *o)
 		return usage(2);
 	o->en.max_attempts = 0; /* until it works */
 	o->ep.notify_ready = true;
+	/* Zero-touch monitoring: where the NMS probes and asks us. An
+	 * address we listen on by name is said; on any address (0.0.0.0)
+	 * the NMS takes the one we enroll from. */
+	o->en.endpoint_port = o->ep.port;
+	o->en.request_port = o->requests ? o->rq.port : 0;
+	if (strcmp(o->ep.address, "0.0.0.0") && strcmp(o->ep.address, "::"))
+		o->en.endpoint_address = o->ep.address;
 	rc = enroll(o);
 	if (rc)
 		return rc;
