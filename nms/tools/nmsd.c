@@ -687,7 +687,9 @@ int main(int argc, char **argv)
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
-	static const char *const flags[] = { "mutual", NULL };
+	static const char *const flags[] = { "mutual", "preapproval",
+					     "register-routes",
+					     "attest-request-on-bad", NULL };
 	char *args[MAX_ARGS], err[ERRLEN];
 	int n, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
