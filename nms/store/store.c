@@ -224,6 +224,39 @@ static const char *const migrations[] = {
 	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
 	"  reasons TEXT NOT NULL,"
 	"  PRIMARY KEY (session_id, imv));",
+	/* 8: operating a fleet (issue 20). The routing policy per state
+	 * (item 4): whether a host's routes through a router were re-costed
+	 * or withdrawn, so a change of policy alone is converged too. The
+	 * pre-approval allow-list (item 2): a TPM by its EK certificate's
+	 * SHA-256, or by serial and issuer (a serial is unique only under
+	 * its issuer), and the one name it may enroll under. Where the NMS
+	 * asks a router to attest (item 3): its agent's request port. What
+	 * a router said at enrollment about where it is monitored, kept
+	 * with its challenge until the answer proves it (item 2).
+	 * Revocation is migration 7's (certificates.revoked). */
+	"ALTER TABLE route_applied ADD COLUMN action TEXT NOT NULL"
+	"  DEFAULT 'recost' CHECK (action IN ('recost', 'withdraw'));"
+	"CREATE TABLE preapproved ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL UNIQUE CHECK (device <> ''),"
+	"  ek_cert_sha256 BLOB UNIQUE"
+	"    CHECK (ek_cert_sha256 IS NULL OR length(ek_cert_sha256) = 32),"
+	"  ek_serial TEXT CHECK (ek_serial IS NULL OR ek_serial <> ''),"
+	"  ek_issuer BLOB,"
+	"  added INTEGER NOT NULL,"
+	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
+	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
+	"  UNIQUE (ek_serial, ek_issuer));"
+	"ALTER TABLE endpoints ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (request_port BETWEEN 0 AND 65535);"
+	"ALTER TABLE challenges ADD COLUMN endpoint_address TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE challenges ADD COLUMN endpoint_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN route_addrs TEXT NOT NULL"
+	"  DEFAULT '';",
 };
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */

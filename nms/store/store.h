@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 7
+#define NMS_SCHEMA_VERSION 8
 #define NMS_STMT_CACHE 24 /* statements kept prepared (store_sql.h) */
 
 struct nms_stmt_slot {

@@ -394,6 +394,7 @@ static int target_row(sqlite3_stmt *st, void *arg)
 	    column_state(st, 7, &t.applied_state))
 		return -1;
 	t.applied_metric = sqlite3_column_int64(st, 6);
+	t.applied_withdrawn = sqlite3_column_int(st, 10);
 	t.actuator = (const char *)sqlite3_column_text(st, 8);
 	t.vty = (const char *)sqlite3_column_text(st, 9);
 	return w->fn && w->fn(&t, w->arg);
@@ -410,7 +411,7 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 		    s,
 		    "SELECT h.id, h.name, h.netns, d.id, d.name, d.trust,"
 		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust),"
-		    "  h.actuator, h.vty"
+		    "  h.actuator, h.vty, coalesce(a.action = 'withdraw', 0)"
 		    " FROM route_hosts h"
 		    " JOIN devices d ON d.id IN (SELECT device_id FROM router_addrs)"
 		    " LEFT JOIN route_applied a"
@@ -429,6 +430,7 @@ struct applied_args {
 	int64_t host_id, device_id, time_ms;
 	enum trust_state state;
 	uint32_t metric;
+	bool withdrawn;
 	const char *detail;
 };
 
@@ -440,8 +442,8 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 	if (nms_prepare_cached(s,
 			       "INSERT OR REPLACE INTO route_applied"
-			       " (host_id, device_id, state, metric, time_ms)"
-			       " VALUES (?, ?, ?, ?, ?)",
+			       " (host_id, device_id, state, metric, time_ms, action)"
+			       " VALUES (?, ?, ?, ?, ?, ?)",
 			       "route_applied", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->host_id);
@@ -449,6 +451,8 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	sqlite3_bind_text(st, 3, trust_state_name(a->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, a->metric);
 	sqlite3_bind_int64(st, 5, a->time_ms);
+	sqlite3_bind_text(st, 6, a->withdrawn ? "withdraw" : "recost", -1,
+			  SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	nms_release(s, st);
 	if (rc != SQLITE_DONE)
@@ -461,11 +465,11 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 int nms_store_route_applied(struct nms_store *s, int64_t host_id,
 			    int64_t device_id, enum trust_state state,
-			    uint32_t metric, int64_t time_ms,
+			    uint32_t metric, bool withdrawn, int64_t time_ms,
 			    const char *detail, char *err, size_t errlen)
 {
-	struct applied_args a = { host_id, device_id, time_ms,
-				  state,   metric,    detail };
+	struct applied_args a = { host_id, device_id, time_ms, state,
+				  metric,  withdrawn, detail };
 
 	return nms_store_tx(s, applied_tx, &a, err, errlen);
 }
