@@ -34,8 +34,8 @@ SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
-PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libpq libkeyutils libmicrohttpd libcurl libmnl
+PKGS := libcrypto libssl json-c tss2-esys tss2-sys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
+	sqlite3 libpq libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -67,12 +67,16 @@ LIBDL := $(B)/libdigestlist.a
 # nms/: the NMS's library; its programs' mains are in nms/tools.
 LIBNMS_SRC := $(filter-out nms/tools/%,$(wildcard nms/*/*.c))
 LIBNMS := $(B)/libnms.a
+# The dashboard's files (nms/api/web/), compiled into libnms as arrays by
+# scripts/embed-assets: nothing is fetched or read at run time.
+WEB_ASSETS := $(sort $(wildcard nms/api/web/*))
+ASSETS_OBJ := $(B)/obj/gen/api_assets.o
 # userspace/agent: the router agent's library; its main is a tool.
 LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
 LIBAGENT := $(B)/libagent.a
 LIBS := $(LIBNMS) $(LIBAGENT) $(LIBDL) $(LIBTRUST)
 TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
-	 $(B)/bin/bench-time \
+	 $(B)/bin/bench-time $(B)/bin/tpm-sign-floor \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c)) \
 	 $(patsubst nms/tools/%.c,$(B)/bin/%,$(wildcard nms/tools/*.c))
 # A tool with many subcommands is a folder (one file a subcommand); the
@@ -122,7 +126,15 @@ $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
+$(B)/gen/api_assets.c: $(WEB_ASSETS) scripts/embed-assets
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,GEN,$@)scripts/embed-assets $(WEB_ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(ASSETS_OBJ): $(B)/gen/api_assets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC)) $(ASSETS_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
 	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
@@ -157,6 +169,11 @@ endef
 $(foreach d,$(TOOL_DIRS),$(eval $(call tool_dir,$(d))))
 
 $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The TPM's own time per sealed-key signature (bench/tls-handshake's floor).
+$(B)/bin/tpm-sign-floor: $(B)/obj/bench/tools/tpm-sign-floor.o $(LIBTRUST)
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -201,10 +218,14 @@ fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZ
 		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
 	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
 
+# The API's target needs libnms and the dashboard's files as well.
+fuzz-api: $(LIBNMS_SRC) $(B)/gen/api_assets.c
+
 -include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
 # The store's suites run again on PostgreSQL (each starts its own server).
-PG_TESTS := $(B)/tests/test_nms_store $(B)/tests/test_trust $(B)/tests/test_enroll
+PG_TESTS := $(B)/tests/test_nms_store $(B)/tests/test_trust $(B)/tests/test_api \
+	$(B)/tests/test_enroll
 
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
@@ -222,11 +243,16 @@ FAST_SUITES := \
 	"scripts:resumption=tests/scripts/test-resumption" \
 	"scripts:key-interop=tests/scripts/test-key-interop" \
 	"scripts:enroll=tests/scripts/test-enroll" \
+	"scripts:revoke=tests/scripts/test-revoke" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
+	"scripts:api=tests/scripts/test-api" \
+	"scripts:dashboard=tests/scripts/test-dashboard" \
+	"scripts:attest-request=tests/scripts/test-attest-request" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:route-withdraw=tests/scripts/test-route-withdraw" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:multi-nms=tests/scripts/test-multi-nms" \

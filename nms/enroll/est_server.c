@@ -6,15 +6,17 @@
 #define _GNU_SOURCE /* malloc_trim */
 #include "nms/enroll/est_server.h"
 
-#include "enroll/est_certs.h"
 #include "base/fileio.h"
 #include "base/log.h"
+#include "enroll/est_certs.h"
+#include "nms/enroll/crl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,20 +95,56 @@ static void source_of(const struct sockaddr *sa, uint8_t key[17], char *peer,
 	}
 }
 
-static void refused(struct nms_est_server *s, const char *peer, const char *why)
+/* Refusals by reason, for /metrics: of connections, then of requests by
+ * their status. */
+TR_COUNTERS(refusals, "per-source-limit", "full", "evicted",
+	    "handshake-timeout", "closed-before-request", "bad-request",
+	    "forbidden", "not-found", "method", "too-large", "media-type",
+	    "unavailable", "other");
+
+const struct tr_counters *nms_est_refusals(void)
 {
+	return &refusals;
+}
+
+static const char *status_label(unsigned status)
+{
+	switch (status) {
+	case MHD_HTTP_BAD_REQUEST:
+		return "bad-request";
+	case MHD_HTTP_FORBIDDEN:
+		return "forbidden";
+	case MHD_HTTP_NOT_FOUND:
+		return "not-found";
+	case MHD_HTTP_METHOD_NOT_ALLOWED:
+		return "method";
+	case MHD_HTTP_CONTENT_TOO_LARGE:
+		return "too-large";
+	case MHD_HTTP_UNSUPPORTED_MEDIA_TYPE:
+		return "media-type";
+	case MHD_HTTP_SERVICE_UNAVAILABLE:
+		return "unavailable";
+	default:
+		return "other";
+	}
+}
+
+static void refused(struct nms_est_server *s, const char *peer,
+		    const char *label, const char *why)
+{
+	tr_count(&refusals, label);
 	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
 		       "EST from %s refused: %s", peer, why);
 }
 
 /* Closed by us: its socket shut down, libmicrohttpd closes it next. */
 static void evict(struct nms_est_server *s, struct est_conn *ec,
-		  const char *why)
+		  const char *label, const char *why)
 {
 	const union MHD_ConnectionInfo *i = MHD_get_connection_info(
 		ec->c, MHD_CONNECTION_INFO_CONNECTION_FD);
 
-	refused(s, ec->peer, why);
+	refused(s, ec->peer, label, why);
 	ec->evicted = true;
 	s->live--;
 	if (i)
@@ -125,7 +163,7 @@ static void expire(struct nms_est_server *s, uint64_t now)
 	for (struct est_conn *ec = s->conns; ec; ec = ec->next)
 		if (!ec->requested && !ec->evicted &&
 		    now - ec->accepted_ms >= limit)
-			evict(s, ec,
+			evict(s, ec, "handshake-timeout",
 			      "no request in time (TLS handshake timed out or stalled)");
 }
 
@@ -153,7 +191,8 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 	for (struct est_conn *ec = s->conns; ec; ec = ec->next)
 		from_it += !ec->evicted && !memcmp(ec->key, key, 17);
 	if (from_it >= per_source) {
-		refused(s, peer, "too many connections from this address");
+		refused(s, peer, "per-source-limit",
+			"too many connections from this address");
 		return MHD_NO;
 	}
 	if (s->live < s->cfg.connection_limit)
@@ -178,10 +217,10 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr,
 		}
 	}
 	if (!victim) {
-		refused(s, peer, "the server is full");
+		refused(s, peer, "full", "the server is full");
 		return MHD_NO;
 	}
-	evict(s, victim,
+	evict(s, victim, "evicted",
 	      "evicted: the server is full and it had sent no request");
 	return MHD_YES;
 }
@@ -217,7 +256,7 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	/* Gone without a request, and not by our hand: say so. */
 	if (!ec->requested && !ec->evicted &&
 	    !__atomic_load_n(&s->stopping, __ATOMIC_RELAXED))
-		refused(s, ec->peer,
+		refused(s, ec->peer, "closed-before-request",
 			"closed before a request (TLS handshake failed, timed out or abandoned)");
 	if (!ec->evicted)
 		s->live--;
@@ -350,7 +389,14 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	req = tr_est_csr_decode(q->body, q->len, err, sizeof(err));
 	if (!req)
 		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_csr(s->e, req, &cert, err, sizeof(err));
+	{
+		struct est_conn *ec = conn_of(c);
+
+		/* The peer: the router's endpoint address if it gave none. */
+		rc = nms_enroll_csr_from(s->e, req,
+					 ec && ec->peer[0] ? ec->peer : NULL,
+					 &cert, err, sizeof(err));
+	}
 	X509_REQ_free(req);
 	if (rc)
 		return text(c, q, status_of(q, rc), err);
@@ -369,6 +415,32 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	return ok;
 }
 
+/*
+ * GET crl (ours, next to RFC 7030's operations): the NMS CA's CRL of
+ * every certificate the store says was revoked (nmsctl revoke, the API's
+ * revoke), DER as application/pkix-crl (RFC 2585), made at each request
+ * by the API's builder, so a revocation is served at once; valid a day.
+ * 503 when the store or the CA cannot make it.
+ */
+static enum MHD_Result crl(struct nms_est_server *s, struct MHD_Connection *c,
+			   struct request *q)
+{
+	uint8_t *der = NULL;
+	size_t len;
+	char err[256], msg[300];
+	enum MHD_Result r;
+
+	if (nms_crl_from_store(s->e->store, s->e->ca,
+			       (int64_t)time(NULL) * 1000, 86400, &der, &len,
+			       err, sizeof(err)) < 0) {
+		snprintf(msg, sizeof(msg), "the CRL cannot be made: %s", err);
+		return text(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+	}
+	r = reply(c, q, MHD_HTTP_OK, "application/pkix-crl", (char *)der, len);
+	OPENSSL_free(der);
+	return r;
+}
+
 static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
 			     struct request *q, const char *op,
 			     const char *method)
@@ -385,6 +457,12 @@ static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
 		return reply(c, q, MHD_HTTP_OK,
 			     "application/pkcs7-mime; smime-type=certs-only",
 			     s->cacerts, s->cacerts_len);
+	}
+	if (!strcmp(op, "crl")) {
+		if (strcmp(method, MHD_HTTP_METHOD_GET))
+			return text(c, q, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "use GET");
+		return crl(s, c, q);
 	}
 	if (strcmp(op, "tpm-credential") && strcmp(op, "simpleenroll"))
 		return text(c, q, MHD_HTTP_NOT_FOUND, "unknown EST operation");
@@ -406,13 +484,15 @@ static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
 	struct est_conn *ec = conn_of(c);
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
-	if (q->status < 400 && strcmp(op, "cacerts"))
+	if (q->status < 400 && strcmp(op, "cacerts") && strcmp(op, "crl"))
 		tr_log(TR_LOG_INFO, "est", "%s: %u in %.3f ms from %s%s%s", op,
 		       q->status, ms, peer, q->why[0] ? ": " : "", q->why);
-	else if (q->status >= 400)
-		tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
-			       "%s: %u in %.3f ms from %s%s%s", op, q->status,
-			       ms, peer, q->why[0] ? ": " : "", q->why);
+	if (q->status < 400)
+		return;
+	tr_count(&refusals, status_label(q->status));
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "est",
+		       "%s: %u in %.3f ms from %s%s%s", op, q->status, ms, peer,
+		       q->why[0] ? ": " : "", q->why);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,

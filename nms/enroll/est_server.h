@@ -4,6 +4,7 @@
  *   GET  /.well-known/est/cacerts         the CA that issues router certs
  *   POST /.well-known/est/tpm-credential  credential challenge (JSON)
  *   POST /.well-known/est/simpleenroll    CSR with evidence -> certificate
+ *   GET  /.well-known/est/crl             the CA's CRL (ours; nms_crl_from_store)
  * Answers: 200; 400 malformed; 403 refused, with the reason as text; 404;
  * 405; 413 too large; 503 with Retry-After when the NMS failed (worth a
  * retry). One polling thread serves every connection, so enrollment
@@ -13,6 +14,7 @@
 #ifndef TR_NMS_EST_SERVER_H
 #define TR_NMS_EST_SERVER_H
 
+#include "base/counters.h"
 #include "base/ratelimit.h"
 #include "nms/enroll/enroll.h"
 
@@ -42,5 +44,13 @@ struct nms_est_server *nms_est_start(struct nms_enroll *e,
 				     size_t errlen);
 unsigned short nms_est_port(const struct nms_est_server *s);
 void nms_est_stop(struct nms_est_server *s);
+
+/*
+ * EST refusals by reason since the process started: of connections
+ * (per-source-limit, full, evicted, handshake-timeout,
+ * closed-before-request) and of requests by status (bad-request,
+ * forbidden, not-found, method, too-large, media-type, unavailable).
+ */
+const struct tr_counters *nms_est_refusals(void);
 
 #endif

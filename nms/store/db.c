@@ -13,6 +13,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* Statements that failed, in this process (for /metrics). */
+static uint64_t db_errors;
+
+uint64_t nms_db_errors(void)
+{
+	return __atomic_load_n(&db_errors, __ATOMIC_RELAXED);
+}
+
+static int failed(void)
+{
+	__atomic_add_fetch(&db_errors, 1, __ATOMIC_RELAXED);
+	return -1;
+}
+
 bool nms_db_target_is_pg(const char *target)
 {
 	return !strncmp(target, "postgresql://", 13) ||
@@ -52,7 +66,16 @@ const char *nms_db_errmsg(const struct nms_db *db)
 int nms_db_prepare(struct nms_db *db, const char *sql, struct nms_stmt **out)
 {
 	*out = NULL;
-	return db->ops->prepare(db, sql, out);
+	return db->ops->prepare(db, sql, out) < 0 ? failed() : 0;
+}
+
+int nms_db_prepare_cached(struct nms_db *db, const char *sql,
+			  struct nms_stmt **out)
+{
+	*out = NULL;
+	if (!db->ops->prepare_cached)
+		return nms_db_prepare(db, sql, out);
+	return db->ops->prepare_cached(db, sql, out) < 0 ? failed() : 0;
 }
 
 void nms_db_bind_int64(struct nms_stmt *st, int i, int64_t v)
@@ -85,7 +108,11 @@ int nms_db_param_count(const struct nms_stmt *st)
 
 int nms_db_step(struct nms_stmt *st)
 {
-	return st->db->ops->step(st);
+	int rc = st->db->ops->step(st);
+
+	if (rc == NMS_DB_ERROR)
+		failed();
+	return rc;
 }
 
 int nms_db_column_count(const struct nms_stmt *st)
@@ -134,10 +161,69 @@ int64_t nms_db_changes(const struct nms_db *db)
 	return db->ops->changes(db);
 }
 
+int64_t nms_db_total_changes(const struct nms_db *db)
+{
+	return db->ops->total_changes ? db->ops->total_changes(db) : -1;
+}
+
 int nms_db_exec(struct nms_db *db, const char *sql, char *err, size_t errlen)
 {
 	if (db->ops->exec(db, sql) == 0)
 		return 0;
+	failed();
+	return tr_fail(err, errlen, "%s", db->errmsg);
+}
+
+/* One statement without parameters, a string literal: kept prepared
+ * where the backend can (BEGIN and COMMIT are on every hot path). */
+static int exec_literal(struct nms_db *db, const char *sql, char *err,
+			size_t errlen)
+{
+	if (!db->ops->exec_literal)
+		return nms_db_exec(db, sql, err, errlen);
+	if (db->ops->exec_literal(db, sql) == 0)
+		return 0;
+	failed();
+	return tr_fail(err, errlen, "%s", db->errmsg);
+}
+
+bool nms_db_unique_violation(const struct nms_db *db)
+{
+	return db->ops->unique_violation(db);
+}
+
+int nms_db_nosync(struct nms_db *db, bool on, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!db->ops->nosync || db->tx_depth)
+		return 0;
+	rc = db->ops->nosync(db, on);
+	if (rc < 0) {
+		failed();
+		return tr_fail(err, errlen, "%s", db->errmsg);
+	}
+	return rc;
+}
+
+int nms_db_sync(struct nms_db *db, char *err, size_t errlen)
+{
+	if (!db->ops->sync || db->ops->sync(db) == 0)
+		return 0;
+	failed();
+	return tr_fail(err, errlen, "%s", db->errmsg);
+}
+
+bool nms_db_unsynced(const struct nms_db *db)
+{
+	return db->ops->unsynced && db->ops->unsynced(db);
+}
+
+int nms_db_warm(struct nms_db *db, char *err, size_t errlen)
+{
+	if (!db->ops->warm || db->ops->warm(db) == 0)
+		return 0;
+	failed();
 	return tr_fail(err, errlen, "%s", db->errmsg);
 }
 
@@ -151,11 +237,11 @@ int nms_db_begin(struct nms_db *db, char *err, size_t errlen)
 	/* SQLite: the write lock now, so that what is read inside is what
 	 * is written on. PostgreSQL: as if the transactions ran one by one,
 	 * or one of them fails and runs again. */
-	if (nms_db_exec(db,
-			db->kind == NMS_DB_SQLITE ?
-				"BEGIN IMMEDIATE" :
-				"BEGIN ISOLATION LEVEL SERIALIZABLE",
-			err, errlen) < 0)
+	if (exec_literal(db,
+			 db->kind == NMS_DB_SQLITE ?
+				 "BEGIN IMMEDIATE" :
+				 "BEGIN ISOLATION LEVEL SERIALIZABLE",
+			 err, errlen) < 0)
 		return -1;
 	db->tx_depth = 1;
 	return 0;
@@ -163,7 +249,7 @@ int nms_db_begin(struct nms_db *db, char *err, size_t errlen)
 
 int nms_db_commit(struct nms_db *db, char *err, size_t errlen)
 {
-	int rc = nms_db_exec(db, "COMMIT", err, errlen);
+	int rc = exec_literal(db, "COMMIT", err, errlen);
 
 	if (rc < 0)
 		nms_db_rollback(db);

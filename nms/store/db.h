@@ -54,6 +54,18 @@ const char *nms_db_errmsg(const struct nms_db *db);
  * text and blobs alive until the statement is reset or finalized).
  */
 int nms_db_prepare(struct nms_db *db, const char *sql, struct nms_stmt **out);
+/*
+ * The same for the hot paths (an observation, its routes): @sql must be
+ * a string literal, whose address keys a statement kept prepared for the
+ * connection's life (SQLite: NMS_DB_STMT_CACHE of them, parsed once; a
+ * statement in use by another thread is not shared, that caller gets
+ * one of its own. PostgreSQL prepares every text once per connection
+ * anyway). nms_db_finalize gives a cached statement back, reset and its
+ * bindings cleared, instead of freeing it.
+ */
+#define NMS_DB_STMT_CACHE 24
+int nms_db_prepare_cached(struct nms_db *db, const char *sql,
+			  struct nms_stmt **out);
 void nms_db_bind_int64(struct nms_stmt *st, int i, int64_t v);
 void nms_db_bind_text(struct nms_stmt *st, int i, const char *v);
 void nms_db_bind_blob(struct nms_stmt *st, int i, const void *p, size_t n);
@@ -71,10 +83,17 @@ const void *nms_db_column_blob(const struct nms_stmt *st, int col);
 size_t nms_db_column_bytes(const struct nms_stmt *st, int col);
 /* Back to before the first step, bindings kept. */
 void nms_db_reset(struct nms_stmt *st);
+/* Done with @st: freed, or, from nms_db_prepare_cached, given back. */
 void nms_db_finalize(struct nms_stmt *st);
 
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t nms_db_changes(const struct nms_db *db);
+/* Rows changed through this connection since it opened (SQLite; -1 for
+ * PostgreSQL): for tests that nothing was written. */
+int64_t nms_db_total_changes(const struct nms_db *db);
+
+/* Whether the last error was a UNIQUE (or primary key) violation. */
+bool nms_db_unique_violation(const struct nms_db *db);
 
 /* Run @sql, any number of statements without parameters. 0, or -1. */
 int nms_db_exec(struct nms_db *db, const char *sql, char *err, size_t errlen);
@@ -90,6 +109,32 @@ int nms_db_begin(struct nms_db *db, char *err, size_t errlen);
 int nms_db_commit(struct nms_db *db, char *err, size_t errlen);
 void nms_db_rollback(struct nms_db *db);
 bool nms_db_retryable(const struct nms_db *db);
+
+/*
+ * Commits that do not wait for the disk (nms/store/store.h,
+ * nms_store_tx_nosync), outside a transaction: @on starts them for the
+ * next transaction, !@on ends them. 1 when started, 0 when the backend
+ * has no such commits (PostgreSQL, whose commits stay synchronous;
+ * SQLite without a WAL, where NORMAL would not keep a commit whole), -1
+ * on error.
+ */
+int nms_db_nosync(struct nms_db *db, bool on, char *err, size_t errlen);
+/*
+ * Every commit so far on disk (SQLite: one fsync of the WAL when a nosync
+ * commit is pending, then the checkpoint it put off); 0, or -1.
+ */
+int nms_db_sync(struct nms_db *db, char *err, size_t errlen);
+/* Whether a nosync commit is not on disk yet (for tests). */
+bool nms_db_unsynced(const struct nms_db *db);
+/*
+ * For a long-running process, before its first nosync commit: the WAL's
+ * restart (which syncs) done now, with a commit that changes nothing
+ * (nms_store_warm). 0, or -1; nothing to do for PostgreSQL.
+ */
+int nms_db_warm(struct nms_db *db, char *err, size_t errlen);
+
+/* How many statements failed in this process (every connection). */
+uint64_t nms_db_errors(void);
 
 /*
  * @ddl in the backend's dialect (see above), in a new string to free();

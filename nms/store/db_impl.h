@@ -8,6 +8,9 @@
 struct nms_db_ops {
 	int (*prepare)(struct nms_db *db, const char *sql,
 		       struct nms_stmt **out);
+	/* NULL: the same as prepare */
+	int (*prepare_cached)(struct nms_db *db, const char *sql,
+			      struct nms_stmt **out);
 	void (*bind_int64)(struct nms_stmt *st, int i, int64_t v);
 	void (*bind_text)(struct nms_stmt *st, int i, const char *v);
 	void (*bind_blob)(struct nms_stmt *st, int i, const void *p, size_t n);
@@ -23,8 +26,17 @@ struct nms_db_ops {
 	void (*reset)(struct nms_stmt *st);
 	void (*finalize)(struct nms_stmt *st);
 	int64_t (*changes)(const struct nms_db *db);
+	int64_t (*total_changes)(const struct nms_db *db); /* NULL: -1 */
 	int (*exec)(struct nms_db *db, const char *sql);
+	/* One statement, @sql a literal, kept prepared; NULL: exec */
+	int (*exec_literal)(struct nms_db *db, const char *sql);
 	bool (*retryable)(const struct nms_db *db);
+	bool (*unique_violation)(const struct nms_db *db);
+	/* NULL: no nosync commits, sync and warm have nothing to do */
+	int (*nosync)(struct nms_db *db, bool on);
+	int (*sync)(struct nms_db *db);
+	int (*warm)(struct nms_db *db);
+	bool (*unsynced)(const struct nms_db *db);
 	void (*close)(struct nms_db *db);
 };
 

@@ -529,6 +529,11 @@ static bool pg_retryable(const struct nms_db *db)
 	       !strcmp(DB(db)->sqlstate, "40P01");
 }
 
+static bool pg_unique_violation(const struct nms_db *db)
+{
+	return !strcmp(DB(db)->sqlstate, "23505");
+}
+
 static void pg_close(struct nms_db *db)
 {
 	cache_clear(DB(db));
@@ -555,6 +560,7 @@ static const struct nms_db_ops pg_ops = {
 	.changes = pg_changes,
 	.exec = pg_exec,
 	.retryable = pg_retryable,
+	.unique_violation = pg_unique_violation,
 	.close = pg_close,
 };
 

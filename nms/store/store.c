@@ -19,8 +19,8 @@
  * released migration never changes, or databases made by it would differ
  * from new ones.
  *
- * Migrations 1 to 6 are SQLite's history; a PostgreSQL database starts
- * at schema 6 with pg_baseline. From 7 on, each migration is written
+ * Migrations 1 to 8 are SQLite's history; a PostgreSQL database starts
+ * at schema 8 with pg_baseline. From 9 on, each migration is written
  * once in the dialect both take (INTEGER, BLOB, TEXT, INTEGER PRIMARY KEY;
  * nms_db_ddl makes BIGINT, BYTEA and identity keys of them for
  * PostgreSQL) and runs on both.
@@ -196,7 +196,76 @@ static const char *const migrations[] = {
 	"  CHECK (actuator = 'netlink' OR vty <> '');"
 	"ALTER TABLE route_hosts ADD COLUMN device_id INTEGER"
 	"  REFERENCES devices(id);",
-	/* 7: several NMS hosts on one database (issue 17). Each NMS
+	/* 7: the operator's view (issue 16). Every admin action of the HTTP
+	 * API is audited, and the audit log is append-only (triggers refuse
+	 * UPDATE and DELETE). Operators' bearer tokens are kept as SHA-256
+	 * hashes only. A decommissioned router's certificates are revoked
+	 * (Unix ms, 0: not): they are on the NMS's CRL and the prober and the
+	 * PT-TLS server refuse them. Each IMV's verdict of a session is kept
+	 * with its reasons (a JSON array of strings). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('read-only', 'admin')),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"ALTER TABLE devices ADD COLUMN decommissioned INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_results ("
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	"  imv TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  reasons TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, imv));",
+	/* 8: operating a fleet (issue 20). The routing policy per state
+	 * (item 4): whether a host's routes through a router were re-costed
+	 * or withdrawn, so a change of policy alone is converged too. The
+	 * pre-approval allow-list (item 2): a TPM by its EK certificate's
+	 * SHA-256, or by serial and issuer (a serial is unique only under
+	 * its issuer), and the one name it may enroll under. Where the NMS
+	 * asks a router to attest (item 3): its agent's request port. What
+	 * a router said at enrollment about where it is monitored, kept
+	 * with its challenge until the answer proves it (item 2).
+	 * Revocation is migration 7's (certificates.revoked). */
+	"ALTER TABLE route_applied ADD COLUMN action TEXT NOT NULL"
+	"  DEFAULT 'recost' CHECK (action IN ('recost', 'withdraw'));"
+	"CREATE TABLE preapproved ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL UNIQUE CHECK (device <> ''),"
+	"  ek_cert_sha256 BLOB UNIQUE"
+	"    CHECK (ek_cert_sha256 IS NULL OR length(ek_cert_sha256) = 32),"
+	"  ek_serial TEXT CHECK (ek_serial IS NULL OR ek_serial <> ''),"
+	"  ek_issuer BLOB,"
+	"  added INTEGER NOT NULL,"
+	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
+	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
+	"  UNIQUE (ek_serial, ek_issuer));"
+	"ALTER TABLE endpoints ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (request_port BETWEEN 0 AND 65535);"
+	"ALTER TABLE challenges ADD COLUMN endpoint_address TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE challenges ADD COLUMN endpoint_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN route_addrs TEXT NOT NULL"
+	"  DEFAULT '';",
+	/* 9: several NMS hosts on one database (issue 17). Each NMS
 	 * process is a member while its heartbeat (the database's clock,
 	 * now_ms()) is fresh: probes are partitioned over the live members.
 	 * A lease is held by one member until it expires unless renewed:
@@ -216,11 +285,14 @@ static const char *const migrations[] = {
 };
 
 /* The first migration PostgreSQL runs; before it, pg_baseline. */
-#define PG_FIRST 7
+#define PG_FIRST 9
 
 /*
- * SQLite's schema 6 for a new PostgreSQL database, in the common dialect
- * (nms_db_ddl), and the now_ms() SQLite's backend defines in C.
+ * SQLite's schema 8 for a new PostgreSQL database, in the common dialect
+ * (nms_db_ddl), and the now_ms() SQLite's backend defines in C. Two
+ * differences: the audit log's append-only triggers call a PL/pgSQL
+ * function (SQLite's say RAISE(ABORT) in SQL), and session_results has
+ * a rowid (SQLite's own, implicit), in which its rows are listed.
  */
 static const char pg_baseline[] =
 	"CREATE FUNCTION now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE AS"
@@ -234,7 +306,8 @@ static const char pg_baseline[] =
 	"  updated INTEGER NOT NULL,"
 	"  trust_reason TEXT NOT NULL DEFAULT '',"
 	"  trust_since INTEGER NOT NULL DEFAULT 0,"
-	"  os_device_id TEXT NOT NULL DEFAULT '');"
+	"  os_device_id TEXT NOT NULL DEFAULT '',"
+	"  decommissioned INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE eks ("
 	"  id INTEGER PRIMARY KEY,"
 	"  device_id INTEGER NOT NULL UNIQUE REFERENCES devices(id),"
@@ -264,7 +337,9 @@ static const char pg_baseline[] =
 	"  serial TEXT NOT NULL UNIQUE,"
 	"  der BLOB NOT NULL,"
 	"  not_after INTEGER NOT NULL,"
-	"  issued INTEGER NOT NULL);"
+	"  issued INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0,"
+	"  revoke_reason TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX certificates_by_device ON certificates(device_id, issued);"
 	"CREATE TABLE challenges ("
 	"  id INTEGER PRIMARY KEY,"
@@ -277,7 +352,11 @@ static const char pg_baseline[] =
 	"  ak_name BLOB NOT NULL,"
 	"  ak_public BLOB NOT NULL,"
 	"  secret_hash BLOB NOT NULL,"
-	"  expires INTEGER NOT NULL);"
+	"  expires INTEGER NOT NULL,"
+	"  endpoint_address TEXT NOT NULL DEFAULT '',"
+	"  endpoint_port INTEGER NOT NULL DEFAULT 0,"
+	"  request_port INTEGER NOT NULL DEFAULT 0,"
+	"  route_addrs TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX challenges_by_ek ON challenges(ek_key_id);"
 	"CREATE INDEX challenges_by_expiry ON challenges(expires);"
 	"CREATE TABLE events ("
@@ -318,6 +397,8 @@ static const char pg_baseline[] =
 	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
 	"  metric INTEGER NOT NULL,"
 	"  time_ms INTEGER NOT NULL,"
+	"  action TEXT NOT NULL DEFAULT 'recost'"
+	"    CHECK (action IN ('recost', 'withdraw')),"
 	"  PRIMARY KEY (host_id, device_id));"
 	"CREATE TABLE sessions ("
 	"  id INTEGER PRIMARY KEY,"
@@ -334,7 +415,50 @@ static const char pg_baseline[] =
 	"CREATE TABLE endpoints ("
 	"  device_id INTEGER PRIMARY KEY REFERENCES devices(id),"
 	"  address TEXT NOT NULL,"
-	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535));";
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),"
+	"  request_port INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (request_port BETWEEN 0 AND 65535));"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE FUNCTION audit_append_only() RETURNS trigger"
+	"  LANGUAGE plpgsql AS"
+	"  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('read-only', 'admin')),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE session_results ("
+	"  rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	"  imv TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  reasons TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, imv));"
+	"CREATE TABLE preapproved ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL UNIQUE CHECK (device <> ''),"
+	"  ek_cert_sha256 BLOB UNIQUE"
+	"    CHECK (ek_cert_sha256 IS NULL OR length(ek_cert_sha256) = 32),"
+	"  ek_serial TEXT CHECK (ek_serial IS NULL OR ek_serial <> ''),"
+	"  ek_issuer BLOB,"
+	"  added INTEGER NOT NULL,"
+	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
+	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
+	"  UNIQUE (ek_serial, ek_issuer));";
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */
 static nms_tx_fn *const fixups[] = {
@@ -405,6 +529,16 @@ static int set_version(struct nms_store *s, int v, char *err, size_t errlen)
 		snprintf(buf, sizeof(buf),
 			 "UPDATE schema_version SET version = %d", v);
 	return exec(s, buf, err, errlen);
+}
+
+int nms_store_warm(struct nms_store *s, char *err, size_t errlen)
+{
+	return nms_db_warm(s->db, err, errlen);
+}
+
+uint64_t nms_store_errors(void)
+{
+	return nms_db_errors();
 }
 
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
@@ -548,6 +682,30 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 	}
 }
 
+int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
+			char *err, size_t errlen)
+{
+	int rc;
+
+	/* Inside a transaction: it commits as it does. */
+	if (nms_db_in_tx(s->db))
+		return fn(s, arg, err, errlen);
+	rc = nms_db_nosync(s->db, true, err, errlen);
+	if (rc < 0)
+		return -1;
+	if (!rc) /* PostgreSQL, or SQLite without a WAL: FULL */
+		return nms_store_tx(s, fn, arg, err, errlen);
+	rc = nms_store_tx(s, fn, arg, err, errlen);
+	if (nms_db_nosync(s->db, false, rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	return rc;
+}
+
+int nms_store_sync(struct nms_store *s, char *err, size_t errlen)
+{
+	return nms_db_sync(s->db, err, errlen);
+}
+
 /* @what followed by the savepoint's name: names are ours, never input. */
 static int savepoint_sql(struct nms_store *s, const char *what,
 			 const char *name, char *err, size_t errlen)
@@ -583,10 +741,11 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 {
 	struct nms_stmt *st;
 
-	if (nms_prepare(s,
-			"INSERT INTO events (device_id, time, kind, detail)"
-			" VALUES (?, ?, ?, ?) RETURNING id",
-			"events", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "INSERT INTO events (device_id, time, kind, detail)"
+		    " VALUES (?, ?, ?, ?) RETURNING id",
+		    "events", err, errlen, &st) < 0)
 		return -1;
 	if (device_id)
 		nms_db_bind_int64(st, 1, device_id);
@@ -629,6 +788,14 @@ int nms_prepare(struct nms_store *s, const char *sql, const char *what,
 	return 0;
 }
 
+int nms_prepare_cached(struct nms_store *s, const char *sql, const char *what,
+		       char *err, size_t errlen, struct nms_stmt **out)
+{
+	if (nms_db_prepare_cached(s->db, sql, out))
+		return nms_sql_fail(s, err, errlen, what);
+	return 0;
+}
+
 int64_t nms_step_insert(struct nms_store *s, struct nms_stmt *st,
 			const char *what, char *err, size_t errlen)
 {
@@ -649,4 +816,23 @@ int nms_step_done(struct nms_store *s, struct nms_stmt *st, const char *what,
 
 	nms_db_finalize(st);
 	return rc == NMS_DB_DONE ? 0 : nms_sql_fail(s, err, errlen, what);
+}
+
+int nms_each_row(struct nms_store *s, struct nms_stmt *st, nms_row_fn *row,
+		 void *arg, const char *what, const char *noun, char *err,
+		 size_t errlen)
+{
+	int rc = NMS_DB_DONE, n = 0, r = 0;
+
+	while (!r && (rc = nms_db_step(st)) == NMS_DB_ROW) {
+		r = row(st, arg);
+		n += r >= 0;
+	}
+	nms_db_finalize(st);
+	if (r < 0)
+		return tr_fail(err, errlen, "%s: a row holds an unknown %s",
+			       what, noun);
+	if (!r && rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, what);
+	return n;
 }

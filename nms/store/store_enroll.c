@@ -320,12 +320,14 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 		    "dropping an EK's oldest challenges", key,
 		    NMS_CHALLENGES_PER_EK - 1, err, errlen) < 0)
 		return -1;
-	if (nms_prepare(s,
-			"INSERT INTO challenges (nonce, device, ek_key_id,"
-			" ek_name, ek_public, ek_cert, ak_name, ak_public,"
-			" secret_hash, expires)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			"challenges", err, errlen, &st) < 0)
+	if (nms_prepare(
+		    s,
+		    "INSERT INTO challenges (nonce, device, ek_key_id,"
+		    " ek_name, ek_public, ek_cert, ak_name, ak_public,"
+		    " secret_hash, expires, endpoint_address,"
+		    " endpoint_port, request_port, route_addrs)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
 	nms_db_bind_text(st, 2, c->device);
@@ -337,6 +339,10 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 	nms_bind_blob(st, 8, cblob(&c->ak_pub));
 	nms_db_bind_blob(st, 9, c->secret_hash, 32);
 	nms_db_bind_int64(st, 10, c->expires);
+	nms_db_bind_text(st, 11, c->endpoint_address);
+	nms_db_bind_int64(st, 12, c->endpoint_port);
+	nms_db_bind_int64(st, 13, c->request_port);
+	nms_db_bind_text(st, 14, c->route_addrs);
 	return nms_step_insert(s, st, "adding the challenge", err, errlen) < 0 ?
 		       -1 :
 		       0;
@@ -370,7 +376,9 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 	if (nms_prepare(s,
 			"DELETE FROM challenges WHERE nonce = ?"
 			" RETURNING device, ek_key_id, ek_name, ek_public,"
-			" ek_cert, ak_name, ak_public, secret_hash, expires",
+			" ek_cert, ak_name, ak_public, secret_hash, expires,"
+			" endpoint_address, endpoint_port, request_port,"
+			" route_addrs",
 			"challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
@@ -387,6 +395,12 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 		memcpy(c->ek_key_id, nms_db_column_blob(st, 1), 32);
 		memcpy(c->secret_hash, nms_db_column_blob(st, 7), 32);
 		c->expires = nms_db_column_int64(st, 8);
+		snprintf(c->endpoint_address, sizeof(c->endpoint_address), "%s",
+			 nms_db_column_text(st, 9));
+		c->endpoint_port = (unsigned)nms_db_column_int64(st, 10);
+		c->request_port = (unsigned)nms_db_column_int64(st, 11);
+		snprintf(c->route_addrs, sizeof(c->route_addrs), "%s",
+			 nms_db_column_text(st, 12));
 		rc = nms_db_step(st);
 	}
 	nms_db_finalize(st);

@@ -11,22 +11,35 @@
 
 #include <stdbool.h>
 
+/* One IMV's verdict in a session ("os", "attestation"). */
+struct nms_session_imv {
+	const char *imv;
+	const struct nms_verdict *verdict;
+};
+
 struct nms_session_row {
 	int64_t device_id; /* 0: not a device (a SASL user) */
 	const char *peer, *identity;
 	int64_t started, ended;
 	const struct nms_verdict *verdict;
 	bool mutual, attested;
+	const struct nms_session_imv *imvs; /* may be NULL */
+	size_t n_imvs;
 };
 
-/* Record a session; the reasons are joined with "; ". Its id, or -1. */
+/*
+ * Record a session, with each IMV's verdict and reasons (session_results,
+ * the reasons as a JSON array), in one transaction. The session's reasons
+ * are joined with "; ". Its id, or -1.
+ */
 int64_t nms_store_session_add(struct nms_store *s,
 			      const struct nms_session_row *r, char *err,
 			      size_t errlen);
 
 /*
  * The enrolled AK of @device_id (the one whose credential was activated
- * last), marshalled TPM2B_PUBLIC into @buf: its length, or -1.
+ * last), marshalled TPM2B_PUBLIC into @buf: its length, or -1. A
+ * decommissioned device has none: its quotes prove nothing any more.
  */
 int nms_store_device_ak(struct nms_store *s, int64_t device_id, uint8_t *buf,
 			size_t cap);
@@ -52,5 +65,15 @@ typedef int nms_endpoint_fn(int64_t device_id, const char *device,
 /* Each endpoint, by device name. */
 int nms_store_endpoints(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
 			char *err, size_t errlen);
+
+/*
+ * The port where the NMS asks @device_id to attest (its agent's request
+ * port, 0: none) at its endpoint's address; the endpoint must be set.
+ */
+int nms_store_request_port_set(struct nms_store *s, int64_t device_id,
+			       unsigned port, char *err, size_t errlen);
+/* Each endpoint with a request port: @port is that port. */
+int nms_store_request_ports(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
+			    char *err, size_t errlen);
 
 #endif

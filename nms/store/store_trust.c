@@ -19,8 +19,8 @@ int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,
 	int64_t id = -1;
 	int rc;
 
-	if (nms_prepare(s, "SELECT id FROM devices WHERE name = ?", "devices",
-			err, errlen, &st) < 0)
+	if (nms_prepare_cached(s, "SELECT id FROM devices WHERE name = ?",
+			       "devices", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_text(st, 1, name);
 	rc = nms_db_step(st);
@@ -52,40 +52,17 @@ static int column_row(struct nms_stmt *st, int col, struct nms_trust_row *row)
 	return 0;
 }
 
-/*
- * Step @st to its end, handing each row to @row, which returns 0 to go
- * on, 1 to stop, -1 for a row it cannot read; then finalize. The number
- * of rows handed over, or -1 with @what in @err.
- */
-typedef int row_fn(struct nms_stmt *st, void *arg);
-static int each_row(struct nms_store *s, struct nms_stmt *st, row_fn *row,
-		    void *arg, const char *what, char *err, size_t errlen)
-{
-	int rc, n = 0, r = 0;
-
-	while (!r && (rc = nms_db_step(st)) == NMS_DB_ROW) {
-		r = row(st, arg);
-		n += r >= 0;
-	}
-	nms_db_finalize(st);
-	if (r < 0)
-		return tr_fail(err, errlen, "%s: a row holds an unknown state",
-			       what);
-	if (!r && rc != NMS_DB_DONE)
-		return nms_sql_fail(s, err, errlen, what);
-	return n;
-}
-
 int nms_store_trust_get(struct nms_store *s, int64_t device_id,
 			struct nms_trust_row *row, char *err, size_t errlen)
 {
 	struct nms_stmt *st;
 	int rc, ret = -1;
 
-	if (nms_prepare(s,
-			"SELECT trust, trust_reason, trust_since FROM devices"
-			" WHERE id = ?",
-			"devices", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "SELECT trust, trust_reason, trust_since FROM devices"
+		    " WHERE id = ?",
+		    "devices", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, device_id);
 	rc = nms_db_step(st);
@@ -129,8 +106,8 @@ int nms_store_trust_devices(struct nms_store *s, nms_trust_dev_fn *fn,
 			" FROM devices ORDER BY name",
 			"devices", err, errlen, &st) < 0)
 		return -1;
-	return each_row(s, st, dev_row, &w, "reading trust states", err,
-			errlen);
+	return nms_each_row(s, st, dev_row, &w, "reading trust states", "state",
+			    err, errlen);
 }
 
 struct set_args {
@@ -147,7 +124,7 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	int rc;
 
 	/* Compare and set: the change is from the state it was decided on. */
-	if (nms_prepare(
+	if (nms_prepare_cached(
 		    s,
 		    "UPDATE devices SET trust = ?, trust_reason = ?,"
 		    " trust_since = ?, updated = ? WHERE id = ? AND trust = ?",
@@ -168,11 +145,11 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 			err, errlen,
 			"device %lld is not in state %s (changed meanwhile, or no such device)",
 			(long long)a->device_id, trust_state_name(a->from));
-	if (nms_prepare(s,
-			"INSERT INTO trust_history"
-			" (device_id, time_ms, previous, state, reason)"
-			" VALUES (?, ?, ?, ?, ?) RETURNING id",
-			"trust_history", err, errlen, &st) < 0)
+	if (nms_prepare_cached(s,
+			       "INSERT INTO trust_history"
+			       " (device_id, time_ms, previous, state, reason)"
+			       " VALUES (?, ?, ?, ?, ?) RETURNING id",
+			       "trust_history", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, a->device_id);
 	nms_db_bind_int64(st, 2, a->time_ms);
@@ -234,8 +211,8 @@ int nms_store_trust_history(struct nms_store *s, int64_t device_id,
 			"trust_history", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, device_id);
-	return each_row(s, st, hist_row, &w, "reading the trust history", err,
-			errlen);
+	return nms_each_row(s, st, hist_row, &w, "reading the trust history",
+			    "state", err, errlen);
 }
 
 /* The canonical text of the address @in into @out (46 bytes). */
@@ -293,10 +270,11 @@ int nms_store_router_addrs(struct nms_store *s, int64_t device_id,
 	struct nms_stmt *st;
 	int rc, n = 0;
 
-	if (nms_prepare(s,
-			"SELECT addr FROM router_addrs WHERE device_id = ?"
-			" ORDER BY addr",
-			"router_addrs", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "SELECT addr FROM router_addrs WHERE device_id = ?"
+		    " ORDER BY addr",
+		    "router_addrs", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, device_id);
 	while ((rc = nms_db_step(st)) == NMS_DB_ROW && n < cap)
@@ -392,6 +370,7 @@ static int target_row(struct nms_stmt *st, void *arg)
 	    column_state(st, 7, &t.applied_state))
 		return -1;
 	t.applied_metric = nms_db_column_int64(st, 6);
+	t.applied_withdrawn = nms_db_column_int64(st, 10) != 0;
 	t.actuator = nms_db_column_text(st, 8);
 	t.vty = nms_db_column_text(st, 9);
 	return w->fn && w->fn(&t, w->arg);
@@ -404,11 +383,12 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 	struct target_walk w = { fn, arg };
 	struct nms_stmt *st;
 
-	if (nms_prepare(
+	if (nms_prepare_cached(
 		    s,
 		    "SELECT h.id, h.name, h.netns, d.id, d.name, d.trust,"
 		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust),"
-		    "  h.actuator, h.vty"
+		    "  h.actuator, h.vty, "
+		    "  CASE WHEN a.action = 'withdraw' THEN 1 ELSE 0 END"
 		    " FROM route_hosts h"
 		    " JOIN devices d ON d.id IN (SELECT device_id FROM router_addrs)"
 		    " LEFT JOIN route_applied a"
@@ -421,14 +401,15 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 		    "route targets", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, device_id);
-	return each_row(s, st, target_row, &w, "reading route targets", err,
-			errlen);
+	return nms_each_row(s, st, target_row, &w, "reading route targets",
+			    "state", err, errlen);
 }
 
 struct applied_args {
 	int64_t host_id, device_id, time_ms;
 	enum trust_state state;
 	uint32_t metric;
+	bool withdrawn;
 	const char *detail;
 };
 
@@ -438,20 +419,22 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	struct nms_stmt *st;
 	int rc;
 
-	if (nms_prepare(s,
-			"INSERT INTO route_applied"
-			" (host_id, device_id, state, metric, time_ms)"
-			" VALUES (?, ?, ?, ?, ?)"
-			" ON CONFLICT (host_id, device_id) DO UPDATE SET"
-			" state = excluded.state, metric = excluded.metric,"
-			" time_ms = excluded.time_ms",
-			"route_applied", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "INSERT INTO route_applied"
+		    " (host_id, device_id, state, metric, time_ms, action)"
+		    " VALUES (?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT (host_id, device_id) DO UPDATE SET"
+		    " state = excluded.state, metric = excluded.metric,"
+		    " time_ms = excluded.time_ms, action = excluded.action",
+		    "route_applied", err, errlen, &st) < 0)
 		return -1;
 	nms_db_bind_int64(st, 1, a->host_id);
 	nms_db_bind_int64(st, 2, a->device_id);
 	nms_db_bind_text(st, 3, trust_state_name(a->state));
 	nms_db_bind_int64(st, 4, a->metric);
 	nms_db_bind_int64(st, 5, a->time_ms);
+	nms_db_bind_text(st, 6, a->withdrawn ? "withdraw" : "recost");
 	rc = nms_db_step(st);
 	nms_db_finalize(st);
 	if (rc != NMS_DB_DONE)
@@ -464,11 +447,11 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 int nms_store_route_applied(struct nms_store *s, int64_t host_id,
 			    int64_t device_id, enum trust_state state,
-			    uint32_t metric, int64_t time_ms,
+			    uint32_t metric, bool withdrawn, int64_t time_ms,
 			    const char *detail, char *err, size_t errlen)
 {
-	struct applied_args a = { host_id, device_id, time_ms,
-				  state,   metric,    detail };
+	struct applied_args a = { host_id, device_id, time_ms, state,
+				  metric,  withdrawn, detail };
 
 	return nms_store_tx(s, applied_tx, &a, err, errlen);
 }

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/tnc/attest_service.h"
 
-#include "digest-lists/lib/dl_format.h"
+#include "base/counters.h"
 #include "base/errmsg.h"
-#include "base/log.h"
 #include "base/fileio.h"
+#include "base/log.h"
+#include "digest-lists/lib/dl_format.h"
+#include "net/net.h"
+#include "nms/enroll/ca.h"
 #include "nms/route/observe.h"
-#include "os/collect.h"
+#include "nms/store/store_api.h"
 #include "nms/store/store_session.h"
 #include "nms/store/store_trust.h"
 #include "nms/tnc/tnc_server.h"
-#include "net/net.h"
+#include "os/collect.h"
 #include "tnc/pa_attr.h"
 #include "tnc/pb_stream.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +85,26 @@ static void decided(const struct tnc_session_info *i,
 	int64_t id =
 		i->proven ? nms_store_device_id(&s->store, i->device, NULL, 0) :
 			    0;
-	struct nms_session_row row = { id > 0 ? id : 0, i->peer,    i->device,
-				       i->started,	time(NULL), v,
-				       i->mutual,	i->attested };
+	struct nms_session_imv imvs[2];
+	size_t n = 0;
+	struct nms_session_row row = { id > 0 ? id : 0,
+				       i->peer,
+				       i->device,
+				       i->started,
+				       time(NULL),
+				       v,
+				       i->mutual,
+				       i->attested,
+				       imvs,
+				       0 };
 	char reason[VERDICT_REASON_LEN + 64], err[256];
 
+	if (i->os)
+		imvs[n++] = (struct nms_session_imv){ "os", i->os };
+	if (i->attestation)
+		imvs[n++] = (struct nms_session_imv){ "attestation",
+						      i->attestation };
+	row.n_imvs = n;
 	tr_log(TR_LOG_INFO, "tnc", "session %s from %s: %s%s%s", i->device,
 	       i->peer, verdict_name(v->v), v->n ? ": " : "",
 	       v->n ? v->reason[0] : "");
@@ -108,12 +127,54 @@ static void decided(const struct tnc_session_info *i,
 		tr_log(TR_LOG_ERR, "tnc", "%s: %s", i->device, err);
 }
 
+/* Refusals by reason, for /metrics: the reasons the TLS server and the
+ * sessions give start with these words. */
+TR_COUNTERS(refusals, "revoked", "tls-handshake", "handshake-timeout",
+	    "not-tls", "per-source-limit", "full", "evicted", "idle",
+	    "session-timeout", "sasl", "protocol", "other");
+
+static const struct {
+	const char *prefix, *label;
+} refusal_kinds[] = {
+	{ "TLS handshake failed", "tls-handshake" },
+	{ "TLS handshake timed out", "handshake-timeout" },
+	{ "not TLS", "not-tls" },
+	{ "too many connections", "per-source-limit" },
+	{ "the server is full", "full" },
+	{ "evicted", "evicted" },
+	{ "idle for too long", "idle" },
+	{ "session took too long", "session-timeout" },
+	{ "SASL", "sasl" },
+	{ "PT-TLS", "protocol" },
+	{ "PB-TNC", "protocol" },
+	{ "PA-TNC", "protocol" },
+};
+
+const char *attest_refusal_kind(const char *why)
+{
+	/* A revoked certificate fails the handshake: said apart. */
+	if (strstr(why, "certificate revoked"))
+		return "revoked";
+	for (size_t i = 0; i < sizeof(refusal_kinds) / sizeof(refusal_kinds[0]);
+	     i++)
+		if (!strncmp(why, refusal_kinds[i].prefix,
+			     strlen(refusal_kinds[i].prefix)))
+			return refusal_kinds[i].label;
+	return "other";
+}
+
+const struct tr_counters *attest_refusals(void)
+{
+	return &refusals;
+}
+
 /* Every refusal, once, with the peer and the reason; rate-limited, since
  * anyone who can connect can cause them. */
 static void refused(const char *peer, const char *why, void *arg)
 {
 	struct attest_service *s = arg;
 
+	tr_count(&refusals, attest_refusal_kind(why));
 	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "tnc",
 		       "PT-TLS from %s refused: %s", peer, why);
 }
@@ -163,6 +224,43 @@ static int load_bad(struct attest_service *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The SSL_CTX's ex_data slot for its service (set up once). */
+static int service_slot = -1;
+static pthread_once_t service_slot_once = PTHREAD_ONCE_INIT;
+
+static void make_service_slot(void)
+{
+	service_slot = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * A router's certificate that the NMS revoked (a decommissioned router)
+ * is refused in the handshake, though it chains to the CA: the store has
+ * the last word. A store that cannot say refuses too (fail closed).
+ */
+static int verify_not_revoked(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(
+		x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct attest_service *s =
+		ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), service_slot) :
+		      NULL;
+	char serial[80];
+	int rv;
+
+	/* Only the router's own certificate: the CA's is in no row. */
+	if (!ok || !s || X509_STORE_CTX_get_error_depth(x) != 0)
+		return ok;
+	nms_cert_serial_hex(X509_STORE_CTX_get_current_cert(x), serial,
+			    sizeof(serial));
+	rv = nms_store_cert_revoked(&s->store, serial);
+	if (!rv)
+		return 1;
+	X509_STORE_CTX_set_error(x, rv > 0 ? X509_V_ERR_CERT_REVOKED :
+					     X509_V_ERR_UNSPECIFIED);
+	return 0;
+}
+
 static SSL_CTX *server_ctx(const char *dir, char *err, size_t errlen)
 {
 	char crt[PATH_MAX], key[PATH_MAX], ca[PATH_MAX];
@@ -182,7 +280,7 @@ static SSL_CTX *server_ctx(const char *dir, char *err, size_t errlen)
 	}
 	/* Routers present their enrolled certificate; a peer without one
 	 * may use SASL; a certificate that does not verify ends it. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_not_revoked);
 	/* A router's certificate counts as its sealed key's proof only when
 	 * its TPM signed this handshake: no resumed sessions. */
 	tr_ssl_ctx_no_resumption(ctx);
@@ -203,7 +301,8 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	s->cfg = *c;
 	if (!s->cfg.log_limit)
 		s->cfg.log_limit = &own_limit;
-	if (nms_store_open(&s->store, c->db, err, errlen) < 0)
+	if (nms_store_open(&s->store, c->db, err, errlen) < 0 ||
+	    nms_store_warm(&s->store, err, errlen) < 0)
 		goto fail;
 	if (dl_reference_load(&s->ref, c->refs->lists, c->refs->n_lists,
 			      c->refs->lists_name_dir, err, errlen) < 0 ||
@@ -221,8 +320,13 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	    os_facts_collect("/", u.machine, &s->own, err, errlen) < 0)
 		goto fail;
 	s->ctx = server_ctx(c->ca_dir, err, errlen);
-	if (!s->ctx)
+	pthread_once(&service_slot_once, make_service_slot);
+	if (!s->ctx || service_slot < 0 ||
+	    !SSL_CTX_set_ex_data(s->ctx, service_slot, s)) {
+		if (s->ctx)
+			tr_fail(err, errlen, "cannot attach the service");
 		goto fail;
+	}
 	tc.tls = (struct tls_server_config){
 		.address = c->address,
 		.port = c->port,

@@ -9,11 +9,12 @@
 #ifndef TR_NMS_ATTEST_SERVICE_H
 #define TR_NMS_ATTEST_SERVICE_H
 
-#include "nms/tnc/imv_os.h"
+#include "base/counters.h"
+#include "base/ratelimit.h"
 #include "nms/enroll/key_policy.h"
+#include "nms/tnc/imv_os.h"
 #include "nms/tnc/tls_server.h"
 #include "nms/trust/trust_policy.h"
-#include "base/ratelimit.h"
 
 #define ATTEST_MAX_BAD_LISTS 16
 
@@ -44,5 +45,14 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 unsigned short attest_service_port(const struct attest_service *s);
 int attest_service_run(struct attest_service *s, volatile sig_atomic_t *stop);
 void attest_service_free(struct attest_service *s);
+
+/*
+ * PT-TLS refusals by reason since the process started (revoked,
+ * tls-handshake, handshake-timeout, not-tls, per-source-limit, full,
+ * evicted, idle, session-timeout, sasl, protocol, other), and the reason
+ * a refusal's text counts under.
+ */
+const struct tr_counters *attest_refusals(void);
+const char *attest_refusal_kind(const char *why);
 
 #endif

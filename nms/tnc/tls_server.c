@@ -399,6 +399,7 @@ static void progress(struct tls_conn *c)
 		n = SSL_accept(c->ssl);
 		if (n != 1) {
 			unsigned long code;
+			long v;
 
 			e = SSL_get_error(c->ssl, n);
 			if (e == SSL_ERROR_WANT_READ ||
@@ -409,11 +410,20 @@ static void progress(struct tls_conn *c)
 			}
 			s->st.errors++;
 			code = ERR_peek_error();
-			snprintf(buf, sizeof(buf), "TLS handshake failed%s%s",
+			v = SSL_get_verify_result(c->ssl);
+			/* Which certificate check failed (revoked, expired,
+			 * unknown CA), not only that one did. */
+			snprintf(buf, sizeof(buf),
+				 "TLS handshake failed%s%s%s%s%s",
 				 code ? ": " : "",
 				 code && ERR_reason_error_string(code) ?
 					 ERR_reason_error_string(code) :
-					 "");
+					 "",
+				 v != X509_V_OK ? " (" : "",
+				 v != X509_V_OK ?
+					 X509_verify_cert_error_string(v) :
+					 "",
+				 v != X509_V_OK ? ")" : "");
 			ERR_clear_error();
 			conn_refuse(c, buf);
 			return;

@@ -6,11 +6,11 @@
 #include "nms/tnc/tnc_server.h"
 
 #include "base/errmsg.h"
+#include "tnc/attest_attrs.h"
+#include "tnc/os_attrs.h"
 #include "tnc/pa_msg.h"
 #include "tnc/pb_stream.h"
 #include "tnc/pt_session.h"
-#include "tnc/attest_attrs.h"
-#include "tnc/os_attrs.h"
 
 #include <openssl/crypto.h>
 #include <openssl/x509v3.h>
@@ -131,27 +131,32 @@ static int add_simple(struct tr_wbuf *w, uint32_t vendor, uint32_t type,
 	return tr_pb_add(w, &v, NULL, 0);
 }
 
-static void assess(struct session *s, struct nms_verdict *v)
+/* The session's verdict in @v, each IMV's in @os and @att (the parts,
+ * for the record: s->info points at those that ran). */
+static void assess(struct session *s, struct nms_verdict *v,
+		   struct nms_verdict *os, struct nms_verdict *att)
 {
 	const struct tnc_server_config *c = &s->srv->cfg;
-	struct nms_verdict part;
 	char seen[64] = "";
 
 	verdict_init(v);
+	s->info.os = s->info.attestation = NULL;
 	if (s->have_os) {
 		if (c->device_id_of)
 			c->device_id_of(s->device, s->os.device_id, seen,
 					sizeof(seen), c->arg);
-		imv_os_assess(c->os_policy, &s->os, seen, &part);
-		verdict_merge(v, &part);
+		imv_os_assess(c->os_policy, &s->os, seen, os);
+		verdict_merge(v, os);
+		s->info.os = os;
 	} else {
 		verdict_add(v, VERDICT_UNKNOWN, "no OS facts");
 	}
 	if (s->want_attest) {
 		int quoted = imv_attest_assess(&s->att, c->attest_policy,
-					       &s->ak, &part);
+					       &s->ak, att);
 
-		verdict_merge(v, &part);
+		verdict_merge(v, att);
+		s->info.attestation = att;
 		s->info.attested = true;
 		s->info.proven = s->info.certified || quoted;
 	} else {
@@ -170,7 +175,7 @@ static int server_batch(struct tls_conn *c, struct session *s)
 	const struct tnc_server_config *cfg = &s->srv->cfg;
 	uint8_t bbuf[BATCH_MAX], pbuf[4096];
 	struct tr_wbuf b, pa;
-	struct nms_verdict v;
+	struct nms_verdict v, os, att;
 	uint8_t type;
 	size_t mark;
 	char err[256];
@@ -194,7 +199,7 @@ static int server_batch(struct tls_conn *c, struct session *s)
 					 .type = TR_PA_ASSESSMENT_RESULT,
 					 .flags = TR_NOSKIP };
 
-		assess(s, &v);
+		assess(s, &v, &os, &att);
 		r.u.assessment =
 			v.v == VERDICT_GOOD    ? TR_PA_COMPLIANT :
 			v.v == VERDICT_UNKNOWN ? TR_PA_NONCOMPLIANT_MINOR :
@@ -217,6 +222,7 @@ static int server_batch(struct tls_conn *c, struct session *s)
 		s->info.device = s->device;
 		if (cfg->decided)
 			cfg->decided(&s->info, &v, cfg->arg);
+		s->info.os = s->info.attestation = NULL; /* on our stack */
 	}
 	tr_pb_batch_end(&b, mark);
 	return send_batch(c, s, TR_PB_SERVER, type, &b);

@@ -45,6 +45,8 @@ struct tnc_session_info {
 	bool attested; /* a quote and log were appraised */
 	time_t started;
 	unsigned batches; /* received */
+	/* In decided(): each IMV's own verdict (NULL: it did not run). */
+	const struct nms_verdict *os, *attestation;
 };
 
 struct tnc_server_config {

@@ -21,6 +21,9 @@
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
+ *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
+ *        [--preapproval] [--register-routes] [--attest-request-on-bad]
+ *        [--attest-request-interval MS]
  *        [--vtysh PATH]
  *        [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]
  *        [--route-poll-ms MS]
@@ -29,32 +32,37 @@
  * pg:CONNINFO) that several nmsd share: each is then a member (its id:
  * --member-id, by default host:pid:start), probes its share of the
  * routers, and the one holding the route lease changes routes.
+ *        [--api-port N [--api-listen ADDR] [--api-port-file F]
+ *         [--api-operator-ca PEM]]
  *
  * A config file holds the same options as "name = value" lines ('#'
  * starts a comment, "mutual = yes" for a flag; base/config.h); options
  * on the command line come after it and win. Log lines: base/log.h; under
  * systemd (Type=notify) READY=1 once every listener serves.
  */
-#include "nms/tnc/attest_service.h"
-#include "nms/enroll/ca.h"
-#include "nms/enroll/enroll.h"
-#include "nms/enroll/est_server.h"
-#include "nms/enroll/key_policy.h"
-#include "nms/probe/monitor.h"
-#include "nms/route/frr_actuator.h"
-#include "nms/route/observe.h"
-#include "nms/route/route_owner.h"
-#include "nms/store/store.h"
 #include "base/cli.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "base/notify.h"
 #include "base/ratelimit.h"
+#include "nms/api/api_server.h"
+#include "nms/enroll/ca.h"
+#include "nms/enroll/enroll.h"
+#include "nms/enroll/est_server.h"
+#include "nms/enroll/key_policy.h"
+#include "nms/probe/monitor.h"
+#include "nms/probe/requester.h"
+#include "nms/route/frr_actuator.h"
+#include "nms/route/observe.h"
+#include "nms/route/route_owner.h"
+#include "nms/store/store.h"
+#include "nms/tnc/attest_service.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +107,12 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
+		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
+		"            [--preapproval] [--register-routes] [--attest-request-on-bad]\n"
+		"            [--attest-request-interval MS]\n"
 		"            [--vtysh PATH]\n"
+		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
+		"             [--api-operator-ca PEM]]\n"
 		"            [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]\n"
 		"            [--route-poll-ms MS]\n"
 		"  --db: a SQLite file, or PostgreSQL (postgresql://... or pg:CONNINFO)\n"
@@ -145,7 +158,9 @@ static int init_ca(int argc, char **argv)
 }
 
 struct options {
-	const char *db, *port_file, *tnc_port_file;
+	const char *db, *port_file, *tnc_port_file, *api_port_file;
+	struct nms_api_config api;
+	bool api_on; /* --api-port given */
 	struct nms_est_config est;
 	struct nms_enroll_config enroll;
 	struct nms_key_policy_config policy;
@@ -154,6 +169,8 @@ struct options {
 	unsigned probe_interval, probe_timeout;
 	const char *member_id;
 	unsigned heartbeat_ms, lease_ms, route_poll_ms;
+	bool request_on_bad; /* ask a router a probe made bad to attest */
+	unsigned request_interval; /* ms; 0: no scheduled requests */
 };
 
 /* A whole decimal number from @lo to @hi. */
@@ -252,10 +269,19 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
-		{ "member-id", required_argument, NULL, 1008 },
-		{ "heartbeat-ms", required_argument, NULL, 1009 },
-		{ "route-lease-ms", required_argument, NULL, 1010 },
-		{ "route-poll-ms", required_argument, NULL, 1011 },
+		{ "member-id", required_argument, NULL, 1200 },
+		{ "heartbeat-ms", required_argument, NULL, 1201 },
+		{ "route-lease-ms", required_argument, NULL, 1202 },
+		{ "route-poll-ms", required_argument, NULL, 1203 },
+		{ "route-policy", required_argument, NULL, 1008 },
+		{ "preapproval", no_argument, NULL, 1009 },
+		{ "register-routes", no_argument, NULL, 1012 },
+		{ "attest-request-on-bad", no_argument, NULL, 1010 },
+		{ "attest-request-interval", required_argument, NULL, 1011 },
+		{ "api-listen", required_argument, NULL, 1100 },
+		{ "api-port", required_argument, NULL, 1101 },
+		{ "api-port-file", required_argument, NULL, 1102 },
+		{ "api-operator-ca", required_argument, NULL, 1103 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
@@ -407,20 +433,35 @@ static int parse(int argc, char **argv, struct options *o)
 			else
 				o->est.timeout_seconds = v;
 			break;
-		case 1008:
+		case 1200:
 			o->member_id = optarg;
 			break;
-		case 1009:
-		case 1010:
-		case 1011:
+		case 1201:
+		case 1202:
+		case 1203:
 			if (count(optarg, 10, 600000, &v) < 0)
 				return -1;
-			if (c == 1009)
+			if (c == 1201)
 				o->heartbeat_ms = v;
-			else if (c == 1010)
+			else if (c == 1202)
 				o->lease_ms = v;
 			else
 				o->route_poll_ms = v;
+			break;
+		case 1100:
+			o->api.address = optarg;
+			break;
+		case 1101:
+			if (count(optarg, 0, 65535, &v) < 0)
+				return -1;
+			o->api.port = (unsigned short)v;
+			o->api_on = true;
+			break;
+		case 1102:
+			o->api_port_file = optarg;
+			break;
+		case 1103:
+			o->api.operator_ca = optarg;
 			break;
 		case 'x':
 			if (trust_metrics_parse(optarg, &o->metrics, err,
@@ -436,6 +477,27 @@ static int parse(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 1012:
+			/* A router's route addresses from its enrollment. */
+			o->enroll.register_routes = true;
+			break;
+		case 1010:
+			o->request_on_bad = true;
+			break;
+		case 1011:
+			o->request_interval = (unsigned)atoi(optarg);
+			break;
+		case 1009:
+			/* Only TPMs on the allow-list (nmsctl preapprove). */
+			o->enroll.preapproval = true;
+			break;
+		case 1008:
+			if (trust_route_policy_parse(optarg, &o->metrics, err,
+						     sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return -1;
+			}
+			break;
 		case 'y':
 			/* Set before any thread starts. */
 			frr_set_vtysh(optarg);
@@ -446,6 +508,13 @@ static int parse(int argc, char **argv, struct options *o)
 	}
 	if (!o->attest.address)
 		o->attest.address = o->est.address;
+	if (!o->api.address)
+		o->api.address = o->est.address;
+	/* API options without the API would be silently ignored. */
+	if (!o->api_on && (o->api_port_file || o->api.operator_ca)) {
+		fprintf(stderr, "nmsd: --api-* options need --api-port\n");
+		return -1;
+	}
 	if (!o->attest.sasl_user != !o->attest.sasl_password)
 		return -1;
 	/* A missing option is named (-2: said, no usage text). */
@@ -492,7 +561,10 @@ static int serve(struct options *o)
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
 	struct nms_route_owner *owner = NULL;
-	char err[ERRLEN], ca_file[4096], member[128], host[64] = "";
+	struct nms_api_server *api = NULL;
+	SSL_CTX *request_ctx = NULL;
+	char err[ERRLEN], ca_file[4096], *lists = NULL, member[128],
+					 host[64] = "";
 	bool cluster = nms_db_target_is_pg(o->db);
 	int rc = 1;
 
@@ -579,6 +651,42 @@ static int serve(struct options *o)
 	if (o->tnc_port_file &&
 	    write_port(o->tnc_port_file, attest_service_port(svc)) < 0)
 		goto out;
+	if (o->api_on) {
+		struct api_lists_config lc = {
+			.lists = o->policy.lists,
+			.n_lists = o->policy.n_lists,
+			.name_dir = o->policy.lists_name_dir,
+			.lists_pcr = o->policy.lists_pcr,
+			.bad_lists = o->attest.bad_lists,
+			.n_bad = o->attest.n_bad,
+			.policy_desc = o->enroll.policy_desc,
+		};
+
+		lists = api_lists_json(&lc, err, sizeof(err));
+		o->api.db = o->db;
+		o->api.ca_dir = o->est.ca_dir;
+		o->api.ca = &ca;
+		o->api.metrics = &o->metrics;
+		o->api.policy = o->enroll.policy;
+		o->api.probe_timeout_ms = o->probe_timeout;
+		o->api.lists_json = lists;
+		o->api.log_limit = &refusals;
+		api = lists ? nms_api_start(&o->api, err, sizeof(err)) : NULL;
+		if (!api) {
+			tr_log(TR_LOG_ERR, "api", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "api",
+		       "API and dashboard on https://%s%s%s:%u/ (%s)",
+		       strchr(o->api.address, ':') ? "[" : "", o->api.address,
+		       strchr(o->api.address, ':') ? "]" : "",
+		       nms_api_port(api),
+		       o->api.operator_ca ? "tokens or operator certificates" :
+					    "tokens");
+		if (o->api_port_file &&
+		    write_port(o->api_port_file, nms_api_port(api)) < 0)
+			goto out;
+	}
 	if (o->probe_interval) {
 		struct nms_monitor_config mc = {
 			.db = o->db,
@@ -590,7 +698,20 @@ static int serve(struct options *o)
 			.member_id = cluster ? member : NULL,
 			.live_ms =
 				3 * (o->heartbeat_ms ? o->heartbeat_ms : 1000),
+			.request_on_bad = o->request_on_bad,
+			.request_interval_ms = o->request_interval,
 		};
+
+		/* Asking routers to attest: with the NMS's own identity. */
+		if (o->request_on_bad || o->request_interval) {
+			request_ctx = attest_request_ctx(o->est.ca_dir, err,
+							 sizeof(err));
+			if (!request_ctx) {
+				tr_log(TR_LOG_ERR, "main", "%s", err);
+				goto out;
+			}
+			mc.request_ctx = request_ctx;
+		}
 
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
 		mon = nms_monitor_start(&mc, err, sizeof(err));
@@ -608,8 +729,11 @@ static int serve(struct options *o)
 	tr_log(TR_LOG_INFO, "main", "stopping");
 	rc = 0;
 out:
+	nms_api_stop(api);
+	free(lists);
 	nms_monitor_stop(mon);
 	nms_route_owner_stop(owner);
+	SSL_CTX_free(request_ctx);
 	attest_service_free(svc);
 	nms_est_stop(est);
 	nms_ca_free(&ca);
@@ -642,7 +766,9 @@ int main(int argc, char **argv)
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
-	static const char *const flags[] = { "mutual", NULL };
+	static const char *const flags[] = { "mutual", "preapproval",
+					     "register-routes",
+					     "attest-request-on-bad", NULL };
 	char *args[MAX_ARGS], err[ERRLEN];
 	int n, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -652,6 +778,9 @@ int main(int argc, char **argv)
 	if (tr_cli_help(argc, argv))
 		return usage(0);
 	tr_log_init("nmsd");
+	/* The heap is not trimmed after each observation: its buffers would
+	 * be faulted in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
 	if (tr_config_args(argc, argv, flags, args, &n, MAX_ARGS, err,

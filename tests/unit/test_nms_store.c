@@ -4,7 +4,9 @@
  * a PostgreSQL server of the test's own (the same tests): a new database gets the current
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
- * writer killed with SIGKILL loses none of its committed transactions.
+ * writer killed with SIGKILL loses none of its committed transactions,
+ * those committed without waiting for the disk (nms_store_tx_nosync)
+ * included; those are pending until nms_store_sync.
  * One EK is one device, known by its key whatever its public area; a
  * challenge is about no device, is answered once, and not late, comes
  * back when the transaction that took it rolls back, and one EK keeps a
@@ -23,6 +25,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <tss2/tss2_mu.h>
@@ -247,6 +250,159 @@ static void test_kill_9_loses_nothing(void **state)
 	n = (uint32_t)nms_store_event_count(&s, "tick");
 	assert_true(n == committed || n == committed + 1);
 	nms_store_close(&s);
+}
+
+static int tick_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	return nms_store_event(s, 0, "tick", "", err, errlen) < 0 ? -1 : 0;
+}
+
+/* The same writer with commits that do not wait for the disk, never
+ * synced: each is reported once nms_store_tx_nosync returned. */
+static void nosync_writer(int fd)
+{
+	struct nms_store s;
+	char err[256];
+
+	if (nms_store_open(&s, path, err, sizeof(err)))
+		_exit(2);
+	for (uint32_t i = 1;; i++) {
+		if (nms_store_tx_nosync(&s, tick_tx, NULL, err, sizeof(err)) <
+		    0)
+			_exit(3);
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(4);
+	}
+}
+
+/* kill -9 safety does not need the fsync: a nosync commit is in the WAL
+ * when it returns (issue 19: the reroute's trust change). */
+static void test_kill_9_loses_no_nosync_commit(void **state)
+{
+	struct nms_store s;
+	uint32_t committed = 0, n;
+	struct nms_stmt *st;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	remove_db();
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(fds[0]);
+		nosync_writer(fds[1]);
+	}
+	close(fds[1]);
+	while (committed < 200 && read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n;
+	kill(pid, SIGKILL);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_true(committed >= 200);
+	open_ok(&s);
+	if (!tr_store_is_pg()) {
+		assert_int_equal(
+			nms_db_prepare(s.db, "PRAGMA integrity_check", &st), 0);
+		assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+		assert_string_equal(nms_db_column_text(st, 0), "ok");
+		nms_db_finalize(st);
+	}
+	n = (uint32_t)nms_store_event_count(&s, "tick");
+	assert_true(n == committed || n == committed + 1);
+	nms_store_close(&s);
+}
+
+/* A nosync commit is pending until nms_store_sync; every other commit
+ * stays synchronous=FULL; inside a transaction it joins it. */
+static void test_nosync_then_sync(void **state)
+{
+	struct nms_store s;
+	char err[256];
+	struct nms_stmt *st;
+
+	(void)state;
+	SQLITE_ONLY(); /* PostgreSQL's commits are all synchronous */
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_db_prepare(s.db, "PRAGMA journal_mode", &st), 0);
+	assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+	assert_string_equal(nms_db_column_text(st, 0), "wal");
+	nms_db_finalize(st);
+	assert_false(nms_db_unsynced(s.db));
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	assert_int_equal(
+		nms_store_tx_nosync(&s, tick_tx, NULL, err, sizeof(err)), 0);
+	assert_true(nms_db_unsynced(s.db));
+	assert_int_equal(nms_db_prepare(s.db, "PRAGMA synchronous", &st), 0);
+	assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+	assert_int_equal(nms_db_column_int64(st, 0), 2); /* FULL again */
+	nms_db_finalize(st);
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	assert_false(nms_db_unsynced(s.db));
+	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
+	/* A failed nosync transaction leaves nothing, and nothing pending. */
+	assert_int_equal(nms_store_tx_nosync(&s, add_then_fail, NULL, err,
+					     sizeof(err)),
+			 -1);
+	assert_false(nms_db_unsynced(s.db));
+	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
+	assert_int_equal(nms_store_event_count(&s, "half"), 0);
+	nms_store_close(&s);
+	remove_db();
+}
+
+static long wal_size(void)
+{
+	char wal[sizeof(file) + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", file);
+	return stat(wal, &st) ? -1 : (long)st.st_size;
+}
+
+/* A nosync commit never checkpoints (that would wait for the disk): the
+ * WAL grows past SQLite's 1000 frames until nms_store_sync, which then
+ * checkpoints and restarts it, so with syncs between them it stays
+ * bounded. */
+static void test_nosync_checkpoint_waits_for_sync(void **state)
+{
+	struct nms_store s;
+	char err[256];
+	long grown, bounded = 0;
+
+	(void)state;
+	SQLITE_ONLY();
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_warm(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 1500; i++)
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+	grown = wal_size();
+	assert_true(grown > 2000L * 4096); /* no checkpoint at 1000 */
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 3000; i++) {
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+		if (i % 50 == 49)
+			assert_int_equal(nms_store_sync(&s, err, sizeof(err)),
+					 0);
+		if (wal_size() > bounded)
+			bounded = wal_size();
+	}
+	/* Restarted: never longer than before the first sync. */
+	assert_true(bounded <= grown);
+	assert_int_equal(nms_store_event_count(&s, "tick"), 4500);
+	nms_store_close(&s);
+	remove_db();
 }
 
 #define BLOB(s) ((struct nms_blob){ (const uint8_t *)(s), sizeof(s) - 1 })
@@ -811,6 +967,66 @@ static void test_members_and_leases(void **state)
 	remove_db();
 }
 
+/*
+ * Migrations 7 to 9 (issues 16, 20, 17) on a schema 6 store (issue 18's
+ * actuators):
+ * what was there stays (an FRR host, a certificate, a session), the
+ * certificate is not revoked nor the device decommissioned, and the new
+ * tables are there, the audit log append-only.
+ */
+static void test_migration_7(void **state)
+{
+	struct nms_store s;
+	char err[256];
+
+	(void)state;
+	SQLITE_ONLY();
+	remove_db();
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (sql(&s, "INSERT INTO devices (id, name, created, updated)"
+		    " VALUES (1, 'r1', 0, 0);"
+		    "INSERT INTO tls_keys (id, device_id, name, public,"
+		    " policy, certified) VALUES (1, 1, x'01', x'00', x'00', 0);"
+		    "INSERT INTO certificates (device_id, tls_key_id,"
+		    " serial, der, not_after, issued)"
+		    " VALUES (1, 1, '01', x'30', 9, 0);"
+		    "INSERT INTO sessions (device_id, peer, identity,"
+		    " started, ended, verdict, mutual, attested, reasons)"
+		    " VALUES (1, '127.0.0.1', 'r1', 0, 1, 'good', 0, 1, '');"
+		    "INSERT INTO route_hosts (name, netns, actuator, vty,"
+		    " device_id) VALUES ('r1-frr', '', 'frr', '/run/frr', 1)"))
+		fail_msg("%s", nms_db_errmsg(s.db));
+	nms_store_close(&s);
+	open_ok(&s);
+	/* Migrated to the newest (9: issue 20's 8, issue 17's 9). */
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'r1-frr' AND actuator = 'frr'"
+				   " AND device_id = 1"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM certificates WHERE"
+				   " serial = '01' AND revoked = 0"
+				   " AND revoke_reason = ''"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices WHERE"
+				   " decommissioned = 0"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM session_results"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM api_tokens"), 0);
+	assert_int_equal(sql(&s, "INSERT INTO audit (time_ms, operator, role,"
+				 " action, target, status, detail)"
+				 " VALUES (1, 'alice', 'admin', 'reset', 'r1',"
+				 " 200, '')"),
+			 0);
+	assert_int_not_equal(sql(&s, "DELETE FROM audit"), 0);
+	assert_int_not_equal(sql(&s, "UPDATE audit SET status = 500"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM audit"), 1);
+	nms_store_close(&s);
+	remove_db();
+}
+
 /* Two connections taking the same leases: never two holders. */
 static void test_lease_race(void **state)
 {
@@ -846,6 +1062,9 @@ int main(void)
 		cmocka_unit_test(test_failed_tx_leaves_nothing),
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_kill_9_loses_nothing),
+		cmocka_unit_test(test_kill_9_loses_no_nosync_commit),
+		cmocka_unit_test(test_nosync_then_sync),
+		cmocka_unit_test(test_nosync_checkpoint_waits_for_sync),
 		cmocka_unit_test(test_one_ek_one_device),
 		cmocka_unit_test(test_ek_known_by_its_key),
 		cmocka_unit_test(test_challenge_used_once),
@@ -855,6 +1074,7 @@ int main(void)
 		cmocka_unit_test(test_migration_5),
 		cmocka_unit_test(test_members_and_leases),
 		cmocka_unit_test(test_lease_race),
+		cmocka_unit_test(test_migration_7),
 	};
 
 	return TR_RUN(tests, setup, teardown);
