@@ -143,7 +143,7 @@ int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
 	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
 		tr_log(TR_LOG_INFO, "route",
 		       "%s: routes left to the route owner", device);
-		return 0;
+		return nms_store_sync(s, err, errlen);
 	}
 	/* The routes follow the state at once: make-before-break. */
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
@@ -241,7 +241,9 @@ int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
 							      NMS_OBSERVE_BATCH,
 				  now_ms };
 
-		if (nms_store_tx(s, many_tx, &b, err, sizeof(err)) == 0)
+		/* Not waiting for the disk: the routes first, then one
+		 * sync (nms_observe). */
+		if (nms_store_tx_nosync(s, many_tx, &b, err, sizeof(err)) == 0)
 			continue;
 		/* One by one: the batch's failure is one router's. */
 		for (size_t j = 0; j < b.n; j++)
@@ -265,6 +267,11 @@ int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
 			rc = -1;
 		}
 	free(todo);
+	/* What no converge synced (no change, or the route owner's). */
+	if (nms_store_sync(s, err, sizeof(err)) < 0) {
+		tr_log(TR_LOG_ERR, "trust", "%s", err);
+		rc = -1;
+	}
 	return rc;
 }
 

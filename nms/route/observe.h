@@ -75,13 +75,15 @@ struct nms_observation {
  * Apply @n observations made at @now_ms (a probe round's): the states
  * are read once, an observation that changes nothing by them writes
  * nothing, the others are applied NMS_OBSERVE_BATCH per transaction
- * (each read again and compared-and-set inside it: one commit, one
- * fsync, for many), one by one if a batch fails; then each change is
- * logged and its routes converged (nms_observe_changed). A state that
- * changed between the read and now is seen by the next round, and one
-that changed after an observation was made is not overwritten by it
-(nms_trust_observe_seen). 0, or -1
- * when some failed (each said on stderr).
+ * (each read again and compared-and-set inside it: one commit for many,
+ * not waiting for the disk), one by one if a batch fails; then each
+ * change is logged and its routes converged (nms_observe_changed), and
+ * one nms_store_sync makes it all durable (why that order is safe: at
+ * nms_observe in observe.c). A state that changed between the read and
+ * now is seen by the next round, and one that changed after an
+ * observation was made is not overwritten by it
+ * (nms_trust_observe_seen). 0, or -1 when some failed (each said on
+ * stderr).
  */
 #define NMS_OBSERVE_BATCH 256
 int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
