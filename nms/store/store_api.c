@@ -355,6 +355,7 @@ int64_t nms_store_token_add(struct nms_store *s, const char *name,
 			    int64_t now, char *err, size_t errlen)
 {
 	struct nms_stmt *st;
+	int64_t id = -1;
 
 	if (nms_prepare(s,
 			"INSERT INTO api_tokens (name, role, hash, created)"
@@ -365,7 +366,17 @@ int64_t nms_store_token_add(struct nms_store *s, const char *name,
 	nms_db_bind_text(st, 2, role);
 	nms_db_bind_blob(st, 3, hash, 32);
 	nms_db_bind_int64(st, 4, now);
-	return nms_step_insert(s, st, "adding the token", err, errlen);
+	if (nms_db_step(st) == NMS_DB_ROW) {
+		id = nms_db_column_int64(st, 0);
+	} else if (nms_db_unique_violation(s->db)) {
+		tr_fail(err, errlen,
+			"a token named \"%s\" (or with its hash) exists already",
+			name);
+	} else {
+		nms_sql_fail(s, err, errlen, "adding the token");
+	}
+	nms_db_finalize(st);
+	return id;
 }
 
 int nms_store_token_revoke(struct nms_store *s, const char *name,
