@@ -24,7 +24,7 @@ static const char *const sql[] = {
 	[NMS_LIST_SESSIONS] =
 		"SELECT started, identity, peer, verdict, mutual, attested,"
 		" reasons FROM sessions"
-		" WHERE ?1 IS NULL OR identity = ?1 ORDER BY id",
+		" WHERE CAST(?1 AS TEXT) IS NULL OR identity = ?1 ORDER BY id",
 	[NMS_LIST_ROUTES] =
 		"SELECT h.name, h.netns, d.name, r.state, r.metric, r.time_ms"
 		" FROM route_applied r JOIN route_hosts h ON h.id = r.host_id"
