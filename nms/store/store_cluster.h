@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Several NMS hosts on one database (schema 6): members and leases.
+ * Several NMS hosts on one database (schema 9): members and leases.
  *
  * A member is one NMS process, known by an id unique to it (host, pid,
  * start time); it is live while its heartbeat is fresh. A lease names
