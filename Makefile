@@ -36,8 +36,8 @@ SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
-PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils libmicrohttpd libcurl libmnl gnutls
+PKGS := libcrypto libssl json-c tss2-esys tss2-sys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
+	sqlite3 libpq libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -78,7 +78,7 @@ LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
 LIBAGENT := $(B)/libagent.a
 LIBS := $(LIBNMS) $(LIBAGENT) $(LIBDL) $(LIBTRUST)
 TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
-	 $(B)/bin/bench-time \
+	 $(B)/bin/bench-time $(B)/bin/tpm-sign-floor \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c)) \
 	 $(patsubst nms/tools/%.c,$(B)/bin/%,$(wildcard nms/tools/*.c))
 # A tool with many subcommands is a folder (one file a subcommand); the
@@ -178,6 +178,11 @@ $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The TPM's own time per sealed-key signature (bench/tls-handshake's floor).
+$(B)/bin/tpm-sign-floor: $(B)/obj/bench/tools/tpm-sign-floor.o $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Test tools; swtpm-run links only the fixture (it starts TPMs, no more).
 $(B)/bin/%: $(B)/obj/tests/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
@@ -191,6 +196,10 @@ $(B)/bin/fuzz-seeds: $(B)/obj/tests/tools/fuzz-seeds.o \
 $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fixture.o
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/bin/pg-run: $(B)/obj/tests/tools/pg-run.o $(B)/obj/tests/lib/pg_fixture.o
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ -lpq
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
@@ -274,12 +283,17 @@ fuzz: $(FUZZ_BINS)
 FUZZ_CHECK_cert_attestation := -n 20000
 FUZZ_CHECK_csr_evidence := -n 20000
 
+# The store's suites run again on PostgreSQL (each starts its own server).
+PG_TESTS := $(B)/tests/test_nms_store $(B)/tests/test_trust $(B)/tests/test_api \
+	$(B)/tests/test_enroll
+
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
 FAST_SUITES := \
 	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
 	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
+	$(foreach t,$(PG_TESTS),"pg:$(notdir $(t))=/usr/bin/env TRUSTROUTE_TEST_STORE=pg $(t)") \
 	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(FUZZ_CHECK_$(patsubst fuzz-%,%,$(notdir $(f)))) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:digestlist=tests/scripts/test-digestlist" \
@@ -289,15 +303,21 @@ FAST_SUITES := \
 	"scripts:resumption=tests/scripts/test-resumption" \
 	"scripts:key-interop=tests/scripts/test-key-interop" \
 	"scripts:enroll=tests/scripts/test-enroll" \
+	"scripts:revoke=tests/scripts/test-revoke" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:api=tests/scripts/test-api" \
 	"scripts:dashboard=tests/scripts/test-dashboard" \
+	"scripts:attest-request=tests/scripts/test-attest-request" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:route-withdraw=tests/scripts/test-route-withdraw" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
+	"scripts:multi-nms=tests/scripts/test-multi-nms" \
+	"scripts:multi-nms-probes=tests/scripts/test-multi-nms-probes" \
+	"scripts:fleet=tests/scripts/test-fleet" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \

@@ -124,6 +124,15 @@ const struct option nmsd_long_options[] = {
 	{ "est-idle-timeout", required_argument, NULL, 1007 },
 	{ "ospf-costs", required_argument, NULL, 'X' },
 	{ "vtysh", required_argument, NULL, 'y' },
+	{ "member-id", required_argument, NULL, 1200 },
+	{ "heartbeat-ms", required_argument, NULL, 1201 },
+	{ "route-lease-ms", required_argument, NULL, 1202 },
+	{ "route-poll-ms", required_argument, NULL, 1203 },
+	{ "route-policy", required_argument, NULL, 1008 },
+	{ "preapproval", no_argument, NULL, 1009 },
+	{ "register-routes", no_argument, NULL, 1012 },
+	{ "attest-request-on-bad", no_argument, NULL, 1010 },
+	{ "attest-request-interval", required_argument, NULL, 1011 },
 	{ "api-listen", required_argument, NULL, 1100 },
 	{ "api-port", required_argument, NULL, 1101 },
 	{ "api-port-file", required_argument, NULL, 1102 },
@@ -145,15 +154,15 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, &i)) != -1) {
 		const char *name = c == '?' ? "" : opts[i].name;
+		bool value = c != '?' && opts[i].has_arg == required_argument;
 
 		/* An empty path or name is no path or name: "" as the
 		 * database is SQLite's temporary one, lost on exit. */
-		if (c != '?' && c != 'm' && !optarg[0])
+		if (value && !optarg[0])
 			return tr_fail(err, errlen, "--%s: empty", name);
 		/* "--db --ca-dir=x" (a config line "db" alone) would make
 		 * the next option the database. */
-		if (c != '?' && c != 'm' && optarg[0] == '-' &&
-		    optarg == argv[optind - 1])
+		if (value && optarg[0] == '-' && optarg == argv[optind - 1])
 			return tr_fail(err, errlen,
 				       "--%s: no value (%s is the next option)",
 				       name, optarg);
@@ -320,6 +329,46 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 			else
 				o->est.timeout_seconds = (unsigned)v;
 			break;
+		case 1200:
+			o->member_id = optarg;
+			break;
+		case 1201:
+		case 1202:
+		case 1203:
+			/* milliseconds: 10 to ten minutes */
+			if (number(name, optarg, 10, 600000, &v, err, errlen) <
+			    0)
+				return -1;
+			if (c == 1201)
+				o->heartbeat_ms = (unsigned)v;
+			else if (c == 1202)
+				o->lease_ms = (unsigned)v;
+			else
+				o->route_poll_ms = (unsigned)v;
+			break;
+		case 1008:
+			if (trust_route_policy_parse(optarg, &o->metrics, err,
+						     errlen) < 0)
+				return -1;
+			break;
+		case 1009:
+			/* Only TPMs on the allow-list (nmsctl preapprove). */
+			o->enroll.preapproval = true;
+			break;
+		case 1012:
+			/* A router's route addresses from its enrollment. */
+			o->enroll.register_routes = true;
+			break;
+		case 1010:
+			o->request_on_bad = true;
+			break;
+		case 1011:
+			/* milliseconds, 0 (none) to a day, like probes */
+			if (number(name, optarg, 0, 86400000, &v, err, errlen) <
+			    0)
+				return -1;
+			o->request_interval = (unsigned)v;
+			break;
 		case 1100:
 			o->api.address = optarg;
 			break;
@@ -371,6 +420,12 @@ int nmsd_options_parse(int argc, char **argv, struct nmsd_options *o, char *err,
 			!o->db	       ? "--db FILE" :
 			!o->est.ca_dir ? "--ca-dir DIR" :
 					 "--ek-roots PEM");
+		return -2;
+	}
+	/* A lease renewed at every heartbeat must outlive a few of them. */
+	if (o->lease_ms && o->lease_ms < 2 * o->heartbeat_ms) {
+		tr_fail(err, errlen,
+			"--route-lease-ms must be at least twice --heartbeat-ms");
 		return -2;
 	}
 	return 0;

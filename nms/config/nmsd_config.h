@@ -30,6 +30,11 @@ struct nmsd_options {
 	struct attest_service_config attest;
 	struct trust_metrics metrics;
 	unsigned probe_interval, probe_timeout;
+	/* Several nmsd on one PostgreSQL (Documentation/scaling.md). */
+	const char *member_id;
+	unsigned heartbeat_ms, lease_ms, route_poll_ms;
+	bool request_on_bad; /* ask a router a probe made bad to attest */
+	unsigned request_interval; /* ms; 0: no scheduled requests */
 };
 
 /* nmsd's defaults, before the config file and the command line. */
@@ -42,7 +47,8 @@ extern const struct option nmsd_long_options[];
 /*
  * The options @argv (getopt_long, argv[0] the program) into @o, over
  * what it holds. 0; -2 when one that nmsd needs is missing, @err naming
- * it ("--db FILE is required"); or -1 when they are not a valid
+ * it ("--db FILE is required"), or when --route-lease-ms is under twice
+ * --heartbeat-ms (said in @err, no usage text needed); or -1 when they are not a valid
  * configuration, with the reason in @err (empty when getopt_long printed
  * it). Numbers are decimal digits in their range, no path or name is
  * empty. Strings in @o point into @argv.

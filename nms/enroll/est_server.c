@@ -9,12 +9,14 @@
 #include "base/fileio.h"
 #include "base/log.h"
 #include "enroll/est_certs.h"
+#include "nms/enroll/crl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,7 +375,8 @@ static int simpleenroll(struct nms_enroll *e, const struct nms_est_request *q,
 	req = tr_est_csr_decode(q->body, q->len, err, sizeof(err));
 	if (!req)
 		return text(a, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_csr(e, req, &cert, err, sizeof(err));
+	/* The peer: the router's endpoint address if it gave none. */
+	rc = nms_enroll_csr_from(e, req, q->peer, &cert, err, sizeof(err));
 	X509_REQ_free(req);
 	if (rc)
 		return text(a, status_of(a, rc), err);
@@ -388,6 +391,30 @@ static int simpleenroll(struct nms_enroll *e, const struct nms_est_request *q,
 	snprintf(a->why, sizeof(a->why), "certificate for %.100s", err);
 	free(b64);
 	sk_X509_pop_free(sk, X509_free);
+	return rc;
+}
+
+/*
+ * GET crl (ours, next to RFC 7030's operations): the NMS CA's CRL of
+ * every certificate the store says was revoked (nmsctl revoke, the API's
+ * revoke), DER as application/pkix-crl (RFC 2585), made at each request
+ * by the API's builder, so a revocation is served at once; valid a day.
+ * 503 when the store or the CA cannot make it.
+ */
+static int crl(struct nms_enroll *e, struct nms_est_answer *a)
+{
+	uint8_t *der = NULL;
+	size_t len;
+	char err[256], msg[300];
+	int rc;
+
+	if (nms_crl_from_store(e->store, e->ca, (int64_t)time(NULL) * 1000,
+			       86400, &der, &len, err, sizeof(err)) < 0) {
+		snprintf(msg, sizeof(msg), "the CRL cannot be made: %s", err);
+		return text(a, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+	}
+	rc = copy(a, "application/pkix-crl", (const char *)der, len);
+	OPENSSL_free(der);
 	return rc;
 }
 
@@ -409,6 +436,11 @@ int nms_est_answer(struct nms_enroll *e, const char *cacerts,
 		if (strcmp(q->method, MHD_HTTP_METHOD_GET))
 			return text(a, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
 		return copy(a, EST_CERTS_TYPE, cacerts, cacerts_len);
+	}
+	if (!strcmp(op, "crl")) {
+		if (strcmp(q->method, MHD_HTTP_METHOD_GET))
+			return text(a, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+		return crl(e, a);
 	}
 	if (strcmp(op, "tpm-credential") && strcmp(op, "simpleenroll"))
 		return text(a, MHD_HTTP_NOT_FOUND, "unknown EST operation");
@@ -455,7 +487,7 @@ static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
 	struct est_conn *ec = conn_of(c);
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
-	if (a->status < 400 && strcmp(a->op, "cacerts"))
+	if (a->status < 400 && strcmp(a->op, "cacerts") && strcmp(a->op, "crl"))
 		tr_log(TR_LOG_INFO, "est", "%s: %u in %.3f ms from %s%s%s",
 		       a->op, a->status, ms, peer, a->why[0] ? ": " : "",
 		       a->why);
@@ -474,6 +506,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 {
 	struct nms_est_server *s = cls;
 	struct request *q = *con_cls;
+	struct est_conn *ec = conn_of(c);
 	struct nms_est_request r;
 	struct nms_est_answer a;
 	struct timespec t0, t1;
@@ -481,8 +514,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	if (!q) {
-		struct est_conn *ec = conn_of(c);
-
 		/* Its handshake is done and it asks: from now on only
 		 * idleness closes it, and it is not evicted. */
 		if (ec && !ec->requested) {
@@ -523,6 +554,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		.body = q->body,
 		.len = q->len,
 		.too_large = q->too_large,
+		.peer = ec && ec->peer[0] ? ec->peer : NULL,
 	};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (nms_est_answer(s->e, s->cacerts, s->cacerts_len, &r, &a) < 0) {

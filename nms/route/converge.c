@@ -7,9 +7,12 @@
 #include "nms/route/converge.h"
 
 #include "base/errmsg.h"
+#include "nms/route/route_lease.h"
+#include "nms/store/store_cluster.h"
 #include "nms/store/store_trust.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +27,10 @@ struct pair {
 	char err[512];
 	int64_t applied_metric;
 	enum trust_state applied_state;
+	bool applied_withdrawn;
 	struct ra_addr gw[MAX_ROUTER_ADDRS]; /* the router's addresses */
 	size_t ngw;
-	bool skip; /* converged already */
+	bool skip; /* converged already, or not ours to move */
 };
 
 struct pairs {
@@ -55,6 +59,7 @@ static int add_pair(const struct nms_route_target *t, void *arg)
 	e->r.state = t->state;
 	e->applied_metric = t->applied_metric;
 	e->applied_state = t->applied_state;
+	e->applied_withdrawn = t->applied_withdrawn;
 	snprintf(e->host, sizeof(e->host), "%s", t->host);
 	snprintf(e->netns, sizeof(e->netns), "%s", t->netns);
 	snprintf(e->vty, sizeof(e->vty), "%s", t->vty);
@@ -111,8 +116,12 @@ static void *do_host(void *arg)
 	for (size_t i = 0; i < j->n; i++) {
 		struct pair *e = &j->v[i];
 
-		e->r.rc = act->apply(h, e->gw, e->ngw, e->r.metric, &e->r.st,
-				     e->err, sizeof(e->err));
+		e->r.withdrawn = e->r.withdraw && act->withdraw;
+		e->r.rc = e->r.withdrawn ?
+				  act->withdraw(h, e->gw, e->ngw, &e->r.st,
+						e->err, sizeof(e->err)) :
+				  act->apply(h, e->gw, e->ngw, e->r.metric,
+					     &e->r.st, e->err, sizeof(e->err));
 		if (e->r.rc == 0)
 			e->r.t_done_ns = trust_now_ns();
 	}
@@ -120,26 +129,70 @@ static void *do_host(void *arg)
 	return NULL;
 }
 
+/*
+ * TRUSTROUTE_NMS_CRASH=route-before-record: die (SIGKILL) after the
+ * routes moved and before they are recorded, as a power cut would.
+ */
+static void crash_point(const char *point)
+{
+	const char *want = getenv("TRUSTROUTE_NMS_CRASH");
+
+	if (want && !strcmp(want, point))
+		raise(SIGKILL);
+}
+
 static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	struct pairs *p = arg;
+	struct nms_route_lease l;
 	char detail[300];
+
+	/* Fencing: with several NMS hosts, only the lease's holder in its
+	 * epoch records; one that lost it meanwhile (paused past its lease)
+	 * records nothing, and the new holder converges again. */
+	if (!nms_route_lease_get(&l))
+		return tr_fail(err, errlen, "the route lease ran out");
+	if (l.cluster) {
+		int held = nms_store_lease_held(s, NMS_LEASE_ROUTE, l.holder,
+						l.epoch, err, errlen);
+
+		if (held <= 0)
+			return held < 0 ?
+				       -1 :
+				       tr_fail(err, errlen,
+					       "lost the route lease (epoch %lld)",
+					       (long long)l.epoch);
+	}
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct nms_converged *r = &p->v[i].r;
 
 		if (r->rc < 0 || !r->t_done_ns)
 			continue;
-		snprintf(
-			detail, sizeof(detail),
-			"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
-			r->host, r->act->unit, r->act->toward, r->device,
-			r->act->value_name, r->metric,
-			trust_state_name(r->state), r->st.added, r->st.deleted,
-			r->st.kept, r->st.skipped);
-		if (nms_store_route_applied(
-			    s, r->host_id, r->device_id, r->state, r->metric,
-			    r->t_done_ns / 1000000, detail, err, errlen) < 0)
+		if (r->withdrawn)
+			snprintf(
+				detail, sizeof(detail),
+				"host %s: %s %s %s withdrawn (%s): %u parked, %u deleted, %u parked already, %u skipped",
+				r->host, r->act->unit, r->act->toward,
+				r->device, trust_state_name(r->state),
+				r->st.parked, r->st.deleted, r->st.kept,
+				r->st.skipped);
+		else
+			snprintf(
+				detail, sizeof(detail),
+				"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped%s%s",
+				r->host, r->act->unit, r->act->toward,
+				r->device, r->act->value_name, r->metric,
+				trust_state_name(r->state), r->st.added,
+				r->st.deleted, r->st.kept, r->st.skipped,
+				r->st.parked ? ", restored from parking" : "",
+				r->withdraw ? " (withdraw: not supported by "
+					      "this actuator, re-costed)" :
+					      "");
+		if (nms_store_route_applied(s, r->host_id, r->device_id,
+					    r->state, r->metric, r->withdrawn,
+					    r->t_done_ns / 1000000, detail, err,
+					    errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -168,6 +221,7 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 	 * come ordered by host: one handle per host). */
 	for (size_t i = 0; i < p.n; i++) {
 		struct pair *e = &p.v[i];
+		struct nms_route_lease l;
 
 		e->r.host = e->host;
 		e->r.netns = e->netns;
@@ -181,10 +235,22 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 			continue;
 		}
 		e->r.metric = e->r.act->value(m, e->r.state);
+		e->r.withdraw = m->withdraw[e->r.state];
 		if (!all && e->applied_metric == e->r.metric &&
-		    e->applied_state == e->r.state) {
+		    e->applied_state == e->r.state &&
+		    e->applied_withdrawn ==
+			    (e->r.withdraw && e->r.act->withdraw)) {
 			e->skip = true; /* converged already */
 			continue;
+		}
+		/* Only the route owner moves routes, and only while its
+		 * lease lasts. */
+		if (!nms_route_lease_get(&l)) {
+			rc = tr_fail(err, errlen,
+				     "not the route owner (no lease)");
+			for (size_t k = i; k < p.n; k++)
+				p.v[k].skip = true;
+			break;
 		}
 		if (router_addrs(s, e) < 0)
 			continue;
@@ -219,10 +285,16 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		if (fn)
 			fn(&e->r, arg);
 	}
+	crash_point("route-before-record");
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
-	 * start converges again, which changes nothing in the kernel. */
-	if (nms_store_tx(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+	 * start converges again, which changes nothing in the kernel. Then
+	 * one fsync, for the records and for a trust change committed
+	 * without one before the routes (nms_trust_observe; see
+	 * nms_observe for why that order is safe). */
+	if (nms_store_tx_nosync(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	if (nms_store_sync(s, rc ? NULL : err, errlen) < 0)
 		rc = -1;
 	free(p.v);
 	return rc;

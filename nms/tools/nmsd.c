@@ -21,7 +21,17 @@
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
+ *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
+ *        [--preapproval] [--register-routes] [--attest-request-on-bad]
+ *        [--attest-request-interval MS]
  *        [--vtysh PATH]
+ *        [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]
+ *        [--route-poll-ms MS]
+ *
+ * --db is a SQLite file, or a PostgreSQL database (postgresql://... or
+ * pg:CONNINFO) that several nmsd share: each is then a member (its id:
+ * --member-id, by default host:pid:start), probes its share of the
+ * routers, and the one holding the route lease changes routes.
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
  *         [--api-operator-ca PEM]]
  *
@@ -42,8 +52,10 @@
 #include "nms/enroll/est_server.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/probe/monitor.h"
+#include "nms/probe/requester.h"
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
+#include "nms/route/route_owner.h"
 #include "nms/store/store.h"
 #include "nms/tnc/attest_service.h"
 #include "tpm/credential.h"
@@ -51,11 +63,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ERRLEN 512
@@ -93,9 +107,16 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
+		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
+		"            [--preapproval] [--register-routes] [--attest-request-on-bad]\n"
+		"            [--attest-request-interval MS]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
-		"             [--api-operator-ca PEM]]\n");
+		"             [--api-operator-ca PEM]]\n"
+		"            [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]\n"
+		"            [--route-poll-ms MS]\n"
+		"  --db: a SQLite file, or PostgreSQL (postgresql://... or pg:CONNINFO)\n"
+		"  shared by several nmsd\n");
 	return rc;
 }
 
@@ -196,8 +217,12 @@ static int serve(struct nmsd_options *o)
 	struct nms_est_server *est = NULL;
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
+	struct nms_route_owner *owner = NULL;
 	struct nms_api_server *api = NULL;
-	char err[ERRLEN], ca_file[4096], *lists = NULL;
+	SSL_CTX *request_ctx = NULL;
+	char err[ERRLEN], ca_file[4096], *lists = NULL, member[128],
+					 host[64] = "";
+	bool cluster = nms_db_target_is_pg(o->db);
 	int rc = 1;
 
 	if (fit_descriptors(o) < 0)
@@ -234,6 +259,37 @@ static int serve(struct nmsd_options *o)
 	       o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
+	/* Several NMS hosts on PostgreSQL: join, and let the holder of the
+	 * route lease change routes (it converges every host first). */
+	if (cluster) {
+		struct nms_route_owner_config rc_cfg = {
+			.db = o->db,
+			.member_id = member,
+			.host = host,
+			.beat_ms = o->heartbeat_ms,
+			.lease_ms = o->lease_ms,
+			.poll_ms = o->route_poll_ms,
+			.metrics = &o->metrics,
+		};
+		struct timespec ts;
+
+		gethostname(host, sizeof(host) - 1);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (o->member_id)
+			snprintf(member, sizeof(member), "%s", o->member_id);
+		else
+			snprintf(member, sizeof(member), "%s:%ld:%lld", host,
+				 (long)getpid(),
+				 (long long)ts.tv_sec * 1000 +
+					 ts.tv_nsec / 1000000);
+		owner = nms_route_owner_start(&rc_cfg, err, sizeof(err));
+		if (!owner) {
+			tr_log(TR_LOG_ERR, "main", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "main",
+		       "member %s of the NMS hosts on PostgreSQL", member);
+	}
 	o->attest.db = o->db;
 	o->attest.ca_dir = o->est.ca_dir;
 	o->attest.refs = &o->policy;
@@ -296,7 +352,23 @@ static int serve(struct nmsd_options *o)
 			.interval_ms = o->probe_interval,
 			.timeout_ms = o->probe_timeout,
 			.metrics = &o->metrics,
+			.member_id = cluster ? member : NULL,
+			.live_ms =
+				3 * (o->heartbeat_ms ? o->heartbeat_ms : 1000),
+			.request_on_bad = o->request_on_bad,
+			.request_interval_ms = o->request_interval,
 		};
+
+		/* Asking routers to attest: with the NMS's own identity. */
+		if (o->request_on_bad || o->request_interval) {
+			request_ctx = attest_request_ctx(o->est.ca_dir, err,
+							 sizeof(err));
+			if (!request_ctx) {
+				tr_log(TR_LOG_ERR, "main", "%s", err);
+				goto out;
+			}
+			mc.request_ctx = request_ctx;
+		}
 
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
 		mon = nms_monitor_start(&mc, err, sizeof(err));
@@ -317,6 +389,8 @@ out:
 	nms_api_stop(api);
 	free(lists);
 	nms_monitor_stop(mon);
+	nms_route_owner_stop(owner);
+	SSL_CTX_free(request_ctx);
 	attest_service_free(svc);
 	nms_est_stop(est);
 	nms_ca_free(&ca);
@@ -336,6 +410,9 @@ int main(int argc, char **argv)
 	if (tr_cli_help(argc, argv))
 		return usage(0);
 	tr_log_init("nmsd");
+	/* The heap is not trimmed after each observation: its buffers would
+	 * be faulted in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
 	/* The config file is read by the table the command line is parsed

@@ -106,8 +106,10 @@ static void check(const struct nms_est_request *q,
 	/* Short of an enrollment step, only routing answers. */
 	for (size_t i = 0; i < sizeof(routing) / sizeof(*routing); i++)
 		routed |= !strcmp(a->why, routing[i]);
+	/* GET cacerts and GET crl answer without an enrollment step. */
 	if (!step && !routed &&
-	    !(op && !strcmp(op, "cacerts") && a->status == 200))
+	    !(op && !strcmp(op, "cacerts") && a->status == 200) &&
+	    !(op && !strcmp(op, "crl") && a->status == 200))
 		abort();
 	if (step && routed)
 		abort();
@@ -134,6 +136,16 @@ static void check(const struct nms_est_request *q,
 	if (!strcmp(op, "cacerts")) {
 		if (a->len != cacerts_len || memcmp(a->body, cacerts, a->len))
 			abort();
+	} else if (!strcmp(op, "crl")) {
+		const unsigned char *p = (const unsigned char *)a->body;
+		X509_CRL *crl;
+
+		/* The NMS CA's, DER, every byte of it. */
+		crl = d2i_X509_CRL(NULL, &p, (long)a->len);
+		if (strcmp(a->type, "application/pkix-crl") || !crl ||
+		    p != (const unsigned char *)a->body + a->len)
+			abort();
+		X509_CRL_free(crl);
 	} else if (!strcmp(op, "tpm-credential")) {
 		struct tr_credential_reply r;
 

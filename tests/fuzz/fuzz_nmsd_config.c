@@ -69,6 +69,15 @@ static const struct {
 	{ "est-idle-timeout", 1, 86400, false },
 	{ "ospf-costs", 1, 0, false },
 	{ "vtysh", 1, 0, false },
+	{ "member-id", 1, 0, false },
+	{ "heartbeat-ms", 10, 600000, false },
+	{ "route-lease-ms", 10, 600000, false },
+	{ "route-poll-ms", 10, 600000, false },
+	{ "route-policy", 1, 0, false },
+	{ "preapproval", 0, 0, true },
+	{ "register-routes", 0, 0, true },
+	{ "attest-request-on-bad", 0, 0, true },
+	{ "attest-request-interval", 0, 86400000, false },
 	{ "api-listen", 1, 0, false },
 	{ "api-port", 0, 65535, false },
 	{ "api-port-file", 1, 0, false },
@@ -220,7 +229,8 @@ static void check_options(char **args, int n, const struct nmsd_options *o)
 	if (!db || !ca || !roots || !o->db || !o->est.ca_dir ||
 	    !o->enroll.ek_roots || o->policy.lists_pcr < 0 ||
 	    o->policy.lists_pcr >= 24 ||
-	    !o->attest.sasl_user != !o->attest.sasl_password)
+	    !o->attest.sasl_user != !o->attest.sasl_password ||
+	    (o->lease_ms && o->lease_ms < 2 * o->heartbeat_ms))
 		abort();
 }
 
@@ -260,7 +270,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = nmsd_options_parse(n, args, &o, err, sizeof(err));
 		if (!rc)
 			check_options(args, n, &o);
-		else if (rc == -2 && o.db && o.est.ca_dir && o.enroll.ek_roots)
+		else if (rc == -2 && o.db && o.est.ca_dir &&
+			 o.enroll.ek_roots &&
+			 !(o.lease_ms && o.lease_ms < 2 * o.heartbeat_ms &&
+			   strstr(err, "--route-lease-ms")))
 			abort(); /* "missing" with all three there */
 		else if (rc < 0 && !err[0])
 			abort(); /* refused without a reason */

@@ -626,6 +626,8 @@ static void est_request(void)
 	X509_REQ_free(req);
 	est_seed("cacerts", "GET", "cacerts", "", "", 0);
 	est_seed("cacerts-post", "POST", "cacerts", "text/plain", "x", 1);
+	est_seed("crl", "GET", "crl", "", "", 0);
+	est_seed("crl-post", "POST", "crl", "text/plain", "x", 1);
 }
 
 /* The NMS's last decision, to check that a seed is the session it says. */

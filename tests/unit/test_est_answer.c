@@ -19,7 +19,12 @@ static unsigned answer(const char *method, const char *url, const char *type,
 		       struct nms_est_answer *a)
 {
 	struct nms_est_request q = {
-		method, url, type, body, body ? strlen(body) : 0, too_large
+		.method = method,
+		.url = url,
+		.content_type = type,
+		.body = body,
+		.len = body ? strlen(body) : 0,
+		.too_large = too_large,
 	};
 
 	/* No enrollment is reached: no store, no CA. */
@@ -64,6 +69,8 @@ static void test_routes(void **state)
 	expect("GET", EST "simplereenroll", NULL, NULL, false, 404,
 	       "unknown EST operation");
 	expect("POST", EST "cacerts", NULL, "x", false, 405, "use GET");
+	/* The CRL (made from the store: test_enroll) is asked with GET. */
+	expect("POST", EST "crl", NULL, "x", false, 405, "use GET");
 	expect("GET", EST "tpm-credential", NULL, NULL, false, 405, "use POST");
 	expect("PUT", EST "simpleenroll", "application/pkcs10", "x", false, 405,
 	       "use POST");

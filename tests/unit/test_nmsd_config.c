@@ -238,6 +238,84 @@ static void test_options_refused(void **state)
 }
 
 /*
+ * Issue 20's options (route policy, pre-approval, attest requests) and
+ * issue 17's (several nmsd on one PostgreSQL), from the file as from the
+ * command line, their values checked like the others'.
+ */
+static void test_options_issue_17_20(void **state)
+{
+	static const char *const bad[] = {
+		"--attest-request-interval=abc",
+		"--attest-request-interval=-1",
+		"--attest-request-interval=86400001",
+		"--heartbeat-ms=9",
+		"--heartbeat-ms=600001",
+		"--route-lease-ms=1s",
+		"--route-poll-ms=",
+		"--member-id=",
+		"--route-policy=good=withdraw",
+		"--route-policy=bad=drop",
+		"--route-policy=",
+		"--preapproval=yes",
+	};
+	char *argv[5] = { (char *)"nmsd", (char *)"--db=/tmp/db",
+			  (char *)"--ca-dir=/tmp/ca",
+			  (char *)"--ek-roots=/tmp/r.pem" };
+	struct nmsd_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(from_text("db = postgresql://nms@db/tr\n"
+				   "ca-dir = /tmp/ca\n"
+				   "ek-roots = /tmp/roots.pem\n"
+				   "route-policy = bad=withdraw\n"
+				   "preapproval = yes\n"
+				   "register-routes = on\n"
+				   "attest-request-on-bad = no\n"
+				   "attest-request-interval = 600000\n"
+				   "member-id = nms-1\n"
+				   "heartbeat-ms = 1000\n"
+				   "route-lease-ms = 3000\n"
+				   "route-poll-ms = 200\n",
+				   err, sizeof(err)),
+			 0);
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), 0);
+	assert_true(o.metrics.withdraw[TRUST_BAD]);
+	assert_false(o.metrics.withdraw[TRUST_OFFLINE]);
+	assert_true(o.enroll.preapproval);
+	assert_true(o.enroll.register_routes);
+	assert_false(o.request_on_bad);
+	assert_int_equal(o.request_interval, 600000);
+	assert_string_equal(o.member_id, "nms-1");
+	assert_int_equal(o.heartbeat_ms, 1000);
+	assert_int_equal(o.lease_ms, 3000);
+	assert_int_equal(o.route_poll_ms, 200);
+	/* A lease under two heartbeats: said, without the usage text. */
+	assert_int_equal(from_text("db = /tmp/nms.db\nca-dir = /tmp/ca\n"
+				   "ek-roots = /r\nheartbeat-ms = 1000\n"
+				   "route-lease-ms = 1999\n",
+				   err, sizeof(err)),
+			 0);
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(n, args, &o, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "at least twice --heartbeat-ms"));
+	opterr = 0;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[4] = (char *)bad[i];
+		nmsd_options_default(&o);
+		err[0] = 0;
+		if (nmsd_options_parse(5, argv, &o, err, sizeof(err)) >= 0)
+			fail_msg("%s was accepted", bad[i]);
+	}
+	argv[4] = (char *)"--attest-request-on-bad";
+	nmsd_options_default(&o);
+	assert_int_equal(nmsd_options_parse(5, argv, &o, err, sizeof(err)), 0);
+	assert_true(o.request_on_bad);
+	opterr = 1;
+}
+
+/*
  * attest_service_new sets the lists PCR in the IMV's selection of 24: a
  * lists PCR past it (from a caller other than nmsd_options_parse, which
  * now refuses it) wrote out of bounds. Refused before anything opens.
@@ -272,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_lines_refused),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_options_refused),
+		cmocka_unit_test(test_options_issue_17_20),
 		cmocka_unit_test(test_attest_lists_pcr),
 	};
 
