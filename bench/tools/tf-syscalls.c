@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc != 4 || (n = atol(argv[1])) < 100) {
-		fprintf(stderr, "usage: tf-syscalls N FILE PROGRAM (N >= 100)\n");
+		fprintf(stderr,
+			"usage: tf-syscalls N FILE PROGRAM (N >= 100)\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR | O_CREAT, 0644);

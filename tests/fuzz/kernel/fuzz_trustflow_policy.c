@@ -78,8 +78,24 @@ static void run(const uint8_t *data, size_t len)
 }
 
 static const char *const tokens[] = {
-	"tcb ", "filter ", "digest=", "sha256:", "exe=", "/", "channels=",
-	"all", "file,", "pipe", ",", "=", " ", "\t", "\n", "\r\n", "#", "\0",
+	"tcb ",
+	"filter ",
+	"digest=",
+	"sha256:",
+	"exe=",
+	"/",
+	"channels=",
+	"all",
+	"file,",
+	"pipe",
+	",",
+	"=",
+	" ",
+	"\t",
+	"\n",
+	"\r\n",
+	"#",
+	"\0",
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 };
 
@@ -107,7 +123,8 @@ int main(int argc, char **argv)
 		n++;
 	}
 	if (!n) {
-		fprintf(stderr, "usage: fuzz-trustflow-policy [-n N] SEED...\n");
+		fprintf(stderr,
+			"usage: fuzz-trustflow-policy [-n N] SEED...\n");
 		return 2;
 	}
 	for (i = 0; i < iterations; i++) {
@@ -124,7 +141,8 @@ int main(int argc, char **argv)
 					buf[pos] = next();
 				break;
 			case 1:
-				t = tokens[next() % (sizeof(tokens) / sizeof(tokens[0]))];
+				t = tokens[next() % (sizeof(tokens) /
+						     sizeof(tokens[0]))];
 				size_t tl = strlen(t) ? strlen(t) : 1;
 
 				if (len + tl > sizeof(buf))
@@ -138,7 +156,8 @@ int main(int argc, char **argv)
 				break;
 			default:
 				if (pos < len) {
-					memmove(buf + pos, buf + pos + 1, len - pos - 1);
+					memmove(buf + pos, buf + pos + 1,
+						len - pos - 1);
 					len--;
 				}
 			}
