@@ -5,10 +5,13 @@
 #   make kernel       patched Linux 6.1 bzImage (build/kernel/arch/x86/boot/bzImage)
 #   make check-kernel KUnit and kselftests in QEMU with a swtpm
 #   make check-series build the kernel at every patch of kernel/series
+#   make kunit-units  the top-level Kbuild's units as modules, their KUnit
+#                     suites run in the VM (seconds, for kernel development)
 #   make demo         the NMS and three routers: enrollment, attestation,
 #                     a compromise, the reroute (network namespaces)
 #   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
-#   make lint         clang-format and checkpatch.pl --strict
+#   make lint         clang-format, checkpatch.pl --strict, the Kbuild units
+#                     (equal to the series; sparse and W=1 clean)
 #   make bench        benchmarks (bench/), as ratios against named baselines
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
 
@@ -73,7 +76,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/in
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-kernel lint clean
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel kunit-units demo demo-kernel lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -199,6 +202,7 @@ FAST_SUITES := \
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
 	"kernel:digestlist=tests/vm/check-digestlist" \
+	"scripts:kbuild-units=tests/scripts/test-kbuild-units" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
 build-both: deps
@@ -230,8 +234,14 @@ demo-kernel: deps
 	@$(MAKE) --no-print-directory all kernel
 	@scripts/demo-kernel
 
-lint: deps
+# The kernel first: lint builds the Kbuild units against it.
+lint: deps kernel
 	@scripts/lint
+
+# The top-level Kbuild's units (kernel/units/) built as modules against
+# build/kernel, loaded in the VM; their KUnit suites parsed by kunit.py.
+kunit-units: deps kernel
+	@scripts/kunit-units
 
 # Benchmarks: each prints its figures as ratios against a named baseline
 # measured in the same run; results also go to build/bench/.
@@ -241,3 +251,6 @@ bench: deps
 
 clean:
 	rm -rf build/default build/san build/vm
+	find kernel/units \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' \) -delete
+	rm -f modules.order Module.symvers .modules.order.cmd .Module.symvers.cmd
