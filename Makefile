@@ -7,22 +7,38 @@
 #   make check-series build the kernel at every patch of kernel/series
 #   make kunit-units  the top-level Kbuild's units as modules, their KUnit
 #                     suites run in the VM (seconds, for kernel development)
-#   make demo         the NMS and three routers: enrollment, attestation,
-#                     a compromise, the reroute (network namespaces)
+#   make demo         the NMS and two router VMs on the trustroute kernel:
+#                     enrollment, attestation, a compromise, the reroute
+#   make demo-fast    the same story with three routers in network
+#                     namespaces (ima-sim in place of the kernel)
 #   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
 #   make lint         clang-format, checkpatch.pl --strict, the Kbuild units
 #                     (equal to the series; sparse and W=1 clean)
 #   make bench        benchmarks (bench/), as ratios against named baselines
 #   make SANITIZE=1   build with ASan/UBSan (into build/san)
+#   make V=1          show each command (default: "  CC      file" lines;
+#                     make -s: nothing but errors)
+#   make install      PREFIX=/usr/local DESTDIR= (the provider into
+#                     OpenSSL's modules directory, man pages, examples)
 
 ROOT := $(CURDIR)
+# Quiet by default, kbuild style: a line per file ("  CC      x.c"); V=1
+# shows the commands; make -s prints nothing but errors.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say =
+else
+Q := @
+say = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),,printf '  %-7s %s\n' '$(1)' '$(2)';)
+endif
 CC ?= gcc
 SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
 PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils libmicrohttpd libcurl libmnl
+	sqlite3 libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -54,6 +70,10 @@ LIBDL := $(B)/libdigestlist.a
 # nms/: the NMS's library; its programs' mains are in nms/tools.
 LIBNMS_SRC := $(filter-out nms/tools/%,$(wildcard nms/*/*.c))
 LIBNMS := $(B)/libnms.a
+# The dashboard's files (nms/api/web/), compiled into libnms as arrays by
+# scripts/embed-assets: nothing is fetched or read at run time.
+WEB_ASSETS := $(sort $(wildcard nms/api/web/*))
+ASSETS_OBJ := $(B)/obj/gen/api_assets.o
 # userspace/agent: the router agent's library; its main is a tool.
 LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
 LIBAGENT := $(B)/libagent.a
@@ -76,7 +96,9 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/in
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/bin/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel kunit-units demo demo-kernel lint clean
+.PHONY: install programs check-packages
+programs: $(TOOLS) $(PROVIDER)
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel kunit-units demo demo-fast demo-kernel lint clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -92,88 +114,106 @@ pkgcheck:
 
 $(B)/obj/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) $(TEST_DEFS) -c -o $@ $<
 
 $(B)/pic/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(TEST_DEFS) -c -o $@ $<
+	$(Q)$(call say,CC,$< [pic])$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(TEST_DEFS) -c -o $@ $<
 
 $(B)/lib/ossl-modules/trustroute.so: $(patsubst %.c,$(B)/pic/%.o,$(PROVIDER_SRC) $(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) -shared $(LDFLAGS) -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
 
 $(LIBTRUST): $(patsubst %.c,$(B)/obj/%.o,$(LIBTRUST_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC))
+$(B)/gen/api_assets.c: $(WEB_ASSETS) scripts/embed-assets
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,GEN,$@)scripts/embed-assets $(WEB_ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(ASSETS_OBJ): $(B)/gen/api_assets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBNMS): $(patsubst %.c,$(B)/obj/%.o,$(LIBNMS_SRC)) $(ASSETS_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBAGENT): $(patsubst %.c,$(B)/obj/%.o,$(LIBAGENT_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBDL): $(patsubst %.c,$(B)/obj/%.o,$(LIBDL_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ # from scratch: a removed source leaves no stale member
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/digest-lists/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/%: $(B)/obj/nms/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/%: $(B)/obj/userspace/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 define tool_dir
 $(B)/bin/$(notdir $(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(Q)$$(call say,LD,$$@)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach d,$(TOOL_DIRS),$(eval $(call tool_dir,$(d))))
 
 $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Test tools; swtpm-run links only the fixture (it starts TPMs, no more).
 $(B)/bin/%: $(B)/obj/tests/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fixture.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/integration/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The PT-TLS client against a TLS 1.2 server without RFC 5746 (as
+# strongSwan's charon is): GnuTLS plays that server (libmicrohttpd-dev
+# brings its headers).
+$(B)/tests/test_pt_tls_legacy: PKG_LIBS += $(shell pkg-config --libs gnutls 2>/dev/null)
 
 $(B)/tests/fuzz-%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer (needs clang): make fuzz-ima_log
 FUZZ_SECONDS ?= 60
-fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC)
+# The NMS's parsers of outside input that stand alone (nms/route's FRR JSON).
+FUZZ_NMS_SRC := nms/route/frr_actuator.c nms/route/route_actuator.c
+fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/sink.c $(LIBTRUST_SRC) $(LIBDL_SRC) $(FUZZ_NMS_SRC)
 	@command -v clang >/dev/null || { echo "make fuzz: clang is needed (apt-get install clang)"; exit 1; }
 	@mkdir -p build/fuzz/$*-corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
 		$(PKG_CFLAGS) -o build/fuzz/$* $^ $(PKG_LIBS)
 	build/fuzz/$* -max_total_time=$(FUZZ_SECONDS) build/fuzz/$*-corpus tests/fuzz/seeds/$*
+
+# The API's target needs libnms and the dashboard's files as well.
+fuzz-api: $(LIBNMS_SRC) $(B)/gen/api_assets.c
 
 -include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
@@ -194,14 +234,26 @@ FAST_SUITES := \
 	"scripts:enroll=tests/scripts/test-enroll" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
+	"scripts:api=tests/scripts/test-api" \
+	"scripts:dashboard=tests/scripts/test-dashboard" \
+	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
+	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
+	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \
+	"scripts:cli=tests/scripts/test-cli" \
+	"scripts:build-output=tests/scripts/test-build-output" \
+	"scripts:evidence=tests/scripts/test-evidence" \
+	"scripts:install=tests/scripts/test-install" \
 	"lint=scripts/lint"
 KERNEL_SUITES := \
 	"kernel:vm=tests/vm/check-kernel" \
 	"kernel:digestlist=tests/vm/check-digestlist" \
+	"kernel:router-vm=tests/vm/check-router-vm" \
+	"scripts:router-vm=tests/scripts/test-router-vm" \
 	"scripts:kbuild-units=tests/scripts/test-kbuild-units" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
@@ -226,12 +278,18 @@ check-series: deps
 	@test -d build/dev/linux-src/.git || scripts/kernel-series import
 	@scripts/kernel-series check-builds
 
+# The demos build quietly (make -s): the story first; V=1 for the commands.
+DEMO_MAKE = $(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s)
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(DEMO_MAKE) all kernel
+	@scripts/demo-vm
+
+demo-fast: deps
+	@$(DEMO_MAKE) all
 	@scripts/demo
 
 demo-kernel: deps
-	@$(MAKE) --no-print-directory all kernel
+	@$(DEMO_MAKE) all kernel
 	@scripts/demo-kernel
 
 # The kernel first: lint builds the Kbuild units against it.
@@ -249,8 +307,46 @@ bench: deps
 	@$(MAKE) --no-print-directory all kernel
 	@rc=0; for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || rc=1; done; exit $$rc
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, the provider
+# into OpenSSL's own modules directory (so no OPENSSL_MODULES is needed),
+# the man pages, the config examples in /etc/trustroute and the systemd
+# units. Debian's packages (debian/) are made from it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+MODULESDIR ?= $(shell pkg-config --variable=modulesdir libcrypto 2>/dev/null)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system),$(PREFIX)/lib/systemd/system)
+INSTALL ?= install
+USER_BIN := nmsctl digestlist trustkey imalog
+ADMIN_BIN := nmsd nms-route trustroute-agent
+
+install: programs
+	@test -n "$(MODULESDIR)" || { echo "make install: no OpenSSL modules directory (pkg-config libcrypto)" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MODULESDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/trustroute $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(USER_BIN)) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(ADMIN_BIN)) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 644 $(PROVIDER) $(DESTDIR)$(MODULESDIR)/trustroute.so
+	$(INSTALL) -m 644 $(wildcard Documentation/man/*.1) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(wildcard Documentation/man/*.8) $(DESTDIR)$(MANDIR)/man8
+	for c in nmsd trustroute-agent; do \
+		$(INSTALL) -m 644 dist/config/$$c.conf $(DESTDIR)$(SYSCONFDIR)/trustroute/$$c.conf.example; \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/systemd/$$c.service.in >$(DESTDIR)$(UNITDIR)/$$c.service; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$c.service; \
+	done
+
+# The Debian packages, built (dpkg-buildpackage) and installed with apt in
+# a clean debootstrap root, where the installed programs enroll and probe
+# a router with swtpm (needs root and Debian's mirror; minutes).
+check-packages: deps
+	@scripts/build-debs build/debs
+	@tests/pkg/install-test build/debs
+
 clean:
-	rm -rf build/default build/san build/vm
+	rm -rf build/default build/san build/vm build/router-image build/demo-vm
 	find kernel/units \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' \) -delete
 	rm -f modules.order Module.symvers .modules.order.cmd .Module.symvers.cmd

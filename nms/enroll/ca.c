@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/enroll/ca.h"
 
-#include "enroll/evidence.h" /* TR_OID_KEY_ATTESTATION */
 #include "base/errmsg.h"
 #include "base/fileio.h"
 #include "base/host_name.h"
+#include "enroll/evidence.h" /* TR_OID_KEY_ATTESTATION */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -550,4 +550,83 @@ void nms_cert_serial_hex(const X509 *cert, char *out, size_t outlen)
 	}
 	OPENSSL_free(hex);
 	BN_free(bn);
+}
+
+/* One revoked certificate on the CRL: serial and reason. */
+static int crl_add(X509_CRL *crl, const struct nms_crl_entry *e)
+{
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_TIME *when = ASN1_TIME_set(NULL, (time_t)(e->revoked_ms / 1000));
+	ASN1_ENUMERATED *why = ASN1_ENUMERATED_new();
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *serial = NULL;
+	int ok = r && when && why && BN_hex2bn(&bn, e->serial) > 0 &&
+		 (serial = BN_to_ASN1_INTEGER(bn, NULL)) &&
+		 X509_REVOKED_set_serialNumber(r, serial) &&
+		 X509_REVOKED_set_revocationDate(r, when) &&
+		 /* The router is out of service: cessationOfOperation. */
+		 ASN1_ENUMERATED_set(why, CRL_REASON_CESSATION_OF_OPERATION) &&
+		 X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, why, 0, 0) &&
+		 X509_CRL_add0_revoked(crl, r);
+
+	if (ok)
+		r = NULL;
+	X509_REVOKED_free(r);
+	ASN1_TIME_free(when);
+	ASN1_ENUMERATED_free(why);
+	ASN1_INTEGER_free(serial);
+	BN_free(bn);
+	return ok ? 0 : -1;
+}
+
+int nms_ca_crl(const struct nms_ca *ca, const struct nms_crl_entry *e, size_t n,
+	       int64_t now, int64_t next_seconds, uint8_t **der, size_t *len,
+	       char *err, size_t errlen)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *this = ASN1_TIME_set(NULL, (time_t)now);
+	ASN1_TIME *next = ASN1_TIME_set(NULL, (time_t)(now + next_seconds));
+	ASN1_INTEGER *number = ASN1_INTEGER_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *akid = NULL;
+	unsigned char *out = NULL;
+	int rc = -1, l;
+
+	*der = NULL;
+	*len = 0;
+	if (!crl || !this || !next || !number ||
+	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) ||
+	    !X509_CRL_set1_lastUpdate(crl, this) ||
+	    !X509_CRL_set1_nextUpdate(crl, next)) {
+		ossl_fail(err, errlen, "making the CRL");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (crl_add(crl, &e[i]) < 0) {
+			ossl_fail(err, errlen, "revoked serial");
+			goto out;
+		}
+	/* A CRL number that grows: the time it was made. */
+	X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, crl, 0);
+	akid = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier,
+				   "keyid:always");
+	if (!ASN1_INTEGER_set_int64(number, now) ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0) ||
+	    !akid || !X509_CRL_add_ext(crl, akid, -1) || !X509_CRL_sort(crl) ||
+	    X509_CRL_sign(crl, ca->key, EVP_sha256()) <= 0 ||
+	    (l = i2d_X509_CRL(crl, &out)) <= 0) {
+		ossl_fail(err, errlen, "signing the CRL");
+		goto out;
+	}
+	*der = out;
+	*len = (size_t)l;
+	rc = 0;
+out:
+	X509_EXTENSION_free(akid);
+	ASN1_INTEGER_free(number);
+	ASN1_TIME_free(this);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
+	return rc;
 }

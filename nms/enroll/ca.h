@@ -57,4 +57,21 @@ X509 *nms_ca_issue(const struct nms_ca *ca, const struct nms_cert_request *r,
 /* The certificate's serial as upper-case hex (at least 33 bytes). */
 void nms_cert_serial_hex(const X509 *cert, char *out, size_t outlen);
 
+/* A revoked certificate: its serial (hex) and when (Unix ms). */
+struct nms_crl_entry {
+	const char *serial;
+	int64_t revoked_ms;
+};
+
+/*
+ * The CA's CRL (v2, DER into *@der, OPENSSL_free()) listing @n revoked
+ * certificates, each with reason cessationOfOperation (a decommissioned
+ * router): this update @now (Unix s), the next @next_seconds later, a
+ * CRL number that grows with @now, the CA's key identifier, signed
+ * ECDSA-SHA256.
+ */
+int nms_ca_crl(const struct nms_ca *ca, const struct nms_crl_entry *e, size_t n,
+	       int64_t now, int64_t next_seconds, uint8_t **der, size_t *len,
+	       char *err, size_t errlen);
+
 #endif

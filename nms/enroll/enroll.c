@@ -4,13 +4,14 @@
  */
 #include "nms/enroll/enroll.h"
 
-#include "enroll/evidence.h"
 #include "base/errmsg.h"
+#include "enroll/evidence.h"
+#include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
 #include "tpm/certify.h"
+#include "tpm/convert.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
-#include "tpm/convert.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -64,53 +65,81 @@ static bool device_name_ok(const char *s)
 	       tr_host_name_span((const uint8_t *)s, n) == n;
 }
 
-struct blobs {
-	uint8_t ek_pub[sizeof(TPM2B_PUBLIC)], ak_pub[sizeof(TPM2B_PUBLIC)];
-	size_t ek_pub_len, ak_pub_len;
-	TPM2B_NAME ek_name, ak_name;
-};
+/* A refusal for identity (name, EK and AK belong together): logged
+ * against the device that holds the name or the TPM, so that its
+ * operator sees who tried. */
+static int conflict(struct nms_enroll *e, int64_t device_id, char *err,
+		    size_t errlen, const char *device, const char *why)
+{
+	refuse(e, device_id, err, errlen, "%s: %s", device, why);
+	return NMS_ENROLL_NAME_CONFLICT;
+}
+
+static void set_blob(struct nms_challenge_blob *b, const void *p, size_t n)
+{
+	memcpy(b->b, p, n);
+	b->n = n;
+}
+
+static int is_accepted(const struct nms_enroll_config *cfg, int tmpl)
+{
+	unsigned accepted = cfg->ek_templates ? cfg->ek_templates :
+						TR_EK_TEMPLATE_BIT(TR_EK_L1);
+
+	return accepted & TR_EK_TEMPLATE_BIT(tmpl);
+}
 
 struct credential_tx {
-	struct nms_enroll *e;
-	const struct tr_credential_request *req;
-	const struct blobs *b;
+	const struct nms_challenge *c;
 	const struct tr_credential_reply *reply;
-	const uint8_t *secret_hash;
-	int64_t device_id;
+	int64_t owner; /* the device of a conflict */
+	int conflict;
+	bool decommissioned;
 };
 
+/* A router the operator decommissioned stays out, by its name and by its
+ * TPM: 0, or -1 with the reason (*@out set when that is the refusal). */
+static int not_decommissioned(struct nms_store *s, const char *device,
+			      const uint8_t ek_key_id[32], bool *out, char *err,
+			      size_t errlen)
+{
+	int rv = nms_store_decommissioned(s, device,
+					  (struct nms_blob){ ek_key_id, 32 });
+
+	*out = rv > 0;
+	if (rv > 0)
+		return tr_fail(
+			err, errlen,
+			"%s: decommissioned by the operator (by name or by its TPM)",
+			device);
+	return rv < 0 ? tr_fail(err, errlen,
+				"cannot read the decommissioned devices") :
+			0;
+}
+
+/* Read-only checks and one insert, in one transaction, so that the
+ * check and the challenge see the same store. */
 static int credential_tx(struct nms_store *s, void *arg, char *err,
 			 size_t errlen)
 {
 	struct credential_tx *a = arg;
-	const struct blobs *b = a->b;
-	struct nms_challenge c = { .expires = a->reply->expires };
-
-	a->device_id = nms_store_device_for_ek(
-		s, a->req->device,
-		(struct nms_blob){ b->ek_name.name, b->ek_name.size },
-		(struct nms_blob){ b->ek_pub, b->ek_pub_len },
-		(struct nms_blob){ a->req->ek_cert, a->req->ek_cert_len }, err,
+	const struct nms_challenge *c = a->c;
+	int rc = nms_store_identity_check(
+		s, c->device, (struct nms_blob){ c->ek_key_id, 32 },
+		(struct nms_blob){ c->ak_name.b, c->ak_name.n }, &a->owner, err,
 		errlen);
-	if (a->device_id < 0)
+
+	if (rc == NMS_STORE_CONFLICT) {
+		a->conflict = 1;
 		return -1;
-	c.device_id = a->device_id;
-	c.ak_id = nms_store_ak(
-		s, a->device_id,
-		(struct nms_blob){ b->ak_name.name, b->ak_name.size },
-		(struct nms_blob){ b->ak_pub, b->ak_pub_len }, err, errlen);
-	if (c.ak_id < 0)
+	}
+	if (rc < 0 || not_decommissioned(s, c->device, c->ek_key_id,
+					 &a->decommissioned, err, errlen) < 0)
 		return -1;
-	memcpy(c.secret_hash, a->secret_hash, 32);
-	if (nms_store_challenge_add(s,
-				    (struct nms_blob){ a->reply->nonce,
-						       sizeof(a->reply->nonce) },
-				    &c, err, errlen) < 0)
-		return -1;
-	return nms_store_event(s, a->device_id, "challenge",
-			       "credential challenge issued", err, errlen) < 0 ?
-		       -1 :
-		       0;
+	return nms_store_challenge_add(
+		s,
+		(struct nms_blob){ a->reply->nonce, sizeof(a->reply->nonce) },
+		c, (int64_t)time(NULL), err, errlen);
 }
 
 int nms_enroll_credential(struct nms_enroll *e,
@@ -118,57 +147,97 @@ int nms_enroll_credential(struct nms_enroll *e,
 			  struct tr_credential_reply *reply, char *err,
 			  size_t errlen)
 {
-	uint8_t secret[32], secret_hash[32];
-	struct blobs b = { 0 };
-	struct credential_tx tx = { e, req, &b, reply, secret_hash, 0 };
+	struct nms_challenge *c = calloc(1, sizeof(*c));
+	struct tr_ek_trust trust = { e->cfg->ek_roots, e->cfg->ek_intermediates,
+				     e->cfg->ek_crls };
+	struct credential_tx tx = { c, reply, 0, 0, false };
+	uint8_t secret[32];
+	TPM2B_NAME ek_name, ak_name;
 	char why[256];
+	int tmpl, rc = NMS_ENROLL_REFUSED;
 
-	if (!device_name_ok(req->device))
-		return refuse(e, 0, err, errlen,
-			      "device name: 1-63 letters, digits, '-' or '.'");
-	/* (a) a genuine TPM: the manufacturer vouches for this EK. */
-	if (tr_ek_cert_verify(req->ek_cert, req->ek_cert_len, e->cfg->ek_roots,
-			      e->cfg->ek_intermediates, &req->ek_pub, why,
-			      sizeof(why)) < 0)
-		return refuse(e, 0, err, errlen, "%s: %s", req->device, why);
-	if (tr_ak_check_public(&req->ak_pub, why, sizeof(why)) < 0)
-		return refuse(e, 0, err, errlen, "%s: %s", req->device, why);
-	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ek_pub, b.ek_pub,
-					 sizeof(b.ek_pub), &b.ek_pub_len) ||
-	    Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ak_pub, b.ak_pub,
-					 sizeof(b.ak_pub), &b.ak_pub_len) ||
-	    tr_tpm_name(&req->ek_pub, &b.ek_name) < 0 ||
-	    tr_tpm_name(&req->ak_pub, &b.ak_name) < 0)
-		return refuse(e, 0, err, errlen, "%s: bad EK or AK public area",
-			      req->device);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NMS_ENROLL_ERROR;
+	}
+	if (!device_name_ok(req->device)) {
+		refuse(e, 0, err, errlen,
+		       "device name: 1-63 letters, digits, '-' or '.'");
+		goto out;
+	}
+	/* Which template the area is, and whether this NMS takes it: only
+	 * templates a TPM cannot hold twice over, by default L-1 alone. */
+	tmpl = tr_ek_template_of(&req->ek_pub, why, sizeof(why));
+	if (tmpl >= 0 && !is_accepted(e->cfg, tmpl))
+		snprintf(why, sizeof(why),
+			 "EK template %s is not accepted here (ek-templates)",
+			 tr_ek_template_name(tmpl));
+	/* (a) a genuine TPM: the manufacturer vouches for this EK, it is
+	 * not revoked, and its area is its template's. */
+	if (tmpl < 0 || !is_accepted(e->cfg, tmpl) ||
+	    tr_ek_cert_verify(req->ek_cert, req->ek_cert_len, &trust,
+			      &req->ek_pub, why, sizeof(why)) < 0 ||
+	    tr_ak_check_public(&req->ak_pub, why, sizeof(why)) < 0) {
+		refuse(e, 0, err, errlen, "%s: %s", req->device, why);
+		goto out;
+	}
+	snprintf(c->device, sizeof(c->device), "%s", req->device);
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ek_pub, c->ek_pub.b,
+					 sizeof(c->ek_pub.b), &c->ek_pub.n) ||
+	    Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ak_pub, c->ak_pub.b,
+					 sizeof(c->ak_pub.b), &c->ak_pub.n) ||
+	    tr_tpm_name(&req->ek_pub, &ek_name) < 0 ||
+	    tr_tpm_name(&req->ak_pub, &ak_name) < 0 ||
+	    tr_ek_key_id(&req->ek_pub, c->ek_key_id) < 0 ||
+	    req->ek_cert_len > sizeof(c->ek_cert.b)) {
+		refuse(e, 0, err, errlen, "%s: bad EK or AK public area",
+		       req->device);
+		goto out;
+	}
+	set_blob(&c->ek_name, ek_name.name, ek_name.size);
+	set_blob(&c->ak_name, ak_name.name, ak_name.size);
+	set_blob(&c->ek_cert, req->ek_cert, req->ek_cert_len);
 
 	/* (b), first half: a secret only the EK's TPM can unwrap, and only
 	 * for an object named like this AK. */
 	if (RAND_bytes(secret, sizeof(secret)) != 1 ||
 	    RAND_bytes(reply->nonce, sizeof(reply->nonce)) != 1) {
 		snprintf(err, errlen, "no randomness");
-		return NMS_ENROLL_ERROR;
+		rc = NMS_ENROLL_ERROR;
+		goto out;
 	}
-	SHA256(secret, sizeof(secret), secret_hash);
-	reply->expires = (int64_t)time(NULL) + e->cfg->challenge_seconds;
-	if (tr_make_credential(&req->ek_pub, &b.ak_name, secret, sizeof(secret),
+	SHA256(secret, sizeof(secret), c->secret_hash);
+	c->expires = reply->expires =
+		(int64_t)time(NULL) + e->cfg->challenge_seconds;
+	if (tr_make_credential(&req->ek_pub, &ak_name, secret, sizeof(secret),
 			       &reply->credential, &reply->secret, why,
 			       sizeof(why)) < 0) {
 		OPENSSL_cleanse(secret, sizeof(secret));
-		return refuse(e, 0, err, errlen, "%s: %s", req->device, why);
+		refuse(e, 0, err, errlen, "%s: %s", req->device, why);
+		goto out;
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
+	/* A known conflict is refused now, to tell the router early; step 2
+	 * checks again, because only there is the name bound. */
 	if (nms_store_tx(e->store, credential_tx, &tx, why, sizeof(why)) < 0) {
-		/* The store refuses a second identity for one TPM; anything
-		 * else is the NMS's own failure. */
-		if (strstr(why, "already enrolled"))
-			return refuse(e, 0, err, errlen, "%s: %s", req->device,
+		if (tx.conflict) {
+			rc = conflict(e, tx.owner, err, errlen, req->device,
 				      why);
+			goto out;
+		}
+		if (tx.decommissioned) {
+			rc = refuse(e, 0, err, errlen, "%s", why);
+			goto out;
+		}
 		snprintf(err, errlen, "store: %s", why);
-		return NMS_ENROLL_ERROR;
+		rc = NMS_ENROLL_ERROR;
+		goto out;
 	}
 	crash_point("challenge-stored");
-	return 0;
+	rc = 0;
+out:
+	free(c);
+	return rc;
 }
 
 /* Step 2. Checks that need no state come first, then one transaction. */
@@ -177,9 +246,11 @@ struct csr_tx {
 	X509_REQ *req;
 	EVP_PKEY *pub;
 	const struct tr_evidence *ev;
+	struct nms_challenge *c;
 	X509 *cert;
 	char refusal[256]; /* set: refused, but commit (challenge used) */
-	int64_t device_id;
+	int64_t device_id; /* of the refusal's event */
+	bool conflict; /* the refusal is a name conflict */
 };
 
 static int csr_refuse(struct csr_tx *a, const char *fmt, ...)
@@ -209,43 +280,36 @@ static bool cn_is(X509_REQ *req, const char *name)
 	return len > 0 && (size_t)len == strlen(name) && !strcmp(cn, name);
 }
 
-static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
+		      size_t errlen)
 {
-	struct csr_tx *a = arg;
 	const struct tr_evidence *ev = a->ev;
 	const struct nms_enroll_config *cfg = a->e->cfg;
-	struct nms_challenge c;
-	uint8_t hash[32], ak_name[sizeof(TPM2B_NAME)];
+	struct nms_challenge *c = a->c;
+	uint8_t hash[32];
 	uint8_t key_pub[sizeof(TPM2B_PUBLIC)], *der = NULL, *att = NULL;
 	struct tr_evidence kat = *ev;
 	TPM2B_NAME name, key_name;
-	char device[64], serial[64], why[256];
-	size_t key_pub_len = 0, ek_len, att_len;
-	int n, der_len;
-	int64_t key_id;
+	const char *device = c->device;
+	char serial[64], why[256];
+	size_t key_pub_len = 0, att_len;
+	int der_len;
+	int64_t key_id, ak_id;
 
-	/* (d) fresh: the challenge is live, and this consumes it. */
-	if (nms_store_challenge_take(
-		    s, (struct nms_blob){ ev->nonce.buffer, ev->nonce.size },
-		    (int64_t)time(NULL), &c, why, sizeof(why)) < 0)
-		return csr_refuse(a, "%s", why);
-	a->device_id = c.device_id;
-	if (nms_store_device_get(s, c.device_id, device, sizeof(device),
-				 kat.ek_name.name, sizeof(kat.ek_name.name),
-				 &ek_len) < 0)
-		return tr_fail(err, errlen, "the challenge's device is gone");
-	kat.ek_name.size = (UINT16)ek_len;
+	if (c->ek_name.n > sizeof(kat.ek_name.name))
+		return tr_fail(err, errlen, "the challenge's EK is malformed");
+	memcpy(kat.ek_name.name, c->ek_name.b, c->ek_name.n);
+	kat.ek_name.size = (UINT16)c->ek_name.n;
 	/* (b) the AK is in the EK's TPM: only that TPM could unwrap the
 	 * secret, and only for this AK. */
 	SHA256(ev->secret.buffer, ev->secret.size, hash);
-	if (CRYPTO_memcmp(hash, c.secret_hash, 32))
+	if (CRYPTO_memcmp(hash, c->secret_hash, 32))
 		return csr_refuse(
 			a,
 			"%s: credential not activated: the AK is not in the TPM of the enrolled EK",
 			device);
-	n = nms_store_ak_name(s, c.ak_id, ak_name, sizeof(ak_name));
-	if (tr_tpm_name(&ev->ak_pub, &name) < 0 || n != name.size ||
-	    memcmp(ak_name, name.name, name.size))
+	if (tr_tpm_name(&ev->ak_pub, &name) < 0 || c->ak_name.n != name.size ||
+	    memcmp(c->ak_name.b, name.name, name.size))
 		return csr_refuse(
 			a,
 			"%s: the key is certified by another AK than the one activated (key from another TPM)",
@@ -254,15 +318,50 @@ static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 		return csr_refuse(a, "%s: the CSR's subject is not CN=%s",
 				  device, device);
 
+	bool decommissioned;
+
+	if (not_decommissioned(s, device, c->ek_key_id, &decommissioned, why,
+			       sizeof(why)) < 0)
+		return decommissioned ? csr_refuse(a, "%s", why) :
+					tr_fail(err, errlen, "%s", why);
+	/* Proven: only now are the name, the EK and the AK bound, and a
+	 * name another TPM proved first is refused here. */
+	struct nms_ek ek = {
+		{ c->ek_key_id, 32 },
+		{ c->ek_name.b, c->ek_name.n },
+		{ c->ek_pub.b, c->ek_pub.n },
+		{ c->ek_cert.b, c->ek_cert.n },
+	};
+
+	a->device_id =
+		nms_store_device_for_ek(s, device, &ek, why, sizeof(why));
+	if (a->device_id == NMS_STORE_CONFLICT) {
+		a->device_id = 0;
+		a->conflict = true;
+		return csr_refuse(a, "%s: %s", device, why);
+	}
+	if (a->device_id < 0)
+		return tr_fail(err, errlen, "%s", why);
+	ak_id = nms_store_ak(s, a->device_id,
+			     (struct nms_blob){ c->ak_name.b, c->ak_name.n },
+			     (struct nms_blob){ c->ak_pub.b, c->ak_pub.n }, why,
+			     sizeof(why));
+	if (ak_id == NMS_STORE_CONFLICT) {
+		a->conflict = true;
+		return csr_refuse(a, "%s: %s", device, why);
+	}
+	if (ak_id < 0)
+		return tr_fail(err, errlen, "%s", why);
+
 	/* Everything holds: issue, and record it with the keys. */
 	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&ev->key_pub, key_pub, sizeof(key_pub),
 					 &key_pub_len) ||
 	    tr_tpm_name(&ev->key_pub, &key_name) < 0)
 		return tr_fail(err, errlen, "cannot marshal the TLS key");
-	if (nms_store_ak_activated(s, c.ak_id, (int64_t)time(NULL), err,
-				   errlen) < 0)
+	if (nms_store_ak_activated(s, ak_id, (int64_t)time(NULL), err, errlen) <
+	    0)
 		return -1;
-	key_id = nms_store_tls_key(s, c.device_id,
+	key_id = nms_store_tls_key(s, a->device_id,
 				   (struct nms_blob){ key_name.name,
 						      key_name.size },
 				   (struct nms_blob){ key_pub, key_pub_len },
@@ -281,10 +380,15 @@ static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	der_len = i2d_X509(a->cert, &der);
 	if (der_len <= 0)
 		return tr_fail(err, errlen, "cannot encode the certificate");
-	struct nms_cert_row row = { c.device_id, key_id, serial,
+	/* Its expiry as the certificate says it (a little before now +
+	 * days: clock skew), so that the operator's view is exact. */
+	int day = 0, sec = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(a->cert));
+	struct nms_cert_row row = { a->device_id, key_id, serial,
 				    (struct nms_blob){ der, (size_t)der_len },
-				    (int64_t)time(NULL) +
-					    (int64_t)cfg->cert_days * 86400 };
+				    now + (int64_t)day * 86400 + sec };
 	if (nms_store_cert_add(s, &row, err, errlen) < 0) {
 		OPENSSL_free(der);
 		return -1;
@@ -292,10 +396,35 @@ static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	OPENSSL_free(der);
 	snprintf(why, sizeof(why), "certificate %s issued (%s)", serial,
 		 cfg->policy_desc);
-	if (nms_store_event(s, c.device_id, "enrolled", why, err, errlen) < 0)
+	if (nms_store_event(s, a->device_id, "enrolled", why, err, errlen) < 0)
 		return -1;
 	crash_point("before-commit");
 	return 0;
+}
+
+static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct csr_tx *a = arg;
+	const struct tr_evidence *ev = a->ev;
+	char why[256];
+
+	/* (d) fresh: the challenge is live, and this consumes it. */
+	if (nms_store_challenge_take(
+		    s, (struct nms_blob){ ev->nonce.buffer, ev->nonce.size },
+		    (int64_t)time(NULL), a->c, why, sizeof(why)) < 0)
+		return csr_refuse(a, "%s", why);
+	if (nms_store_savepoint(s, "proof", err, errlen) < 0 ||
+	    csr_proven(s, a, err, errlen) < 0)
+		return -1;
+	/* A refused answer uses its challenge up and writes nothing else:
+	 * no device, EK or AK half-bound to a name. */
+	if (a->refusal[0]) {
+		X509_free(a->cert);
+		a->cert = NULL;
+		a->device_id = 0; /* it may be one that is rolled back */
+		return nms_store_rollback_to(s, "proof", err, errlen);
+	}
+	return nms_store_release(s, "proof", err, errlen);
 }
 
 int nms_enroll_csr(struct nms_enroll *e, X509_REQ *req, X509 **cert, char *err,
@@ -333,18 +462,28 @@ int nms_enroll_csr(struct nms_enroll *e, X509_REQ *req, X509 **cert, char *err,
 				       sizeof(why)) < 0)
 		return refuse(e, 0, err, errlen, "%s (expected %s)", why,
 			      e->cfg->policy_desc);
+	tx.c = calloc(1, sizeof(*tx.c));
+	if (!tx.c) {
+		snprintf(err, errlen, "out of memory");
+		return NMS_ENROLL_ERROR;
+	}
 	if (nms_store_tx(e->store, csr_tx, &tx, why, sizeof(why)) < 0) {
 		X509_free(tx.cert);
 		snprintf(err, errlen, "store: %s", why);
-		return NMS_ENROLL_ERROR;
+		rc = NMS_ENROLL_ERROR;
+		goto out;
 	}
 	crash_point("after-commit");
 	if (tx.refusal[0]) {
-		X509_free(tx.cert);
-		return refuse(e, tx.device_id, err, errlen, "%s", tx.refusal);
+		refuse(e, tx.device_id, err, errlen, "%s", tx.refusal);
+		rc = tx.conflict ? NMS_ENROLL_NAME_CONFLICT :
+				   NMS_ENROLL_REFUSED;
+		goto out;
 	}
 	*cert = tx.cert;
 	rc = 0;
+out:
 	OPENSSL_cleanse(&ev.secret, sizeof(ev.secret));
+	free(tx.c);
 	return rc;
 }

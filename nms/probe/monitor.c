@@ -2,9 +2,11 @@
 #include "nms/probe/monitor.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "net/net.h"
-#include "nms/route/observe.h"
 #include "nms/probe/prober.h"
+#include "nms/route/observe.h"
+#include "nms/store/store_api.h"
 #include "nms/store/store_session.h"
 
 #include <pthread.h>
@@ -36,6 +38,7 @@ struct nms_monitor {
 };
 
 struct round {
+	struct nms_monitor *m;
 	const struct nms_monitor_config *cfg;
 	SSL_CTX *ctx;
 	struct target *t;
@@ -59,6 +62,16 @@ static int collect(int64_t device_id, const char *device, const char *address,
 	return 0;
 }
 
+/* The store says whether a certificate was revoked. Probers call it at
+ * once: the connection is serialised (SQLITE_OPEN_FULLMUTEX), and the
+ * monitor's own thread waits for them. */
+static int revoked(const char *serial, void *arg)
+{
+	struct nms_monitor *m = arg;
+
+	return nms_store_cert_revoked(&m->store, serial);
+}
+
 static void *prober(void *arg)
 {
 	struct round *r = arg;
@@ -73,16 +86,13 @@ static void *prober(void *arg)
 		if (!t)
 			return NULL;
 		pt = (struct probe_target){ t->device, t->address,
-					    (unsigned short)t->port };
+					    (unsigned short)t->port, revoked,
+					    r->m };
 		t->res = probe(r->ctx, &pt, r->cfg->policy, r->cfg->timeout_ms,
 			       t->why, sizeof(t->why));
 	}
 }
 
-/*
- * Probe every endpoint, up to PROBERS at once, then apply the outcomes
- * in this thread (the store and the routes are changed by one writer).
- */
 /*
  * Probe every endpoint, up to PROBERS at once, then apply the outcomes
  * in this thread (the store and the routes are changed by one writer).
@@ -94,7 +104,8 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 		[PROBE_FAILED] = TRUST_EV_HANDSHAKE_FAIL,
 		[PROBE_NO_ANSWER] = TRUST_EV_NO_ANSWER,
 	};
-	struct round r = { .cfg = &m->cfg,
+	struct round r = { .m = m,
+			   .cfg = &m->cfg,
 			   .ctx = m->ctx,
 			   .t = m->t,
 			   .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -117,7 +128,7 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 			 r.t[i].why);
 		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
 				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
-			fprintf(stderr, "nmsd: %s: %s\n", r.t[i].device, e);
+			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device, e);
 	}
 	return 0;
 }
@@ -133,7 +144,7 @@ static void *run(void *arg)
 
 		pthread_mutex_unlock(&m->lock);
 		if (round_once(m, err, sizeof(err)) < 0)
-			fprintf(stderr, "nmsd: monitor: %s\n", err);
+			tr_log(TR_LOG_ERR, "probe", "%s", err);
 		pthread_mutex_lock(&m->lock);
 		until = tr_deadline(m->cfg.interval_ms);
 		while (!m->stop &&

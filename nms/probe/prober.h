@@ -27,6 +27,14 @@ struct probe_target {
 	const char *device; /* the certificate must name it */
 	const char *address; /* IPv4 or IPv6 literal */
 	unsigned short port;
+	/*
+	 * Whether the NMS revoked the certificate with @serial (upper-case
+	 * hex): 1 yes, 0 no, -1 cannot say. Anything but 0 fails the probe
+	 * (a decommissioned router is refused; fail closed). NULL: not
+	 * asked.
+	 */
+	int (*revoked)(const char *serial, void *arg);
+	void *arg;
 };
 
 /*
@@ -45,5 +53,21 @@ enum probe_result probe(SSL_CTX *ctx, const struct probe_target *t,
 			size_t whylen);
 
 const char *probe_result_name(enum probe_result r);
+
+/*
+ * How long probes took, by result, since the process started: a
+ * histogram with the upper bounds (seconds) probe_buckets[], the last
+ * bucket +Inf. Counts are per bucket, not cumulative.
+ */
+#define PROBE_BUCKETS 12
+extern const double probe_buckets[PROBE_BUCKETS];
+
+struct probe_histogram {
+	uint64_t bucket[PROBE_BUCKETS + 1];
+	uint64_t count;
+	uint64_t sum_us;
+};
+
+void probe_histogram_get(enum probe_result r, struct probe_histogram *out);
 
 #endif

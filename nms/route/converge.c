@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Converging the managed hosts: the routes through each router re-costed
- * to the metric of its trust state, and what each host now has recorded.
+ * Converging the managed hosts: what goes through or toward each router
+ * re-costed by each host's actuator to the value of the router's trust
+ * state, and what each host now has recorded.
  */
 #include "nms/route/converge.h"
 
 #include "base/errmsg.h"
 #include "nms/store/store_trust.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +20,13 @@
 /* One pair of host and router, copied out of the store's rows. */
 struct pair {
 	struct nms_converged r;
-	char host[128], netns[256], device[128];
+	char host[128], netns[256], vty[256], device[128];
 	char err[512];
 	int64_t applied_metric;
 	enum trust_state applied_state;
+	struct ra_addr gw[MAX_ROUTER_ADDRS]; /* the router's addresses */
+	size_t ngw;
+	bool skip; /* converged already */
 };
 
 struct pairs {
@@ -51,32 +57,67 @@ static int add_pair(const struct nms_route_target *t, void *arg)
 	e->applied_state = t->applied_state;
 	snprintf(e->host, sizeof(e->host), "%s", t->host);
 	snprintf(e->netns, sizeof(e->netns), "%s", t->netns);
+	snprintf(e->vty, sizeof(e->vty), "%s", t->vty);
+	e->r.act = nms_actuator_find(t->actuator);
 	snprintf(e->device, sizeof(e->device), "%s", t->device);
 	return 0;
 }
 
-/* Re-cost the routes of host @h through the router of @p. */
-static void converge_pair(struct nms_store *s, struct ra_host *h,
-			  struct pair *p)
+/* The addresses of @p's router, into @p (in the calling thread: the
+ * workers do not touch the store). */
+static int router_addrs(struct nms_store *s, struct pair *p)
 {
 	char addrs[MAX_ROUTER_ADDRS][46];
-	struct ra_addr gw[MAX_ROUTER_ADDRS];
 	int n = nms_store_router_addrs(s, p->r.device_id, addrs,
 				       MAX_ROUTER_ADDRS, p->err,
 				       sizeof(p->err));
 
-	p->r.rc = -1;
 	if (n < 0)
-		return;
+		return -1;
 	for (int i = 0; i < n; i++)
-		if (ra_addr_parse(addrs[i], &gw[i]) < 0) {
-			tr_fail(p->err, sizeof(p->err),
-				"router %s: bad address %s", p->device,
-				addrs[i]);
-			return;
+		if (ra_addr_parse(addrs[i], &p->gw[i]) < 0)
+			return tr_fail(p->err, sizeof(p->err),
+				       "router %s: bad address %s", p->device,
+				       addrs[i]);
+	p->ngw = (size_t)n;
+	return 0;
+}
+
+/* The pairs of one host, done with one handle. */
+struct host_job {
+	struct pair *v; /* the host's pairs, to be done */
+	size_t n;
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *do_host(void *arg)
+{
+	struct host_job *j = arg;
+	struct pair *first = &j->v[0];
+	struct nms_host_params hp = { first->netns, first->vty };
+	const struct nms_actuator *act = first->r.act;
+	void *h = NULL;
+
+	if (act->open(&h, &hp, first->err, sizeof(first->err)) < 0) {
+		for (size_t i = 0; i < j->n; i++) {
+			j->v[i].r.rc = -1;
+			if (i)
+				snprintf(j->v[i].err, sizeof(j->v[i].err), "%s",
+					 first->err);
 		}
-	p->r.rc = ra_recost(h, gw, (size_t)n, p->r.metric, &p->r.st, p->err,
-			    sizeof(p->err));
+		return NULL;
+	}
+	for (size_t i = 0; i < j->n; i++) {
+		struct pair *e = &j->v[i];
+
+		e->r.rc = act->apply(h, e->gw, e->ngw, e->r.metric, &e->r.st,
+				     e->err, sizeof(e->err));
+		if (e->r.rc == 0)
+			e->r.t_done_ns = trust_now_ns();
+	}
+	act->close(h);
+	return NULL;
 }
 
 static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
@@ -91,8 +132,9 @@ static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 			continue;
 		snprintf(
 			detail, sizeof(detail),
-			"host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped",
-			r->host, r->device, r->metric,
+			"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
+			r->host, r->act->unit, r->act->toward, r->device,
+			r->act->value_name, r->metric,
 			trust_state_name(r->state), r->st.added, r->st.deleted,
 			r->st.kept, r->st.skipped);
 		if (nms_store_route_applied(
@@ -108,8 +150,8 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		       void *arg, char *err, size_t errlen)
 {
 	struct pairs p = { 0 };
-	struct ra_host *h = NULL;
-	int64_t open_host = 0;
+	struct host_job *jobs = NULL;
+	size_t nj = 0;
 	int rc = 0;
 
 	if (nms_store_route_targets(s, device_id, add_pair, &p, err, errlen) <
@@ -117,6 +159,13 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		free(p.v);
 		return -1;
 	}
+	jobs = calloc(p.n ? p.n : 1, sizeof(*jobs));
+	if (!jobs) {
+		free(p.v);
+		return tr_fail(err, errlen, "out of memory");
+	}
+	/* What each pair needs, read here; the pairs to do, by host (targets
+	 * come ordered by host: one handle per host). */
 	for (size_t i = 0; i < p.n; i++) {
 		struct pair *e = &p.v[i];
 
@@ -124,31 +173,52 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		e->r.netns = e->netns;
 		e->r.device = e->device;
 		e->r.err = e->err;
-		e->r.metric = m->metric[e->r.state];
-		if (!all && e->applied_metric == e->r.metric &&
-		    e->applied_state == e->r.state)
-			continue; /* converged already */
-		/* Targets come ordered by host: one socket per host. */
-		if (open_host != e->r.host_id) {
-			ra_close(h);
-			h = NULL;
-			open_host = e->r.host_id;
-			if (ra_open(&h, e->netns, e->err, sizeof(e->err)) < 0)
-				open_host = 0;
+		e->r.rc = -1;
+		if (!e->r.act) {
+			/* Fail closed: a host we cannot act on is an error,
+			 * never quietly left as it is. */
+			tr_fail(e->err, sizeof(e->err), "no such actuator");
+			continue;
 		}
-		if (h)
-			converge_pair(s, h, e);
+		e->r.metric = e->r.act->value(m, e->r.state);
+		if (!all && e->applied_metric == e->r.metric &&
+		    e->applied_state == e->r.state) {
+			e->skip = true; /* converged already */
+			continue;
+		}
+		if (router_addrs(s, e) < 0)
+			continue;
+		if (nj && jobs[nj - 1].v[0].r.host_id == e->r.host_id &&
+		    jobs[nj - 1].v + jobs[nj - 1].n == e)
+			jobs[nj - 1].n++;
 		else
-			e->r.rc = -1;
-		if (e->r.rc == 0)
-			e->r.t_done_ns = trust_now_ns();
-		else if (!rc)
+			jobs[nj++] = (struct host_job){ .v = e, .n = 1 };
+	}
+	/* Hosts whose actuator waits on another program (FRR's vtysh) go
+	 * at once, each in a thread of its own; the others (netlink, well
+	 * under a millisecond) in this thread meanwhile. */
+	for (size_t i = 0; i < nj; i++)
+		if (jobs[i].v[0].r.act->concurrent)
+			jobs[i].threaded = !pthread_create(
+				&jobs[i].thread, NULL, do_host, &jobs[i]);
+	for (size_t i = 0; i < nj; i++)
+		if (!jobs[i].threaded)
+			do_host(&jobs[i]);
+	for (size_t i = 0; i < nj; i++)
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].thread, NULL);
+	free(jobs);
+	for (size_t i = 0; i < p.n; i++) {
+		struct pair *e = &p.v[i];
+
+		if (e->skip)
+			continue;
+		if (e->r.rc < 0 && !rc)
 			rc = tr_fail(err, errlen, "host %s, router %s: %s",
 				     e->host, e->device, e->err);
 		if (fn)
 			fn(&e->r, arg);
 	}
-	ra_close(h);
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
 	 * start converges again, which changes nothing in the kernel. */

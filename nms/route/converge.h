@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Converging the managed hosts' routes through routers to the metrics of
- * the routers' trust states (the route actuator does each host).
+ * Converging the managed hosts to the routers' trust states: each host's
+ * actuator (nms/route/actuator.h: netlink routes, or FRR's OSPF costs)
+ * gives what goes through or toward each router the value of its state.
  */
 #ifndef TR_NMS_CONVERGE_H
 #define TR_NMS_CONVERGE_H
 
-#include "nms/route/route_actuator.h"
+#include "nms/route/actuator.h"
 #include "nms/store/store.h"
 #include "nms/trust/trust_policy.h"
 
@@ -17,8 +18,9 @@
 struct nms_converged {
 	int64_t host_id, device_id;
 	const char *host, *netns, *device;
+	const struct nms_actuator *act; /* NULL: the store names none we know */
 	enum trust_state state;
-	uint32_t metric;
+	uint32_t metric; /* the route metric, or the OSPF cost */
 	struct ra_stats st;
 	int rc; /* 0, or -1 with @err */
 	const char *err;
@@ -26,9 +28,10 @@ struct nms_converged {
 };
 
 /*
- * Converge the managed hosts' routes through router @device_id (0: every
- * router with addresses) to the metrics of the routers' states in @m,
- * with the route actuator; then record, in one transaction, what each
+ * Converge the managed hosts for router @device_id (0: every router with
+ * addresses) to the values of the routers' states in @m (the metric for
+ * a netlink host, the OSPF cost for an FRR one), each with its host's
+ * actuator; then record, in one transaction, what each
  * host now has (route_applied, and a "route" event each). With @all
  * false, a host already converged to the metric (by the store's record)
  * is left alone; with it true every host is read and converged, which is

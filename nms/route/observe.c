@@ -2,6 +2,7 @@
 #include "nms/route/observe.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "nms/store/store_trust.h"
 
 #include <stdio.h>
@@ -54,15 +55,17 @@ static void converged(const struct nms_converged *r, void *arg)
 {
 	(void)arg;
 	if (r->rc)
-		fprintf(stderr, "nmsd: routes on %s via %s: %s\n", r->host,
-			r->device, r->err);
+		tr_log(TR_LOG_ERR, "route", "%s on %s via %s: %s",
+		       r->act ? r->act->unit : "routes", r->host, r->device,
+		       r->err);
 	else
-		fprintf(stderr,
-			"nmsd: routes on %s via %s: metric %u (%s): %u routes, %u added, %u deleted, at %lld.%09lld\n",
-			r->host, r->device, r->metric,
-			trust_state_name(r->state), r->st.routes, r->st.added,
-			r->st.deleted, (long long)(r->t_done_ns / 1000000000),
-			(long long)(r->t_done_ns % 1000000000));
+		tr_log(TR_LOG_NOTICE, "route",
+		       "%s on %s via %s: %s %u (%s): %u %s, %u added, %u deleted, at %lld.%09lld",
+		       r->act->unit, r->host, r->device, r->act->value_name,
+		       r->metric, trust_state_name(r->state), r->st.routes,
+		       r->act->unit, r->st.added, r->st.deleted,
+		       (long long)(r->t_done_ns / 1000000000),
+		       (long long)(r->t_done_ns % 1000000000));
 }
 
 int nms_observe(struct nms_store *s, const struct trust_metrics *m,
@@ -79,8 +82,9 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 		return -1;
 	if (!c->changed)
 		return 0;
-	fprintf(stderr, "nmsd: %s: %s -> %s: %s\n", device,
-		trust_state_name(c->from), trust_state_name(c->to), reason);
+	tr_log(c->to == TRUST_GOOD ? TR_LOG_NOTICE : TR_LOG_WARN, "trust",
+	       "%s: %s -> %s: %s", device, trust_state_name(c->from),
+	       trust_state_name(c->to), reason);
 	/* The routes follow the state at once: make-before-break. */
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
 				  errlen);

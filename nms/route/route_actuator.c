@@ -7,6 +7,7 @@
 #include "nms/route/route_actuator.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -146,9 +147,9 @@ static int socket_in(const char *netns, struct mnl_socket **nl, char *err,
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* The thread is in the wrong namespace now: nothing it does
 		 * from here on would go where it thinks. */
-		fprintf(stderr,
-			"route actuator: cannot return from network namespace %s: %s\n",
-			path, strerror(errno));
+		tr_log(TR_LOG_ERR, "route",
+		       "cannot return from network namespace %s: %s", path,
+		       strerror(errno));
 		abort();
 	}
 	close(fd);

@@ -128,13 +128,123 @@ static const char *const migrations[] = {
 	"  address TEXT NOT NULL,"
 	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535));"
 	"ALTER TABLE devices ADD COLUMN os_device_id TEXT NOT NULL DEFAULT '';",
+	/* 5: one TPM, one device, bound only by proof (issue 12).
+	 * An EK is known by its key (key_id, SHA-256 of its SPKI; filled in
+	 * and made unique by nms_store_migrate_ek_keys), not only by the TPM
+	 * name of whatever public area came with it.
+	 * A challenge no longer names a device: the first step wrote the
+	 * device, its EK and AK before any proof, so anyone with a public EK
+	 * certificate reserved a name. Challenges in flight are dropped (a
+	 * router asks again), and so are the devices that never answered
+	 * one (no activated AK, nothing else about them): squats, or
+	 * enrollments that never finished. The event log keeps their names. */
+	"DROP TABLE challenges;"
+	"CREATE TABLE challenges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nonce BLOB NOT NULL UNIQUE,"
+	"  device TEXT NOT NULL,"
+	"  ek_key_id BLOB NOT NULL,"
+	"  ek_name BLOB NOT NULL,"
+	"  ek_public BLOB NOT NULL,"
+	"  ek_cert BLOB NOT NULL,"
+	"  ak_name BLOB NOT NULL,"
+	"  ak_public BLOB NOT NULL,"
+	"  secret_hash BLOB NOT NULL,"
+	"  expires INTEGER NOT NULL);"
+	"CREATE INDEX challenges_by_ek ON challenges(ek_key_id);"
+	"CREATE INDEX challenges_by_expiry ON challenges(expires);"
+	"ALTER TABLE eks ADD COLUMN key_id BLOB;"
+	"CREATE TEMP TABLE unproven AS SELECT d.id, d.name FROM devices d"
+	"  WHERE EXISTS (SELECT 1 FROM eks e WHERE e.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM aks a WHERE a.device_id = d.id"
+	"                  AND a.activated IS NOT NULL)"
+	"  AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM tls_keys k WHERE k.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM trust_history h WHERE h.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM router_addrs r WHERE r.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM route_applied r WHERE r.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.device_id = d.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.device_id = d.id);"
+	"INSERT INTO events (device_id, time, kind, detail)"
+	"  SELECT NULL, CAST(strftime('%s', 'now') AS INTEGER), 'enroll-dropped',"
+	"    'device \"' || name || '\" never activated a credential: dropped'"
+	"  FROM unproven;"
+	"UPDATE events SET device_id = NULL"
+	"  WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM aks WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM eks WHERE device_id IN (SELECT id FROM unproven);"
+	"DELETE FROM devices WHERE id IN (SELECT id FROM unproven);"
+	"DROP TABLE unproven;",
+	/* 6: a managed host names its actuator: netlink (its routes, in the
+	 * network namespace netns), frr or frr-isis (the OSPF costs, or IS-IS
+	 * metrics, of its interfaces toward each router, through FRR's vtysh
+	 * at vty: a socket directory or a pathspace). A host that is itself a
+	 * router (device_id) is never used to re-cost that router: once it
+	 * is bad, its own configuration cannot be trusted. */
+	"ALTER TABLE route_hosts ADD COLUMN actuator TEXT NOT NULL"
+	"  DEFAULT 'netlink'"
+	"  CHECK (actuator IN ('netlink', 'frr', 'frr-isis'));"
+	"ALTER TABLE route_hosts ADD COLUMN vty TEXT NOT NULL DEFAULT ''"
+	"  CHECK (actuator = 'netlink' OR vty <> '');"
+	"ALTER TABLE route_hosts ADD COLUMN device_id INTEGER"
+	"  REFERENCES devices(id);",
+	/* 7: the operator's view (issue 16). Every admin action of the HTTP
+	 * API is audited, and the audit log is append-only (triggers refuse
+	 * UPDATE and DELETE). Operators' bearer tokens are kept as SHA-256
+	 * hashes only. A decommissioned router's certificates are revoked
+	 * (Unix ms, 0: not): they are on the NMS's CRL and the prober and the
+	 * PT-TLS server refuse them. Each IMV's verdict of a session is kept
+	 * with its reasons (a JSON array of strings). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('read-only', 'admin')),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"ALTER TABLE devices ADD COLUMN decommissioned INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificates ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_results ("
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	"  imv TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  reasons TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, imv));",
+};
+
+/* After migration N's SQL, what SQL alone cannot do (index N - 1). */
+static nms_tx_fn *const fixups[] = {
+	[4] = nms_store_migrate_ek_keys,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,
 	       "one migration per schema version");
 
+/* Statements that failed, in this process (for /metrics). */
+static uint64_t store_errors;
+
+uint64_t nms_store_errors(void)
+{
+	return __atomic_load_n(&store_errors, __ATOMIC_RELAXED);
+}
+
 int nms_db_fail(struct nms_store *s, char *err, size_t errlen, const char *what)
 {
+	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
 	return tr_fail(err, errlen, "%s: %s", what,
 		       s->db ? sqlite3_errmsg(s->db) : "no database");
 }
@@ -158,6 +268,7 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
+	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
 	tr_fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
 	sqlite3_free(msg);
 	return -1;
@@ -165,17 +276,20 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
+	const int *to = arg;
 	char buf[64];
 	int v = nms_store_version(s);
 
-	(void)arg;
 	/* Read again inside the transaction: another NMS process may have
 	 * migrated meanwhile. */
 	if (v < 0)
 		return nms_db_fail(s, err, errlen,
 				   "reading the schema version");
-	for (; v < NMS_SCHEMA_VERSION; v++) {
+	for (; v < *to; v++) {
 		if (exec(s, migrations[v], err, errlen) < 0)
+			return -1;
+		if ((size_t)v < sizeof(fixups) / sizeof(fixups[0]) &&
+		    fixups[v] && fixups[v](s, NULL, err, errlen) < 0)
 			return -1;
 		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", v + 1);
 		if (exec(s, buf, err, errlen) < 0)
@@ -186,6 +300,12 @@ static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 int nms_store_open(struct nms_store *s, const char *path, char *err,
 		   size_t errlen)
+{
+	return nms_store_open_version(s, path, NMS_SCHEMA_VERSION, err, errlen);
+}
+
+int nms_store_open_version(struct nms_store *s, const char *path, int to,
+			   char *err, size_t errlen)
 {
 	int v;
 
@@ -211,8 +331,11 @@ int nms_store_open(struct nms_store *s, const char *path, char *err,
 			path, v, NMS_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (v < NMS_SCHEMA_VERSION &&
-	    nms_store_tx(s, migrate, NULL, err, errlen) < 0)
+	if (to < 0 || to > NMS_SCHEMA_VERSION) {
+		tr_fail(err, errlen, "no schema version %d", to);
+		goto fail;
+	}
+	if (v < to && nms_store_tx(s, migrate, &to, err, errlen) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -244,6 +367,35 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* @what followed by the savepoint's name: names are ours, never input. */
+static int savepoint_sql(struct nms_store *s, const char *what,
+			 const char *name, char *err, size_t errlen)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), what, name, name);
+	return exec(s, sql, err, errlen);
+}
+
+int nms_store_savepoint(struct nms_store *s, const char *name, char *err,
+			size_t errlen)
+{
+	return savepoint_sql(s, "SAVEPOINT %s", name, err, errlen);
+}
+
+int nms_store_rollback_to(struct nms_store *s, const char *name, char *err,
+			  size_t errlen)
+{
+	return savepoint_sql(s, "ROLLBACK TO %s; RELEASE %s", name, err,
+			     errlen);
+}
+
+int nms_store_release(struct nms_store *s, const char *name, char *err,
+		      size_t errlen)
+{
+	return savepoint_sql(s, "RELEASE %s", name, err, errlen);
 }
 
 int64_t nms_store_event(struct nms_store *s, int64_t device_id,

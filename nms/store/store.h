@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 4
+#define NMS_SCHEMA_VERSION 7
 
 struct nms_store {
 	sqlite3 *db;
@@ -30,6 +30,9 @@ struct nms_store {
  */
 int nms_store_open(struct nms_store *s, const char *path, char *err,
 		   size_t errlen);
+/* The same, migrating to schema @version only: for tests of migrations. */
+int nms_store_open_version(struct nms_store *s, const char *path, int version,
+			   char *err, size_t errlen);
 void nms_store_close(struct nms_store *s);
 
 /* The schema version in the file (0 for a new, empty one). */
@@ -42,6 +45,17 @@ int nms_store_version(struct nms_store *s);
 typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen);
+
+/*
+ * Inside a transaction: a savepoint @name, rolled back to (undoing what
+ * came after it, then released) or released (kept). 0, or -1.
+ */
+int nms_store_savepoint(struct nms_store *s, const char *name, char *err,
+			size_t errlen);
+int nms_store_rollback_to(struct nms_store *s, const char *name, char *err,
+			  size_t errlen);
+int nms_store_release(struct nms_store *s, const char *name, char *err,
+		      size_t errlen);
 
 /* A blob in or out of the store. */
 struct nms_blob {
@@ -59,5 +73,8 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 
 /* How many events there are (of @kind, or all when NULL); -1 on error. */
 int64_t nms_store_event_count(struct nms_store *s, const char *kind);
+
+/* How many store statements failed in this process (every connection). */
+uint64_t nms_store_errors(void);
 
 #endif

@@ -4,13 +4,63 @@
 #include "base/errmsg.h"
 #include "nms/store/store_sql.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-int64_t nms_store_session_add(struct nms_store *s,
-			      const struct nms_session_row *r, char *err,
-			      size_t errlen)
+/* The reasons of @v as a JSON array of strings (free()), or NULL. */
+static char *reasons_json(const struct nms_verdict *v)
 {
+	json_object *a = json_object_new_array();
+	char *out = NULL;
+
+	for (size_t i = 0; a && i < v->n; i++)
+		json_object_array_add(a, json_object_new_string(v->reason[i]));
+	if (a)
+		out = strdup(json_object_to_json_string_ext(
+			a, JSON_C_TO_STRING_PLAIN |
+				   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(a);
+	return out;
+}
+
+static int result_add(struct nms_store *s, int64_t session_id,
+		      const struct nms_session_imv *m, char *err, size_t errlen)
+{
+	char *json = reasons_json(m->verdict);
+	sqlite3_stmt *st;
+
+	if (!json)
+		return tr_fail(err, errlen, "out of memory");
+	if (nms_prepare(s,
+			"INSERT INTO session_results (session_id, imv, verdict,"
+			" reasons) VALUES (?, ?, ?, ?)",
+			"session_results", err, errlen, &st) < 0) {
+		free(json);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, m->imv, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, verdict_name(m->verdict->v), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, json, -1, free);
+	return nms_step_insert(s, st, "adding a session result", err, errlen) <
+			       0 ?
+		       -1 :
+		       0;
+}
+
+struct session_tx {
+	const struct nms_session_row *r;
+	int64_t id;
+};
+
+static int session_add_tx(struct nms_store *s, void *arg, char *err,
+			  size_t errlen)
+{
+	struct session_tx *a = arg;
+	const struct nms_session_row *r = a->r;
 	char reasons[VERDICT_REASONS * (VERDICT_REASON_LEN + 2)] = "";
 	size_t n = 0;
 	sqlite3_stmt *st;
@@ -37,7 +87,22 @@ int64_t nms_store_session_add(struct nms_store *s,
 	sqlite3_bind_int(st, 7, r->mutual);
 	sqlite3_bind_int(st, 8, r->attested);
 	sqlite3_bind_text(st, 9, reasons, -1, SQLITE_STATIC);
-	return nms_step_insert(s, st, "adding the session", err, errlen);
+	a->id = nms_step_insert(s, st, "adding the session", err, errlen);
+	if (a->id < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_imvs; i++)
+		if (result_add(s, a->id, &r->imvs[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int64_t nms_store_session_add(struct nms_store *s,
+			      const struct nms_session_row *r, char *err,
+			      size_t errlen)
+{
+	struct session_tx a = { r, -1 };
+
+	return nms_store_tx(s, session_add_tx, &a, err, errlen) < 0 ? -1 : a.id;
 }
 
 int nms_store_device_ak(struct nms_store *s, int64_t device_id, uint8_t *buf,
@@ -47,11 +112,14 @@ int nms_store_device_ak(struct nms_store *s, int64_t device_id, uint8_t *buf,
 	int n = -1;
 
 	/* Only an AK that answered its credential vouches for the TPM. */
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT public FROM aks WHERE device_id = ?"
-			       " AND activated IS NOT NULL"
-			       " ORDER BY activated DESC, id DESC LIMIT 1",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    "SELECT a.public FROM aks a"
+		    " JOIN devices d ON d.id = a.device_id"
+		    " WHERE a.device_id = ? AND a.activated IS NOT NULL"
+		    " AND d.decommissioned = 0"
+		    " ORDER BY a.activated DESC, a.id DESC LIMIT 1",
+		    -1, &st, NULL))
 		return -1;
 	sqlite3_bind_int64(st, 1, device_id);
 	if (sqlite3_step(st) == SQLITE_ROW &&

@@ -11,22 +11,35 @@
 
 #include <stdbool.h>
 
+/* One IMV's verdict in a session ("os", "attestation"). */
+struct nms_session_imv {
+	const char *imv;
+	const struct nms_verdict *verdict;
+};
+
 struct nms_session_row {
 	int64_t device_id; /* 0: not a device (a SASL user) */
 	const char *peer, *identity;
 	int64_t started, ended;
 	const struct nms_verdict *verdict;
 	bool mutual, attested;
+	const struct nms_session_imv *imvs; /* may be NULL */
+	size_t n_imvs;
 };
 
-/* Record a session; the reasons are joined with "; ". Its id, or -1. */
+/*
+ * Record a session, with each IMV's verdict and reasons (session_results,
+ * the reasons as a JSON array), in one transaction. The session's reasons
+ * are joined with "; ". Its id, or -1.
+ */
 int64_t nms_store_session_add(struct nms_store *s,
 			      const struct nms_session_row *r, char *err,
 			      size_t errlen);
 
 /*
  * The enrolled AK of @device_id (the one whose credential was activated
- * last), marshalled TPM2B_PUBLIC into @buf: its length, or -1.
+ * last), marshalled TPM2B_PUBLIC into @buf: its length, or -1. A
+ * decommissioned device has none: its quotes prove nothing any more.
  */
 int nms_store_device_ak(struct nms_store *s, int64_t device_id, uint8_t *buf,
 			size_t cap);

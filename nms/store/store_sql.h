@@ -15,4 +15,13 @@ int nms_prepare(struct nms_store *s, const char *sql, const char *what,
 int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 			char *err, size_t errlen);
 
+/*
+ * Migration 5's second half: every EK's key_id from its stored public
+ * area, then unique. A store where one TPM was enrolled twice (issue 12)
+ * is refused, naming both devices: which one is the router is the
+ * operator's call.
+ */
+int nms_store_migrate_ek_keys(struct nms_store *s, void *arg, char *err,
+			      size_t errlen);
+
 #endif

@@ -323,7 +323,8 @@ int64_t nms_store_route_host(struct nms_store *s, const char *name,
 	if (nms_prepare(
 		    s,
 		    "INSERT INTO route_hosts (name, netns) VALUES (?, ?)"
-		    " ON CONFLICT (name) DO UPDATE SET netns = excluded.netns"
+		    " ON CONFLICT (name) DO UPDATE SET netns = excluded.netns,"
+		    "  actuator = 'netlink', vty = ''"
 		    " RETURNING id",
 		    "route_hosts", err, errlen, &st) < 0)
 		return -1;
@@ -333,6 +334,41 @@ int64_t nms_store_route_host(struct nms_store *s, const char *name,
 		id = sqlite3_column_int64(st, 0);
 	else
 		nms_db_fail(s, err, errlen, "adding the managed host");
+	sqlite3_finalize(st);
+	return id;
+}
+
+int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
+				 const char *actuator, const char *vty,
+				 int64_t device_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (!name || !*name || !vty || !*vty)
+		return tr_fail(err, errlen,
+			       "an FRR host needs a name and a vty");
+	if (!actuator ||
+	    (strcmp(actuator, "frr") && strcmp(actuator, "frr-isis")))
+		return tr_fail(err, errlen, "\"%s\" is not an FRR actuator",
+			       actuator ? actuator : "");
+	if (nms_prepare(
+		    s,
+		    "INSERT INTO route_hosts (name, netns, actuator, vty, device_id)"
+		    " VALUES (?1, '', ?4, ?2, nullif(?3, 0))"
+		    " ON CONFLICT (name) DO UPDATE SET netns = '',"
+		    "  actuator = ?4, vty = ?2, device_id = nullif(?3, 0)"
+		    " RETURNING id",
+		    "route_hosts", err, errlen, &st) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, vty, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, device_id);
+	sqlite3_bind_text(st, 4, actuator, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else
+		nms_db_fail(s, err, errlen, "adding the FRR host");
 	sqlite3_finalize(st);
 	return id;
 }
@@ -356,6 +392,8 @@ static int target_row(sqlite3_stmt *st, void *arg)
 	    column_state(st, 7, &t.applied_state))
 		return -1;
 	t.applied_metric = sqlite3_column_int64(st, 6);
+	t.actuator = (const char *)sqlite3_column_text(st, 8);
+	t.vty = (const char *)sqlite3_column_text(st, 9);
 	return w->fn && w->fn(&t, w->arg);
 }
 
@@ -369,12 +407,15 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 	if (nms_prepare(
 		    s,
 		    "SELECT h.id, h.name, h.netns, d.id, d.name, d.trust,"
-		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust)"
+		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust),"
+		    "  h.actuator, h.vty"
 		    " FROM route_hosts h"
 		    " JOIN devices d ON d.id IN (SELECT device_id FROM router_addrs)"
 		    " LEFT JOIN route_applied a"
 		    "  ON a.host_id = h.id AND a.device_id = d.id"
-		    " WHERE ?1 = 0 OR d.id = ?1 ORDER BY h.id, d.id",
+		    /* A router's own configuration does not re-cost it. */
+		    " WHERE (?1 = 0 OR d.id = ?1) AND h.device_id IS NOT d.id"
+		    " ORDER BY h.id, d.id",
 		    "route targets", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device_id);

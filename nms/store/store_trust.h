@@ -79,10 +79,24 @@ int nms_store_router_addrs(struct nms_store *s, int64_t device_id,
 int64_t nms_store_route_host(struct nms_store *s, const char *name,
 			     const char *netns, char *err, size_t errlen);
 
+/*
+ * The managed host @name whose actuator is FRR's: @actuator "frr" (the
+ * NMS sets the OSPF cost of its interfaces toward each router) or
+ * "frr-isis" (their IS-IS metric), through vtysh at @vty (a vty socket
+ * directory, or an FRR pathspace). @device_id (0: none) is the router
+ * this host is: it is never used to re-cost itself. Added, or its
+ * actuator, vty and device updated. Returns its id, or -1.
+ */
+int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
+				 const char *actuator, const char *vty,
+				 int64_t device_id, char *err, size_t errlen);
+
 /* What one host must converge to for one router. */
 struct nms_route_target {
 	int64_t host_id, device_id;
-	const char *host, *netns, *device;
+	const char *host, *device;
+	const char *actuator; /* "netlink" or "frr" */
+	const char *netns, *vty; /* the actuator's parameters */
 	enum trust_state state; /* the router's state now */
 	int64_t applied_metric; /* what the host was last converged to; -1 */
 	enum trust_state applied_state;
@@ -90,7 +104,8 @@ struct nms_route_target {
 
 /*
  * Every pair of managed host and router that has addresses (of @device_id
- * only, when not 0), ordered by host id. Returns how many, or -1.
+ * only, when not 0), ordered by host id, but for a host that is that
+ * router. Returns how many, or -1.
  */
 typedef int nms_route_target_fn(const struct nms_route_target *t, void *arg);
 int nms_store_route_targets(struct nms_store *s, int64_t device_id,

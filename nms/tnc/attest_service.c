@@ -1,23 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nms/tnc/attest_service.h"
 
-#include "digest-lists/lib/dl_format.h"
+#include "base/counters.h"
 #include "base/errmsg.h"
 #include "base/fileio.h"
+#include "base/log.h"
+#include "digest-lists/lib/dl_format.h"
+#include "net/net.h"
+#include "nms/enroll/ca.h"
 #include "nms/route/observe.h"
-#include "os/collect.h"
+#include "nms/store/store_api.h"
 #include "nms/store/store_session.h"
 #include "nms/store/store_trust.h"
 #include "nms/tnc/tnc_server.h"
-#include "net/net.h"
+#include "os/collect.h"
+#include "tnc/pa_attr.h"
+#include "tnc/pb_stream.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <tss2/tss2_mu.h>
+
+/* Without a limiter of the caller's: 10 lines at once, then 2 a second. */
+static struct tr_ratelimit own_limit = TR_RATELIMIT_INIT("nmsd", 10, 2);
 
 struct attest_service {
 	struct attest_service_config cfg;
@@ -75,23 +85,38 @@ static void decided(const struct tnc_session_info *i,
 	int64_t id =
 		i->proven ? nms_store_device_id(&s->store, i->device, NULL, 0) :
 			    0;
-	struct nms_session_row row = { id > 0 ? id : 0, i->peer,    i->device,
-				       i->started,	time(NULL), v,
-				       i->mutual,	i->attested };
+	struct nms_session_imv imvs[2];
+	size_t n = 0;
+	struct nms_session_row row = { id > 0 ? id : 0,
+				       i->peer,
+				       i->device,
+				       i->started,
+				       time(NULL),
+				       v,
+				       i->mutual,
+				       i->attested,
+				       imvs,
+				       0 };
 	char reason[VERDICT_REASON_LEN + 64], err[256];
 
-	fprintf(stderr, "nmsd: session %s from %s: %s%s%s\n", i->device,
-		i->peer, verdict_name(v->v), v->n ? ": " : "",
-		v->n ? v->reason[0] : "");
+	if (i->os)
+		imvs[n++] = (struct nms_session_imv){ "os", i->os };
+	if (i->attestation)
+		imvs[n++] = (struct nms_session_imv){ "attestation",
+						      i->attestation };
+	row.n_imvs = n;
+	tr_log(TR_LOG_INFO, "tnc", "session %s from %s: %s%s%s", i->device,
+	       i->peer, verdict_name(v->v), v->n ? ": " : "",
+	       v->n ? v->reason[0] : "");
 	if (nms_store_session_add(&s->store, &row, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: %s\n", err);
+		tr_log(TR_LOG_ERR, "tnc", "%s", err);
 	/* Only a proven router's verdict moves its trust state: anyone can
 	 * claim a name, only its TPM can quote with its AK. */
 	if (id <= 0) {
 		if (i->device[0] && !i->proven)
-			fprintf(stderr,
-				"nmsd: session claiming %s from %s not proven: %s unchanged\n",
-				i->device, i->peer, i->device);
+			tr_log(TR_LOG_WARN, "tnc",
+			       "session claiming %s from %s not proven: %s unchanged",
+			       i->device, i->peer, i->device);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "attestation: %s%s%s",
@@ -99,7 +124,90 @@ static void decided(const struct tnc_session_info *i,
 		 v->n ? v->reason[0] : "");
 	if (nms_observe(&s->store, s->cfg.metrics, i->device, ev[v->v], reason,
 			NULL, err, sizeof(err)) < 0)
-		fprintf(stderr, "nmsd: %s: %s\n", i->device, err);
+		tr_log(TR_LOG_ERR, "tnc", "%s: %s", i->device, err);
+}
+
+/* Refusals by reason, for /metrics: the reasons the TLS server and the
+ * sessions give start with these words. */
+TR_COUNTERS(refusals, "revoked", "tls-handshake", "handshake-timeout",
+	    "not-tls", "per-source-limit", "full", "evicted", "idle",
+	    "session-timeout", "sasl", "protocol", "other");
+
+static const struct {
+	const char *prefix, *label;
+} refusal_kinds[] = {
+	{ "TLS handshake failed", "tls-handshake" },
+	{ "TLS handshake timed out", "handshake-timeout" },
+	{ "not TLS", "not-tls" },
+	{ "too many connections", "per-source-limit" },
+	{ "the server is full", "full" },
+	{ "evicted", "evicted" },
+	{ "idle for too long", "idle" },
+	{ "session took too long", "session-timeout" },
+	{ "SASL", "sasl" },
+	{ "PT-TLS", "protocol" },
+	{ "PB-TNC", "protocol" },
+	{ "PA-TNC", "protocol" },
+};
+
+const char *attest_refusal_kind(const char *why)
+{
+	/* A revoked certificate fails the handshake: said apart. */
+	if (strstr(why, "certificate revoked"))
+		return "revoked";
+	for (size_t i = 0; i < sizeof(refusal_kinds) / sizeof(refusal_kinds[0]);
+	     i++)
+		if (!strncmp(why, refusal_kinds[i].prefix,
+			     strlen(refusal_kinds[i].prefix)))
+			return refusal_kinds[i].label;
+	return "other";
+}
+
+const struct tr_counters *attest_refusals(void)
+{
+	return &refusals;
+}
+
+/* Every refusal, once, with the peer and the reason; rate-limited, since
+ * anyone who can connect can cause them. */
+static void refused(const char *peer, const char *why, void *arg)
+{
+	struct attest_service *s = arg;
+
+	tr_count(&refusals, attest_refusal_kind(why));
+	tr_log_limited(s->cfg.log_limit, TR_LOG_WARN, "tnc",
+		       "PT-TLS from %s refused: %s", peer, why);
+}
+
+static void tick(void *arg)
+{
+	struct attest_service *s = arg;
+
+	tr_log_flush(s->cfg.log_limit);
+}
+
+static const char *assessment_name(uint32_t a)
+{
+	return a == TR_PA_COMPLIANT	     ? "compliant" :
+	       a == TR_PA_NONCOMPLIANT_MINOR ? "non-compliant (minor)" :
+	       a == TR_PA_NONCOMPLIANT_MAJOR ? "non-compliant (major)" :
+	       a == TR_PA_ASSESSMENT_ERROR   ? "error" :
+	       a == TR_PA_DONT_KNOW	     ? "don't know" :
+					       "not said";
+}
+
+/* Mutual mode: what the router decided about us, for the operator. */
+static void nms_assessed(const struct tnc_session_info *i, uint32_t assessment,
+			 uint16_t access, void *arg)
+{
+	(void)arg;
+	tr_log(TR_LOG_INFO, "tnc",
+	       "mutual: %s from %s assessed this NMS: %s, access %s", i->device,
+	       i->peer, assessment_name(assessment),
+	       access == TR_PB_ACCESS_ALLOWED	  ? "allowed" :
+	       access == TR_PB_ACCESS_DENIED	  ? "denied" :
+	       access == TR_PB_ACCESS_QUARANTINED ? "quarantined" :
+						    "not said");
 }
 
 static int load_bad(struct attest_service *s, char *err, size_t errlen)
@@ -113,6 +221,43 @@ static int load_bad(struct attest_service *s, char *err, size_t errlen)
 				       s->cfg.bad_lists[i], why);
 		s->bad_view[i] = s->bad[i].view;
 	}
+	return 0;
+}
+
+/* The SSL_CTX's ex_data slot for its service (set up once). */
+static int service_slot = -1;
+static pthread_once_t service_slot_once = PTHREAD_ONCE_INIT;
+
+static void make_service_slot(void)
+{
+	service_slot = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * A router's certificate that the NMS revoked (a decommissioned router)
+ * is refused in the handshake, though it chains to the CA: the store has
+ * the last word. A store that cannot say refuses too (fail closed).
+ */
+static int verify_not_revoked(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(
+		x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct attest_service *s =
+		ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), service_slot) :
+		      NULL;
+	char serial[80];
+	int rv;
+
+	/* Only the router's own certificate: the CA's is in no row. */
+	if (!ok || !s || X509_STORE_CTX_get_error_depth(x) != 0)
+		return ok;
+	nms_cert_serial_hex(X509_STORE_CTX_get_current_cert(x), serial,
+			    sizeof(serial));
+	rv = nms_store_cert_revoked(&s->store, serial);
+	if (!rv)
+		return 1;
+	X509_STORE_CTX_set_error(x, rv > 0 ? X509_V_ERR_CERT_REVOKED :
+					     X509_V_ERR_UNSPECIFIED);
 	return 0;
 }
 
@@ -135,7 +280,7 @@ static SSL_CTX *server_ctx(const char *dir, char *err, size_t errlen)
 	}
 	/* Routers present their enrolled certificate; a peer without one
 	 * may use SASL; a certificate that does not verify ends it. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_not_revoked);
 	/* A router's certificate counts as its sealed key's proof only when
 	 * its TPM signed this handshake: no resumed sessions. */
 	tr_ssl_ctx_no_resumption(ctx);
@@ -154,6 +299,8 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 		return NULL;
 	}
 	s->cfg = *c;
+	if (!s->cfg.log_limit)
+		s->cfg.log_limit = &own_limit;
 	if (nms_store_open(&s->store, c->db, err, errlen) < 0)
 		goto fail;
 	if (dl_reference_load(&s->ref, c->refs->lists, c->refs->n_lists,
@@ -172,17 +319,25 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	    os_facts_collect("/", u.machine, &s->own, err, errlen) < 0)
 		goto fail;
 	s->ctx = server_ctx(c->ca_dir, err, errlen);
-	if (!s->ctx)
+	pthread_once(&service_slot_once, make_service_slot);
+	if (!s->ctx || service_slot < 0 ||
+	    !SSL_CTX_set_ex_data(s->ctx, service_slot, s)) {
+		if (s->ctx)
+			tr_fail(err, errlen, "cannot attach the service");
 		goto fail;
-	tc.tls = (struct tls_server_config){ .address = c->address,
-					     .port = c->port,
-					     .ctx = s->ctx,
-					     .max_conns = c->max_sessions,
-					     .max_message = 4u << 20,
-					     .max_outbuf = 256u << 10,
-					     .handshake_ms = 10000,
-					     .idle_ms = 30000,
-					     .session_ms = 120000 };
+	}
+	tc.tls = (struct tls_server_config){
+		.address = c->address,
+		.port = c->port,
+		.ctx = s->ctx,
+		.max_conns = c->max_sessions,
+		.max_per_source = c->max_per_source,
+		.max_message = 4u << 20,
+		.max_outbuf = 256u << 10,
+		.handshake_ms = c->handshake_ms ? c->handshake_ms : 5000,
+		.idle_ms = c->idle_ms ? c->idle_ms : 10000,
+		.session_ms = c->session_ms ? c->session_ms : 120000
+	};
 	tc.sasl_user = c->sasl_user;
 	tc.sasl_password = c->sasl_password;
 	tc.mutual = c->mutual;
@@ -192,6 +347,9 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	tc.ak_of = ak_of;
 	tc.device_id_of = device_id_of;
 	tc.decided = decided;
+	tc.nms_assessed = nms_assessed;
+	tc.refused = refused;
+	tc.tick = tick;
 	tc.arg = s;
 	s->tnc = tnc_server_new(&tc, err, errlen);
 	if (!s->tnc)

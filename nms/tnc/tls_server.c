@@ -3,7 +3,7 @@
  * Message-stream TLS server: epoll, non-blocking OpenSSL, bounded
  * buffers and deadlines (tls_server.h).
  */
-#define _GNU_SOURCE /* accept4 */
+#define _GNU_SOURCE /* accept4, malloc_trim */
 #include "nms/tnc/tls_server.h"
 
 #include "base/errmsg.h"
@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <stdbool.h>
@@ -24,15 +25,26 @@
 #include <unistd.h>
 
 #define SHRINK_ABOVE 16384 /* an idle connection keeps no bigger buffer */
+#define TRIM_AFTER 32 /* connections freed before the heap is trimmed */
+#define SOURCE_BUCKETS 1024
 
 enum conn_state { HANDSHAKE, OPEN };
+
+/* The connections from one address (an IPv6 /64 counts as one). */
+struct source {
+	struct source *next;
+	uint8_t key[17]; /* family, then 4 or 8 bytes */
+	unsigned n;
+};
 
 struct tls_conn {
 	struct tls_server *srv;
 	struct tls_conn *prev, *next;
 	int fd;
-	SSL *ssl;
+	SSL *ssl; /* made when the peer first says something */
+	struct source *src;
 	enum conn_state state;
+	bool authenticated;
 	uint8_t *in, *out;
 	size_t in_len, in_cap, out_len, out_off, out_cap;
 	uint64_t deadline_handshake, deadline_idle, deadline_session;
@@ -47,8 +59,18 @@ struct tls_server {
 	void *arg;
 	int lfd, efd;
 	unsigned short port;
-	struct tls_conn *conns;
+	struct tls_conn *conns; /* newest first */
+	/*
+	 * Freed while events were being handled (an eviction frees another
+	 * connection than the one whose event it is, and that one may have
+	 * an event further in the same batch): their memory goes after the
+	 * batch, and progress() passes over them.
+	 */
+	struct tls_conn *graveyard;
+	struct source *sources[SOURCE_BUCKETS];
 	struct tls_server_stats st;
+	unsigned freed_since_trim;
+	uint64_t next_tick;
 };
 
 static uint64_t now_ms(void)
@@ -98,6 +120,48 @@ static void release(struct tls_server *s, uint8_t **buf, size_t *cap)
 	*cap = 0;
 }
 
+static void source_key(const struct sockaddr_storage *ss, uint8_t key[17])
+{
+	memset(key, 0, 17);
+	key[0] = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else if (ss->ss_family == AF_INET6)
+		/* One host has a /64: one address per connection otherwise. */
+		memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		       8);
+}
+
+static struct source **source_slot(struct tls_server *s, const uint8_t *key)
+{
+	unsigned h = 2166136261u;
+	struct source **p;
+
+	for (int i = 0; i < 17; i++)
+		h = (h ^ key[i]) * 16777619u;
+	for (p = &s->sources[h % SOURCE_BUCKETS]; *p; p = &(*p)->next)
+		if (!memcmp((*p)->key, key, 17))
+			break;
+	return p;
+}
+
+static void source_put(struct tls_server *s, struct source *src)
+{
+	struct source **p;
+
+	if (--src->n)
+		return;
+	p = source_slot(s, src->key);
+	*p = src->next;
+	free(src);
+}
+
+static void report(struct tls_server *s, const char *peer, const char *why)
+{
+	if (s->ops.refused)
+		s->ops.refused(peer, why, s->arg);
+}
+
 static void conn_free(struct tls_conn *c, const char *why)
 {
 	struct tls_server *s = c->srv;
@@ -115,8 +179,31 @@ static void conn_free(struct tls_conn *c, const char *why)
 	close(c->fd);
 	release(s, &c->in, &c->in_cap);
 	release(s, &c->out, &c->out_cap);
+	if (c->src)
+		source_put(s, c->src);
 	s->st.open--;
-	free(c);
+	s->freed_since_trim++;
+	c->dead = true;
+	c->ssl = NULL;
+	c->next = s->graveyard;
+	s->graveyard = c;
+}
+
+static void bury(struct tls_server *s)
+{
+	while (s->graveyard) {
+		struct tls_conn *c = s->graveyard;
+
+		s->graveyard = c->next;
+		free(c);
+	}
+}
+
+/* Closed for cause: reported once, then freed. */
+static void conn_refuse(struct tls_conn *c, const char *why)
+{
+	report(c->srv, c->peer, why);
+	conn_free(c, why);
 }
 
 static void set_interest(struct tls_conn *c)
@@ -193,6 +280,11 @@ const char *tls_conn_peer(const struct tls_conn *c)
 	return c->peer;
 }
 
+void tls_conn_set_authenticated(struct tls_conn *c)
+{
+	c->authenticated = true;
+}
+
 /* Hand every complete message in the input buffer on. */
 static const char *deliver(struct tls_conn *c)
 {
@@ -256,15 +348,58 @@ static const char *receive(struct tls_conn *c)
 	}
 }
 
+/*
+ * The TLS object, once the peer has said something and it is the start
+ * of a TLS handshake (a record of type 22). Until then a connection costs
+ * no OpenSSL memory (about 40 KB for a handshake in progress), so a flood
+ * of stalled connections costs little; garbage never reaches OpenSSL.
+ * 1: go on with the handshake; 0: wait; -1: freed.
+ */
+static int start_tls(struct tls_conn *c)
+{
+	struct tls_server *s = c->srv;
+	uint8_t first;
+	ssize_t n = recv(c->fd, &first, 1, MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n <= 0) {
+		conn_free(c, "closed by the peer");
+		return -1;
+	}
+	if (first != 22) {
+		s->st.not_tls++;
+		s->st.errors++;
+		conn_refuse(c, "not TLS");
+		return -1;
+	}
+	c->ssl = SSL_new(s->cfg.ctx);
+	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
+		s->st.errors++;
+		conn_refuse(c, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
 static void progress(struct tls_conn *c)
 {
 	struct tls_server *s = c->srv;
 	const char *why = NULL;
+	char buf[160];
 
+	if (c->dead)
+		return;
 	if (c->state == HANDSHAKE) {
-		int n = SSL_accept(c->ssl), e;
+		int n, e;
 
+		if (!c->ssl && start_tls(c) <= 0)
+			return;
+		n = SSL_accept(c->ssl);
 		if (n != 1) {
+			unsigned long code;
+			long v;
+
 			e = SSL_get_error(c->ssl, n);
 			if (e == SSL_ERROR_WANT_READ ||
 			    e == SSL_ERROR_WANT_WRITE) {
@@ -273,8 +408,23 @@ static void progress(struct tls_conn *c)
 				return;
 			}
 			s->st.errors++;
+			code = ERR_peek_error();
+			v = SSL_get_verify_result(c->ssl);
+			/* Which certificate check failed (revoked, expired,
+			 * unknown CA), not only that one did. */
+			snprintf(buf, sizeof(buf),
+				 "TLS handshake failed%s%s%s%s%s",
+				 code ? ": " : "",
+				 code && ERR_reason_error_string(code) ?
+					 ERR_reason_error_string(code) :
+					 "",
+				 v != X509_V_OK ? " (" : "",
+				 v != X509_V_OK ?
+					 X509_verify_cert_error_string(v) :
+					 "",
+				 v != X509_V_OK ? ")" : "");
 			ERR_clear_error();
-			conn_free(c, "TLS handshake failed");
+			conn_refuse(c, buf);
 			return;
 		}
 		c->state = OPEN;
@@ -283,6 +433,7 @@ static void progress(struct tls_conn *c)
 		c->deadline_session = now_ms() + s->cfg.session_ms;
 		s->st.sessions++;
 		if (s->ops.opened && s->ops.opened(c, s->arg) < 0) {
+			/* (the session says why) */
 			conn_free(c, "refused by the session");
 			return;
 		}
@@ -298,52 +449,121 @@ static void progress(struct tls_conn *c)
 		why = "session done";
 	}
 	if (why) {
-		if (strcmp(why, "session done") &&
-		    strcmp(why, "closed by the peer"))
+		bool normal = !strcmp(why, "session done") ||
+			      !strcmp(why, "closed by the peer");
+
+		if (!normal)
 			s->st.errors++;
 		ERR_clear_error();
-		conn_free(c, why);
+		/* The session reported its own reasons already. */
+		if (normal || !strcmp(why, "closed by the session"))
+			conn_free(c, why);
+		else
+			conn_refuse(c, why);
 		return;
 	}
 	set_interest(c);
 }
 
+/*
+ * Room for one more: the oldest connection not authenticated yet from
+ * the address that holds the most (in its handshake before one past
+ * it), evicted. 0, or -1 when every connection is authenticated.
+ */
+static int evict(struct tls_server *s)
+{
+	struct tls_conn *victim = NULL;
+
+	/* Newest first: ">=" ends on the oldest of the best. */
+	for (struct tls_conn *c = s->conns; c; c = c->next) {
+		if (c->authenticated)
+			continue;
+		if (!victim || c->src->n > victim->src->n ||
+		    (c->src->n == victim->src->n &&
+		     (c->state == HANDSHAKE || victim->state != HANDSHAKE)))
+			victim = c;
+	}
+	if (!victim)
+		return -1;
+	s->st.evicted++;
+	conn_refuse(
+		victim,
+		victim->state == HANDSHAKE ?
+			"evicted: the server is full and its handshake was not done" :
+			"evicted: the server is full and it was not authenticated");
+	return 0;
+}
+
+static void peer_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+			  out, (socklen_t)len);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)ss)->sin6_addr, out,
+			  (socklen_t)len);
+	else
+		snprintf(out, len, "?");
+}
+
 static void accept_all(struct tls_server *s)
 {
+	unsigned per_source = s->cfg.max_per_source ? s->cfg.max_per_source :
+						      s->cfg.max_conns;
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct tls_conn *c;
+		struct source **slot, *src;
+		uint8_t key[17];
+		char peer[INET6_ADDRSTRLEN + 8];
 		int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
 		s->st.accepted++;
-		/* Full: closed at once, so a flood costs no state. */
-		if (s->st.open >= s->cfg.max_conns) {
+		peer_text(&ss, peer, sizeof(peer));
+		source_key(&ss, key);
+		slot = source_slot(s, key);
+		/* One address cannot take the table: its excess is closed
+		 * at once, so a flood costs no state. */
+		if (*slot && (*slot)->n >= per_source) {
+			s->st.refused_source++;
+			close(fd);
+			report(s, peer,
+			       "too many connections from this address");
+			continue;
+		}
+		if (s->st.open >= s->cfg.max_conns && evict(s) < 0) {
 			s->st.refused_full++;
 			close(fd);
+			report(s, peer, "the server is full");
 			continue;
 		}
+		slot = source_slot(s, key); /* evict() may have freed it */
 		c = calloc(1, sizeof(*c));
-		if (!c || !(c->ssl = SSL_new(s->cfg.ctx))) {
+		src = *slot ? *slot : calloc(1, sizeof(*src));
+		if (!c || !src) {
 			free(c);
+			if (src && !*slot)
+				free(src);
 			close(fd);
+			report(s, peer, "out of memory");
 			continue;
 		}
+		if (!*slot) {
+			memcpy(src->key, key, sizeof(key));
+			*slot = src;
+		}
+		src->n++;
+		c->src = src;
 		c->srv = s;
 		c->fd = fd;
-		SSL_set_fd(c->ssl, fd);
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET,
-				  &((struct sockaddr_in *)&ss)->sin_addr,
-				  c->peer, sizeof(c->peer));
-		else
-			inet_ntop(AF_INET6,
-				  &((struct sockaddr_in6 *)&ss)->sin6_addr,
-				  c->peer, sizeof(c->peer));
+		memcpy(c->peer, peer, sizeof(peer));
 		c->deadline_handshake = now_ms() + s->cfg.handshake_ms;
 		c->next = s->conns;
 		if (s->conns)
@@ -371,9 +591,11 @@ static int expire(struct tls_server *s)
 		n = c->next;
 		if (d <= t) {
 			s->st.timeouts++;
-			conn_free(c, c->state == HANDSHAKE ?
-					     "TLS handshake timed out" :
-					     "session timed out");
+			conn_refuse(c, c->state == HANDSHAKE ?
+					       "TLS handshake timed out" :
+				       c->deadline_idle <= t ?
+					       "idle for too long" :
+					       "session took too long");
 		} else if (d < next) {
 			next = d;
 		}
@@ -387,6 +609,22 @@ int tls_server_run(struct tls_server *s, volatile sig_atomic_t *stop)
 
 	while (!*stop) {
 		int n = epoll_wait(s->efd, ev, 64, expire(s));
+		uint64_t t = now_ms();
+
+		if (t >= s->next_tick) {
+			s->next_tick = t + 500;
+			/* After a burst, give the heap back: freed
+			 * connections leave it fragmented, and glibc keeps
+			 * what it does not trim (+44 MB after 1 024 stalled
+			 * handshakes, never returned). */
+			if (s->freed_since_trim >= TRIM_AFTER) {
+				s->freed_since_trim = 0;
+				s->st.trims++;
+				malloc_trim(0);
+			}
+			if (s->ops.tick)
+				s->ops.tick(s->arg);
+		}
 
 		if (n < 0 && errno != EINTR)
 			return -1;
@@ -396,6 +634,7 @@ int tls_server_run(struct tls_server *s, volatile sig_atomic_t *stop)
 			else
 				progress(ev[i].data.ptr);
 		}
+		bury(s);
 	}
 	return 0;
 }
@@ -449,6 +688,8 @@ void tls_server_free(struct tls_server *s)
 		return;
 	while (s->conns)
 		conn_free(s->conns, "server stopping");
+	bury(s);
+	/* (no sources are left: each went with its last connection) */
 	if (s->lfd >= 0)
 		close(s->lfd);
 	if (s->efd >= 0)

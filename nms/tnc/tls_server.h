@@ -11,7 +11,11 @@
  *  - deadlines: the TLS handshake, idleness between messages, and the
  *    whole session; a slow client is closed when one passes.
  * OpenSSL's buffers are released while a connection is idle
- * (SSL_MODE_RELEASE_BUFFERS), so idle connections cost little.
+ * (SSL_MODE_RELEASE_BUFFERS), so idle connections cost little, and after
+ * a burst of closed connections the heap is given back to the system
+ * (malloc_trim), so a flood leaves no lasting footprint.
+ * Every connection refused or closed for cause is reported (refused()),
+ * with the peer and the reason.
  */
 #ifndef TR_NMS_TLS_SERVER_H
 #define TR_NMS_TLS_SERVER_H
@@ -38,6 +42,15 @@ struct tls_server_ops {
 		       void *arg);
 	/* The connection is gone (any reason); free what opened() made. */
 	void (*closed)(struct tls_conn *c, const char *why, void *arg);
+	/*
+	 * Optional: a connection from @peer refused or closed for cause
+	 * (full, too many from its address, evicted, not TLS, handshake
+	 * failed or timed out, idle, malformed, too large), once. Not called
+	 * when the peer or the session ended it (the session logs its own).
+	 */
+	void (*refused)(const char *peer, const char *why, void *arg);
+	/* Optional: called about twice a second from the serving thread. */
+	void (*tick)(void *arg);
 };
 
 struct tls_server_config {
@@ -45,6 +58,7 @@ struct tls_server_config {
 	unsigned short port; /* 0: any free port */
 	SSL_CTX *ctx; /* server context: certificate, key, versions */
 	unsigned max_conns;
+	unsigned max_per_source; /* 0: max_conns */
 	size_t max_message;
 	size_t max_outbuf;
 	unsigned handshake_ms, idle_ms, session_ms;
@@ -52,7 +66,8 @@ struct tls_server_config {
 
 struct tls_server_stats {
 	unsigned open, peak;
-	unsigned long accepted, refused_full, sessions, timeouts, errors;
+	unsigned long accepted, refused_full, refused_source, evicted, not_tls;
+	unsigned long sessions, timeouts, errors, trims;
 	size_t buffered; /* bytes held in our buffers now */
 	size_t buffered_peak;
 };
@@ -73,6 +88,11 @@ void tls_conn_close_after_send(struct tls_conn *c);
 void tls_conn_set_data(struct tls_conn *c, void *data);
 void *tls_conn_data(const struct tls_conn *c);
 SSL *tls_conn_ssl(const struct tls_conn *c);
+/*
+ * The session authenticated its peer (certificate, SASL): never evicted
+ * to make room for a newcomer.
+ */
+void tls_conn_set_authenticated(struct tls_conn *c);
 /* The peer's address, as text. */
 const char *tls_conn_peer(const struct tls_conn *c);
 

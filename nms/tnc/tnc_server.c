@@ -6,14 +6,15 @@
 #include "nms/tnc/tnc_server.h"
 
 #include "base/errmsg.h"
+#include "tnc/attest_attrs.h"
+#include "tnc/os_attrs.h"
 #include "tnc/pa_msg.h"
 #include "tnc/pb_stream.h"
 #include "tnc/pt_session.h"
-#include "tnc/attest_attrs.h"
-#include "tnc/os_attrs.h"
 
 #include <openssl/crypto.h>
 #include <openssl/x509v3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,33 @@ struct session {
 	bool os_sent;
 	uint32_t pa_id;
 };
+
+static void refuse(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Why the session refuses its peer, to the log (once). */
+static void refuse(struct session *s, const char *fmt, ...)
+{
+	const struct tnc_server_config *cfg = &s->srv->cfg;
+	char why[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (cfg->refused)
+		cfg->refused(s->info.peer, why, cfg->arg);
+}
+
+/* @p as text fit for a log line: control bytes become '?'. */
+static void printable(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+	size_t n = len < cap - 1 ? len : cap - 1;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = p[i] < 0x20 || p[i] == 0x7f ? '?' : (char)p[i];
+	out[n] = 0;
+}
 
 static long frame(const uint8_t *buf, size_t len, size_t max, void *arg)
 {
@@ -103,27 +131,32 @@ static int add_simple(struct tr_wbuf *w, uint32_t vendor, uint32_t type,
 	return tr_pb_add(w, &v, NULL, 0);
 }
 
-static void assess(struct session *s, struct nms_verdict *v)
+/* The session's verdict in @v, each IMV's in @os and @att (the parts,
+ * for the record: s->info points at those that ran). */
+static void assess(struct session *s, struct nms_verdict *v,
+		   struct nms_verdict *os, struct nms_verdict *att)
 {
 	const struct tnc_server_config *c = &s->srv->cfg;
-	struct nms_verdict part;
 	char seen[64] = "";
 
 	verdict_init(v);
+	s->info.os = s->info.attestation = NULL;
 	if (s->have_os) {
 		if (c->device_id_of)
 			c->device_id_of(s->device, s->os.device_id, seen,
 					sizeof(seen), c->arg);
-		imv_os_assess(c->os_policy, &s->os, seen, &part);
-		verdict_merge(v, &part);
+		imv_os_assess(c->os_policy, &s->os, seen, os);
+		verdict_merge(v, os);
+		s->info.os = os;
 	} else {
 		verdict_add(v, VERDICT_UNKNOWN, "no OS facts");
 	}
 	if (s->want_attest) {
 		int quoted = imv_attest_assess(&s->att, c->attest_policy,
-					       &s->ak, &part);
+					       &s->ak, att);
 
-		verdict_merge(v, &part);
+		verdict_merge(v, att);
+		s->info.attestation = att;
 		s->info.attested = true;
 		s->info.proven = s->info.certified || quoted;
 	} else {
@@ -142,7 +175,7 @@ static int server_batch(struct tls_conn *c, struct session *s)
 	const struct tnc_server_config *cfg = &s->srv->cfg;
 	uint8_t bbuf[BATCH_MAX], pbuf[4096];
 	struct tr_wbuf b, pa;
-	struct nms_verdict v;
+	struct nms_verdict v, os, att;
 	uint8_t type;
 	size_t mark;
 	char err[256];
@@ -166,7 +199,7 @@ static int server_batch(struct tls_conn *c, struct session *s)
 					 .type = TR_PA_ASSESSMENT_RESULT,
 					 .flags = TR_NOSKIP };
 
-		assess(s, &v);
+		assess(s, &v, &os, &att);
 		r.u.assessment =
 			v.v == VERDICT_GOOD    ? TR_PA_COMPLIANT :
 			v.v == VERDICT_UNKNOWN ? TR_PA_NONCOMPLIANT_MINOR :
@@ -182,9 +215,14 @@ static int server_batch(struct tls_conn *c, struct session *s)
 			   v.v == VERDICT_UNKNOWN ? TR_PB_ACCESS_QUARANTINED :
 						    TR_PB_ACCESS_DENIED);
 		s->result_sent = true;
+		/* Nobody said who it is: recorded as what it is. */
+		if (!s->device[0])
+			snprintf(s->device, sizeof(s->device),
+				 "unauthenticated@%s", s->info.peer);
 		s->info.device = s->device;
 		if (cfg->decided)
 			cfg->decided(&s->info, &v, cfg->arg);
+		s->info.os = s->info.attestation = NULL; /* on our stack */
 	}
 	tr_pb_batch_end(&b, mark);
 	return send_batch(c, s, TR_PB_SERVER, type, &b);
@@ -252,26 +290,30 @@ static int attest_attr(struct session *s, const struct tr_tlv *a, char *err,
 }
 
 /* A PB-PA message for our IMVs: OS facts and attestation evidence. */
-static int to_imvs(struct session *s, const struct tr_pb_pa *pa)
+static int to_imvs(struct session *s, const struct tr_pb_pa *pa, char *err,
+		   size_t errlen)
 {
 	struct tr_pa_msg *m = malloc(sizeof(*m));
 	struct tr_pa_error refusal;
-	char err[256];
 	int rc = -1;
 
-	if (!m || tr_pa_msg_parse(pa->body.p, pa->body.len, m, &refusal, err,
-				  sizeof(err)) < 0)
+	if (!m) {
+		tr_fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (tr_pa_msg_parse(pa->body.p, pa->body.len, m, &refusal, err,
+			    errlen) < 0)
 		goto out;
 	for (size_t i = 0; i < m->n; i++) {
 		int r = 0;
 
 		if (pa->vendor == TR_PEN_IETF &&
 		    pa->subtype == TR_PA_SUBTYPE_OS) {
-			r = tnc_os_take(&s->os, &m->attrs[i], err, sizeof(err));
+			r = tnc_os_take(&s->os, &m->attrs[i], err, errlen);
 			s->have_os |= r > 0;
 		} else if (pa->vendor == TR_PEN_TCG &&
 			   pa->subtype == TR_PA_SUBTYPE_TCG_PTS) {
-			r = attest_attr(s, &m->attrs[i], err, sizeof(err));
+			r = attest_attr(s, &m->attrs[i], err, errlen);
 		}
 		if (r < 0)
 			goto out;
@@ -280,6 +322,30 @@ static int to_imvs(struct session *s, const struct tr_pb_pa *pa)
 out:
 	free(m);
 	return rc;
+}
+
+/* Mutual mode: the router's RESULT about us, for the log. */
+static void nms_result(struct session *s, const struct tr_pb_batch *b)
+{
+	const struct tnc_server_config *cfg = &s->srv->cfg;
+	uint32_t assessment = UINT32_MAX;
+	uint16_t access = 0;
+	char err[128];
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct tr_pb_value v;
+
+		if (b->msgs[i].vendor != TR_PEN_IETF ||
+		    tr_pb_value_parse(&b->msgs[i], &v, NULL, err, sizeof(err)) <
+			    0)
+			continue;
+		if (v.type == TR_PB_ASSESSMENT_RESULT)
+			assessment = v.u.assessment;
+		else if (v.type == TR_PB_ACCESS_RECOMMENDATION)
+			access = v.u.access;
+	}
+	if (cfg->nms_assessed)
+		cfg->nms_assessed(&s->info, assessment, access, cfg->arg);
 }
 
 static int on_batch(struct tls_conn *c, struct session *s,
@@ -291,14 +357,21 @@ static int on_batch(struct tls_conn *c, struct session *s,
 	char err[256];
 	int rc = -1, next;
 
-	if (!b ||
-	    tr_pb_batch_parse(raw->p, raw->len, b, &refusal, err, sizeof(err)) <
+	if (!b) {
+		refuse(s, "out of memory");
+		goto out;
+	}
+	if (tr_pb_batch_parse(raw->p, raw->len, b, &refusal, err, sizeof(err)) <
 		    0 ||
 	    tr_pb_stream_received(&s->pb, b, &role, &refusal, err,
-				  sizeof(err)) < 0)
+				  sizeof(err)) < 0) {
+		refuse(s, "PB-TNC: %s", err);
 		goto out;
+	}
 	s->info.batches++;
 	s->info.mutual = s->pb.mutual;
+	if (role == TR_PB_CLIENT && b->type == TR_PB_RESULT)
+		nms_result(s, b);
 	for (size_t i = 0; i < b->n && role == TR_PB_SERVER; i++) {
 		struct tr_pb_value v;
 
@@ -307,13 +380,18 @@ static int on_batch(struct tls_conn *c, struct session *s,
 		    tr_pb_value_parse(&b->msgs[i], &v, NULL, err, sizeof(err)) <
 			    0)
 			continue;
-		if (to_imvs(s, &v.u.pa) < 0)
+		if (to_imvs(s, &v.u.pa, err, sizeof(err)) < 0) {
+			refuse(s, "PA-TNC: %s", err);
 			goto out;
+		}
 	}
 	while ((next = tr_pb_stream_next(&s->pb, &role)) == 1)
 		if ((role == TR_PB_SERVER ? server_batch(c, s) :
-					    client_batch(c, s)) < 0)
+					    client_batch(c, s)) < 0) {
+			refuse(s, "our %s batch could not be built or sent",
+			       role == TR_PB_SERVER ? "server" : "client");
 			goto out;
+		}
 	if (next < 0)
 		tls_conn_close_after_send(c);
 	rc = 0;
@@ -339,11 +417,19 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 	(void)arg;
 	tr_wbuf_init(&out, obuf, sizeof(obuf));
 	if (tr_pt_frame(msg, len, len, &m, &need, &refusal, err, sizeof(err)) !=
-	    TR_PT_FRAME_DONE)
+	    TR_PT_FRAME_DONE) {
+		refuse(s, "PT-TLS: %s", err);
 		return -1;
+	}
 	rc = tr_pt_recv(&s->pt, &m, &out, &ev, err, sizeof(err));
-	if (send_out(c, &out) < 0)
+	if (rc < 0)
+		refuse(s, "%s%s", strncmp(err, "PT-TLS", 6) ? "PT-TLS: " : "",
+		       err);
+	if (send_out(c, &out) < 0) {
+		if (rc >= 0)
+			refuse(s, "PT-TLS: our answer could not be sent");
 		return -1;
+	}
 	if (rc < 0) {
 		tls_conn_close_after_send(c);
 		return 0;
@@ -362,6 +448,18 @@ static int on_message(struct tls_conn *c, const uint8_t *msg, size_t len,
 			snprintf(s->device, sizeof(s->device), "%s",
 				 cfg->sasl_user);
 			s->sasl = true;
+			tls_conn_set_authenticated(c);
+		} else {
+			char user[64];
+
+			/* Guessing passwords leaves a trace (rate-limited
+			 * by the caller); the password never does. */
+			printable(ev.plain.authcid.p, ev.plain.authcid.len,
+				  user, sizeof(user));
+			refuse(s, "SASL PLAIN login refused for \"%s\": %s",
+			       user,
+			       cfg->sasl_user ? "wrong user or password" :
+						"no SASL user is configured");
 		}
 		tr_wbuf_init(&out, obuf, sizeof(obuf));
 		rc = tr_pt_sasl_verdict(&s->pt, ok, &out, err, sizeof(err));
@@ -385,10 +483,14 @@ static int on_open(struct tls_conn *c, void *arg)
 	X509 *peer = SSL_get0_peer_certificate(tls_conn_ssl(c));
 	uint8_t obuf[TR_PT_OUT_MIN];
 	struct tr_wbuf out;
-	char err[256];
+	char err[256] = "";
 
-	if (!s)
+	if (!s) {
+		if (cfg->refused)
+			cfg->refused(tls_conn_peer(c), "out of memory",
+				     cfg->arg);
 		return -1;
+	}
 	s->srv = srv;
 	tls_conn_set_data(c, s);
 	imv_attest_init(&s->att);
@@ -405,6 +507,7 @@ static int on_open(struct tls_conn *c, void *arg)
 				      NID_commonName, s->device,
 				      sizeof(s->device)) > 0) {
 		s->info.certified = s->info.proven = true;
+		tls_conn_set_authenticated(c);
 		s->want_attest = cfg->ak_of &&
 				 cfg->ak_of(s->device, &s->ak, cfg->arg) == 0;
 	}
@@ -412,9 +515,28 @@ static int on_open(struct tls_conn *c, void *arg)
 	pc.sasl_required = !s->info.certified && cfg->sasl_user;
 	tr_pb_stream_init(&s->pb, TR_PB_SERVER, cfg->mutual);
 	tr_wbuf_init(&out, obuf, sizeof(obuf));
-	if (tr_pt_start(&s->pt, &pc, &out, err, sizeof(err)) < 0)
+	if (tr_pt_start(&s->pt, &pc, &out, err, sizeof(err)) < 0 ||
+	    send_out(c, &out) < 0) {
+		refuse(s, "PT-TLS: cannot start: %s", err);
 		return -1;
-	return send_out(c, &out);
+	}
+	return 0;
+}
+
+static void on_refused(const char *peer, const char *why, void *arg)
+{
+	struct tnc_server *srv = arg;
+
+	if (srv->cfg.refused)
+		srv->cfg.refused(peer, why, srv->cfg.arg);
+}
+
+static void on_tick(void *arg)
+{
+	struct tnc_server *srv = arg;
+
+	if (srv->cfg.tick)
+		srv->cfg.tick(srv->cfg.arg);
 }
 
 static void on_close(struct tls_conn *c, const char *why, void *arg)
@@ -436,7 +558,9 @@ struct tnc_server *tnc_server_new(const struct tnc_server_config *c, char *err,
 	struct tls_server_ops ops = { .frame = frame,
 				      .opened = on_open,
 				      .message = on_message,
-				      .closed = on_close };
+				      .closed = on_close,
+				      .refused = on_refused,
+				      .tick = on_tick };
 
 	if (!s) {
 		tr_fail(err, errlen, "out of memory");

@@ -33,7 +33,11 @@
 #include <time.h>
 
 struct tnc_session_info {
-	const char *device; /* certificate, claim, or the SASL user */
+	/*
+	 * certificate, claim, or the SASL user; a peer that gave none is
+	 * "unauthenticated@PEER" (never empty: '@' is in no Device Name)
+	 */
+	const char *device;
 	const char *peer; /* address */
 	bool certified; /* authenticated by an enrolled certificate */
 	bool proven; /* that device's: certified, or its AK quoted */
@@ -41,6 +45,8 @@ struct tnc_session_info {
 	bool attested; /* a quote and log were appraised */
 	time_t started;
 	unsigned batches; /* received */
+	/* In decided(): each IMV's own verdict (NULL: it did not run). */
+	const struct nms_verdict *os, *attestation;
 };
 
 struct tnc_server_config {
@@ -60,6 +66,19 @@ struct tnc_server_config {
 	/* A router was assessed (the RESULT is on its way). */
 	void (*decided)(const struct tnc_session_info *s,
 			const struct nms_verdict *v, void *arg);
+	/*
+	 * Mutual mode: what the router decided about the NMS (its PB-TNC
+	 * assessment result and access recommendation). Optional.
+	 */
+	void (*nms_assessed)(const struct tnc_session_info *s,
+			     uint32_t assessment, uint16_t access, void *arg);
+	/*
+	 * A peer refused, with the reason: by the TLS server (tls_server.h)
+	 * or by the session (SASL refused, a PT-TLS or PB-TNC error), once
+	 * per connection. Optional; rate-limit what it logs.
+	 */
+	void (*refused)(const char *peer, const char *why, void *arg);
+	void (*tick)(void *arg); /* optional, about twice a second */
 	void *arg;
 };
 

@@ -3,31 +3,44 @@
  * nms-route: the NMS's trust engine and route actuator from the command
  * line.
  *
- *   nms-route show   --netns NS --via ADDR[,ADDR...] [--json]
- *   nms-route recost --netns NS --via ADDR[,ADDR...]
+ *   nms-route show   (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...] [--json]
+ *   nms-route recost (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...]
  *                    (--metric N | --state STATE [--metrics MAP]) [--json]
  *   nms-route --db FILE host NAME NETNS
+ *   nms-route --db FILE host NAME --frr VTY [--isis] [--device DEVICE]
  *   nms-route --db FILE router DEVICE ADDR...
  *   nms-route --db FILE event DEVICE EVENT [REASON] [--metrics MAP] [--json]
  *   nms-route --db FILE sync [--metrics MAP] [--json]
  *   nms-route --db FILE state [DEVICE] [--json]
  *   nms-route --db FILE serve [--metrics MAP]
  *
- * "show" and "recost" work on one host without the store. The others use
- * the NMS store: "host" and "router" say which hosts are managed and by
- * which addresses they reach a router; "event" feeds an observation to
+ * "show" and "recost" work on one host without the store: its routes
+ * through the addresses (--netns), or its OSPF interfaces toward them and
+ * their costs, through FRR's vtysh (--frr; --metric is then the cost;
+ * --isis: IS-IS metrics instead).
+ * The others use the NMS store: "host" says which hosts are managed, and
+ * with which actuator (netlink in NETNS, or FRR at VTY: a vty socket
+ * directory or a pathspace; DEVICE is the router the host is, which is
+ * never asked to re-cost itself), "router" by which addresses they reach
+ * a router; "event" feeds an observation to
  * the trust engine and converges the hosts when the router's state
  * changed (or a host was not converged yet); "sync" converges every host
  * for every router, as a restarted NMS does; "serve" reads "DEVICE EVENT
  * [REASON]" lines and answers each with the JSON of "event --json".
+ * --ospf-costs MAP sets the OSPF cost of each state (FRR hosts), like
+ * --metrics the route metric (netlink hosts); --vtysh PATH the program.
  * Exit status: 0 done, 1 failed, 2 usage.
  */
 #define _GNU_SOURCE /* getopt_long, getline */
+#include "base/cli.h"
+#include "base/log.h"
+#include "nms/route/actuator.h"
+#include "nms/route/converge.h"
+#include "nms/route/frr_actuator.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -39,7 +52,8 @@
 #define MAX_VIA 32
 
 struct opts {
-	const char *db, *netns, *via, *state;
+	const char *db, *netns, *frr, *device, *via, *state;
+	int isis; /* --isis: IS-IS metrics, not OSPF costs */
 	long long metric; /* -1: not given */
 	struct trust_metrics metrics;
 	int json;
@@ -48,10 +62,11 @@ struct opts {
 static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-		"usage: nms-route show   --netns NS --via ADDR[,ADDR...] [--json]\n"
-		"       nms-route recost --netns NS --via ADDR[,ADDR...]\n"
+		"usage: nms-route show   (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...] [--json]\n"
+		"       nms-route recost (--netns NS | --frr VTY [--isis]) --via ADDR[,ADDR...]\n"
 		"                        (--metric N | --state STATE [--metrics MAP]) [--json]\n"
 		"       nms-route --db FILE host NAME NETNS\n"
+		"       nms-route --db FILE host NAME --frr VTY [--isis] [--device DEVICE]\n"
 		"       nms-route --db FILE router DEVICE ADDR...\n"
 		"       nms-route --db FILE event DEVICE EVENT [REASON] [--metrics MAP] [--json]\n"
 		"       nms-route --db FILE sync [--metrics MAP] [--json]\n"
@@ -60,7 +75,10 @@ static int usage(int rc)
 		"NS: a name under /var/run/netns, a path (/proc/PID/ns/net), or \"\" for our own.\n"
 		"STATE: good, unknown, bad, offline. EVENT: attest-ok, attest-unknown,\n"
 		"attest-fail, handshake-ok, handshake-fail, no-answer, reset.\n"
-		"MAP: good=10,unknown=20,bad=30,offline=40 (the default).\n");
+		"MAP: good=10,unknown=20,bad=30,offline=40 (the default).\n"
+		"VTY: FRR's vty socket directory (absolute) or pathspace. Also:\n"
+		"--ospf-costs good=10,unknown=100,bad=10000,offline=1000 (the default),\n"
+		"--vtysh PATH (default /usr/bin/vtysh).\n");
 	return rc;
 }
 
@@ -104,8 +122,15 @@ static int parse_via(const char *list, struct ra_addr *gw)
 	return n;
 }
 
-static void stats_json(struct json_object *o, const struct ra_stats *st)
+static void stats_json(struct json_object *o, const struct nms_actuator *act,
+		       const struct ra_stats *st)
 {
+	if (act != &nms_actuator_netlink) {
+		add_int(o, "interfaces", st->routes);
+		add_int(o, "changed", st->added);
+		add_int(o, "kept", st->kept);
+		return;
+	}
 	add_int(o, "routes", st->routes);
 	add_int(o, "added", st->added);
 	add_int(o, "deleted", st->deleted);
@@ -136,51 +161,96 @@ static int show_route(const struct ra_route *r, void *arg)
 	return 0;
 }
 
+static int show_iface(const struct frr_iface *f, struct json_object *arr)
+{
+	struct json_object *o;
+	char buf[46];
+
+	ra_addr_format(&f->addr, buf, sizeof(buf));
+	if (!arr) {
+		printf("%s %s/%u cost %u\n", f->name, buf, f->prefixlen,
+		       f->cost);
+		return 0;
+	}
+	o = json_object_new_object();
+	add_str(o, "interface", f->name);
+	add_str(o, "address", buf);
+	add_int(o, "prefixlen", f->prefixlen);
+	add_int(o, "cost", f->cost);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+/* "show": the host's routes through the addresses, or its OSPF
+ * interfaces toward them. */
+static int show(void *h, const struct nms_actuator *act, struct ra_addr *gw,
+		int n, struct json_object *out, char *err, size_t errlen)
+{
+	struct frr_iface ifs[FRR_MAX_IFACES];
+	int k;
+
+	if (act == &nms_actuator_netlink)
+		return ra_list(h, gw, (size_t)n, show_route, out, err, errlen) <
+				       0 ?
+			       -1 :
+			       0;
+	k = frr_list(h, gw, (size_t)n, ifs, FRR_MAX_IFACES, err, errlen);
+	for (int i = 0; i < k; i++)
+		show_iface(&ifs[i], out);
+	return k < 0 ? -1 : 0;
+}
+
 static int host_cmd(const char *cmd, struct opts *o)
 {
+	const struct nms_actuator *act = !o->frr ? &nms_actuator_netlink :
+					 o->isis ? &nms_actuator_frr_isis :
+						   &nms_actuator_frr;
+	struct nms_host_params hp = { o->netns, o->frr };
 	struct ra_addr gw[MAX_VIA];
-	struct ra_host *h;
 	struct ra_stats st;
 	struct json_object *out = NULL;
 	char err[ERRLEN];
 	enum trust_state state;
 	int n = parse_via(o->via, gw), rc;
 	uint32_t metric = 0;
+	void *h;
 
-	if (!o->netns || n <= 0)
+	if (!o->netns == !o->frr || n <= 0)
 		return usage(2);
 	if (!strcmp(cmd, "recost")) {
 		if (o->state && trust_state_parse(o->state, &state) == 0)
-			metric = o->metrics.metric[state];
+			metric = act->value(&o->metrics, state);
 		else if (!o->state && o->metric >= 0 && o->metric <= UINT32_MAX)
 			metric = (uint32_t)o->metric;
 		else
 			return usage(2);
 	}
-	if (ra_open(&h, o->netns, err, sizeof(err)) < 0) {
+	if (act->open(&h, &hp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nms-route: %s\n", err);
 		return 1;
 	}
 	if (o->json)
 		out = json_object_new_array();
 	if (!strcmp(cmd, "show")) {
-		rc = ra_list(h, gw, (size_t)n, show_route, out, err,
-			     sizeof(err));
-		rc = rc < 0 ? -1 : 0;
+		rc = show(h, act, gw, n, out, err, sizeof(err));
 	} else {
-		rc = ra_recost(h, gw, (size_t)n, metric, &st, err, sizeof(err));
+		rc = act->apply(h, gw, (size_t)n, metric, &st, err,
+				sizeof(err));
 		if (o->json) {
 			json_object_put(out);
 			out = json_object_new_object();
-			add_int(out, "metric", metric);
-			stats_json(out, &st);
+			add_int(out, act->value_name, metric);
+			stats_json(out, act, &st);
+		} else if (act != &nms_actuator_netlink) {
+			printf("cost %u: %u %s, %u changed, %u kept\n", metric,
+			       st.routes, act->unit, st.added, st.kept);
 		} else {
 			printf("metric %u: %u routes, %u added, %u deleted, %u kept, %u skipped\n",
 			       metric, st.routes, st.added, st.deleted, st.kept,
 			       st.skipped);
 		}
 	}
-	ra_close(h);
+	act->close(h);
 	if (out)
 		print_json(out);
 	if (rc < 0) {
@@ -196,8 +266,12 @@ static void converged_text(const struct nms_converged *r, void *arg)
 {
 	(void)arg;
 	if (r->rc < 0)
-		printf("  host %s: routes through %s: FAILED: %s\n", r->host,
-		       r->device, r->err);
+		printf("  host %s: %s toward %s: FAILED: %s\n", r->host,
+		       r->act ? r->act->unit : "routes", r->device, r->err);
+	else if (r->act != &nms_actuator_netlink)
+		printf("  host %s: %s toward %s at cost %u (%s): %u changed, %u kept\n",
+		       r->host, r->act->unit, r->device, r->metric,
+		       trust_state_name(r->state), r->st.added, r->st.kept);
 	else
 		printf("  host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped\n",
 		       r->host, r->device, r->metric,
@@ -212,10 +286,12 @@ static void converged_json(const struct nms_converged *r, void *arg)
 	add_str(o, "host", r->host);
 	add_str(o, "device", r->device);
 	add_str(o, "state", trust_state_name(r->state));
-	add_int(o, "metric", r->metric);
-	stats_json(o, &r->st);
+	add_int(o, r->act ? r->act->value_name : "metric", r->metric);
+	if (r->act)
+		stats_json(o, r->act, &r->st);
 	add_int(o, "t_done_ns", r->t_done_ns);
 	add_str(o, "error", r->rc < 0 ? r->err : NULL);
+	add_str(o, "actuator", r->act ? r->act->name : NULL);
 	json_object_array_add(arg, o);
 }
 
@@ -312,16 +388,17 @@ static int serve(struct nms_store *s, struct opts *o)
 static int print_hist(const struct nms_trust_hist *h, void *arg)
 {
 	struct json_object *o;
+	char t[TR_TIME_LEN];
 
+	/* RFC 3339 in UTC, as nmsctl and the logs. */
+	tr_time_rfc3339(h->time_ms, t);
 	if (!arg) {
-		printf("  %lld.%03lld %s -> %s: %s\n",
-		       (long long)(h->time_ms / 1000),
-		       (long long)(h->time_ms % 1000),
-		       trust_state_name(h->from), trust_state_name(h->to),
-		       h->reason);
+		printf("  %s %s -> %s: %s\n", t, trust_state_name(h->from),
+		       trust_state_name(h->to), h->reason);
 		return 0;
 	}
 	o = json_object_new_object();
+	add_str(o, "time", t);
 	add_int(o, "time_ms", h->time_ms);
 	add_str(o, "from", trust_state_name(h->from));
 	add_str(o, "to", trust_state_name(h->to));
@@ -406,9 +483,17 @@ static int store_cmd(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "nms-route: %s\n", err);
 		return 1;
 	}
-	if (!strcmp(cmd, "host") && argc == 3) {
+	if (!strcmp(cmd, "host") && argc == 3 && !o->frr && !o->device) {
 		rc = nms_store_route_host(&s, argv[1], argv[2], err,
 					  sizeof(err)) < 0;
+	} else if (!strcmp(cmd, "host") && argc == 2 && o->frr) {
+		id = o->device ? nms_store_device_id(&s, o->device, err,
+						     sizeof(err)) :
+				 0;
+		rc = id < 0 ||
+		     nms_store_route_host_frr(&s, argv[1],
+					      o->isis ? "frr-isis" : "frr",
+					      o->frr, id, err, sizeof(err)) < 0;
 	} else if (!strcmp(cmd, "router") && argc >= 3) {
 		id = nms_store_device_id(&s, argv[1], err, sizeof(err));
 		rc = id < 0;
@@ -452,6 +537,11 @@ int main(int argc, char **argv)
 		{ "metric", required_argument, NULL, 'm' },
 		{ "state", required_argument, NULL, 's' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "ospf-costs", required_argument, NULL, 'C' },
+		{ "frr", required_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "vtysh", required_argument, NULL, 'V' },
+		{ "isis", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -460,6 +550,8 @@ int main(int argc, char **argv)
 	char err[ERRLEN], *end;
 	int c;
 
+	if (tr_cli_version(argc, argv, "nms-route"))
+		return 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -485,6 +577,25 @@ int main(int argc, char **argv)
 				fprintf(stderr, "nms-route: %s\n", err);
 				return 2;
 			}
+			break;
+		case 'C':
+			if (trust_ospf_costs_parse(optarg, &o.metrics, err,
+						   sizeof(err)) < 0) {
+				fprintf(stderr, "nms-route: %s\n", err);
+				return 2;
+			}
+			break;
+		case 'f':
+			o.frr = optarg;
+			break;
+		case 'D':
+			o.device = optarg;
+			break;
+		case 'V':
+			frr_set_vtysh(optarg);
+			break;
+		case 'I':
+			o.isis = 1;
 			break;
 		case 'j':
 			o.json = 1;

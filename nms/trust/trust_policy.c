@@ -31,7 +31,13 @@ static const char *const event_names[TRUST_NEVENTS] = {
 	[TRUST_EV_ATTEST_UNKNOWN] = "attest-unknown",
 };
 
-const struct trust_metrics trust_metrics_default = { { 10, 20, 30, 40 } };
+const struct trust_metrics trust_metrics_default = {
+	.metric = { 10, 20, 30, 40 },
+	.ospf_cost = { [TRUST_GOOD] = 10,
+		       [TRUST_UNKNOWN] = 100,
+		       [TRUST_BAD] = 10000,
+		       [TRUST_OFFLINE] = 1000 },
+};
 
 const char *trust_state_name(enum trust_state st)
 {
@@ -98,51 +104,79 @@ enum trust_state trust_next(enum trust_state cur, enum trust_event ev)
 	return cur;
 }
 
-int trust_metrics_parse(const char *spec, struct trust_metrics *m, char *err,
-			size_t errlen)
+/*
+ * Parse "STATE=N,..." over @v (states not named keep their value): each
+ * N from 1 to @max, the four different. @what names the map in errors.
+ */
+static int map_parse(const char *spec, uint32_t v[TRUST_NSTATES],
+		     unsigned long max, const char *what, const char *noun,
+		     char *err, size_t errlen)
 {
-	struct trust_metrics out = *m;
+	uint32_t out[TRUST_NSTATES];
 	char buf[256], *save = NULL, *item;
 
+	memcpy(out, v, sizeof(out));
 	if (!spec || strlen(spec) >= sizeof(buf))
-		return tr_fail(err, errlen, "metric map: too long or missing");
+		return tr_fail(err, errlen, "%s: too long or missing", what);
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (item = strtok_r(buf, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '='), *end;
 		enum trust_state st;
-		unsigned long v;
+		unsigned long n;
 
 		if (!eq)
 			return tr_fail(err, errlen,
-				       "metric map: \"%s\" is not STATE=METRIC",
-				       item);
+				       "%s: \"%s\" is not STATE=%s", what, item,
+				       noun);
 		*eq = '\0';
 		if (trust_state_parse(item, &st) < 0)
 			return tr_fail(
 				err, errlen,
-				"metric map: \"%s\" is not a trust state (good, unknown, bad, offline)",
-				item);
+				"%s: \"%s\" is not a trust state (good, unknown, bad, offline)",
+				what, item);
 		errno = 0;
-		v = strtoul(eq + 1, &end, 10);
-		if (errno || end == eq + 1 || *end || eq[1] == '-' || v < 1 ||
-		    v > INT32_MAX)
-			return tr_fail(
-				err, errlen,
-				"metric map: %s=%s is not a metric from 1 to %d",
-				item, eq + 1, INT32_MAX);
-		out.metric[st] = (uint32_t)v;
+		n = strtoul(eq + 1, &end, 10);
+		if (errno || end == eq + 1 || *end || eq[1] == '-' || n < 1 ||
+		    n > max)
+			return tr_fail(err, errlen,
+				       "%s: %s=%s is not a %s from 1 to %lu",
+				       what, item, eq + 1, noun, max);
+		out[st] = (uint32_t)n;
 	}
 	for (int i = 0; i < TRUST_NSTATES; i++)
 		for (int j = i + 1; j < TRUST_NSTATES; j++)
-			if (out.metric[i] == out.metric[j])
-				return tr_fail(
-					err, errlen,
-					"metric map: %s and %s both have metric %u",
-					state_names[i], state_names[j],
-					out.metric[i]);
-	*m = out;
+			if (out[i] == out[j])
+				return tr_fail(err, errlen,
+					       "%s: %s and %s both have %s %u",
+					       what, state_names[i],
+					       state_names[j], noun, out[i]);
+	memcpy(v, out, sizeof(out));
 	return 0;
+}
+
+int trust_metrics_parse(const char *spec, struct trust_metrics *m, char *err,
+			size_t errlen)
+{
+	/* Two states with one metric could not be told apart in the
+	 * kernel's routes. */
+	return map_parse(spec, m->metric, INT32_MAX, "metric map", "metric",
+			 err, errlen);
+}
+
+int trust_ospf_costs_parse(const char *spec, struct trust_metrics *m, char *err,
+			   size_t errlen)
+{
+	return map_parse(spec, m->ospf_cost, 65535, "OSPF cost map", "cost",
+			 err, errlen);
+}
+
+void trust_ospf_costs_format(const struct trust_metrics *m, char *buf,
+			     size_t cap)
+{
+	snprintf(buf, cap, "good=%u,unknown=%u,bad=%u,offline=%u",
+		 m->ospf_cost[TRUST_GOOD], m->ospf_cost[TRUST_UNKNOWN],
+		 m->ospf_cost[TRUST_BAD], m->ospf_cost[TRUST_OFFLINE]);
 }
 
 void trust_metrics_format(const struct trust_metrics *m, char *buf, size_t cap)

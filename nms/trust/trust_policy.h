@@ -63,12 +63,30 @@ int trust_event_parse(const char *name, enum trust_event *ev);
 /* The state after @ev in state @cur (the policy above). */
 enum trust_state trust_next(enum trust_state cur, enum trust_event ev);
 
-/* The route metric of each state. */
+/*
+ * What each state means for routing, per actuator: the kernel route
+ * metric the netlink actuator gives the routes through a router, and the
+ * OSPF cost the FRR actuator gives the interfaces toward it.
+ */
 struct trust_metrics {
 	uint32_t metric[TRUST_NSTATES];
+	uint32_t ospf_cost[TRUST_NSTATES];
 };
 
-extern const struct trust_metrics trust_metrics_default; /* 10/20/30/40 */
+/*
+ * Metrics 10/20/30/40; OSPF costs good=10, unknown=100, offline=1000,
+ * bad=10000. An interface cost of 10 is a common link cost, which leaves
+ * room below it; a path into an unknown router loses against a detour of
+ * up to nine good links; a bad one against any path of fewer than 100
+ * unknown links, while staying far below the 16-bit maximum, so that a
+ * bad router still carries traffic that has no other way (OSPF has no
+ * infinite link cost: 65535 is still usable). Offline is below bad here,
+ * unlike the metric map: OSPF itself drops a router that is down (dead
+ * interval), so the cost only matters for one that forwards but cannot be
+ * checked, which is less than known to be compromised. Static routes have
+ * no such detection, so there offline is the worst.
+ */
+extern const struct trust_metrics trust_metrics_default;
 
 /*
  * Parse "good=10,unknown=20,bad=30,offline=40" over @m (states not named
@@ -80,6 +98,17 @@ int trust_metrics_parse(const char *spec, struct trust_metrics *m, char *err,
 			size_t errlen);
 /* The same form, into @buf. */
 void trust_metrics_format(const struct trust_metrics *m, char *buf, size_t cap);
+
+/*
+ * The OSPF costs in the same form ("good=10,unknown=100,offline=1000,
+ * bad=10000") over @m->ospf_cost: 1 to 65535 (an interface cost is 16
+ * bits), and the four must differ, so that a neighbour's configuration
+ * says which state it was given.
+ */
+int trust_ospf_costs_parse(const char *spec, struct trust_metrics *m, char *err,
+			   size_t errlen);
+void trust_ospf_costs_format(const struct trust_metrics *m, char *buf,
+			     size_t cap);
 
 /* Unix time in milliseconds, and in ns (CLOCK_REALTIME). */
 int64_t trust_now_ms(void);

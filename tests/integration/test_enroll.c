@@ -6,9 +6,14 @@
  * untrusted CA, an AK not in the EK's TPM, a TLS key with userWithAuth
  * set, a key policy other than the expected one, a replayed request, a
  * key from another TPM, a late answer and a CSR naming another device.
+ * One TPM is one device: an EK public area that is not exactly its TCG
+ * template is refused, naming the field (one swtpm was enrolled as "r1"
+ * and "r1-clone" with noDA flipped); and a name is bound only when a
+ * credential is activated, so a squatter holding a public EK certificate
+ * and a random AK reserves nothing, while a real conflict is refused.
  * Then the same over HTTPS: the agent's client against the EST server,
- * idempotent on a second run, and malformed requests answered with the
- * right status.
+ * idempotent on a second run, stopping at once on a name conflict, and
+ * malformed requests answered with the right status.
  */
 #include "nms/enroll/enroll.h"
 #include "userspace/agent/enroll_client.h"
@@ -44,7 +49,9 @@ struct router {
 static struct tpm_pair pair; /* A = t[0], B = t[1] */
 static struct swtpm untrusted_sw; /* EK certificate from another CA */
 static struct tr_tpm untrusted_t;
-static struct router ra, rb, ru;
+static struct swtpm c_sw; /* a third genuine TPM */
+static struct tr_tpm c_t;
+static struct router ra, rb, ru, rcc; /* rcc: router C */
 static struct test_dir dir;
 static struct nms_store store;
 static struct nms_ca ca;
@@ -89,6 +96,10 @@ static int setup(void **state)
 	if (swtpm_start(&untrusted_sw, NULL) < 0)
 		return -1;
 	unsetenv("TRUSTROUTE_TPM_CA_DIR");
+	if (swtpm_start(&c_sw, NULL) < 0 ||
+	    tr_tpm_open(&c_t, c_sw.tcti, err, sizeof(err)) < 0 ||
+	    make_router(&rcc, &c_t, 11) < 0)
+		return -1;
 	if (tr_tpm_open(&untrusted_t, untrusted_sw.tcti, err, sizeof(err)) <
 		    0 ||
 	    make_router(&ra, &pair.t[0], 11) < 0 ||
@@ -118,35 +129,61 @@ static int teardown(void **state)
 	nms_store_close(&store);
 	tr_tpm_close(&untrusted_t);
 	swtpm_stop(&untrusted_sw);
+	tr_tpm_close(&c_t);
+	swtpm_stop(&c_sw);
 	tpm_pair_stop(&pair);
 	test_dir_remove(&dir);
 	return 0;
 }
 
-/* Round 1 with the EK of @ek_tpm and the AK of @r. */
-static int challenge(struct tr_tpm *ek_tpm, const char *device,
-		     const struct router *r, struct tr_credential_reply *rep,
-		     char *err, size_t errlen)
+/* A change an attacker makes to an EK public area before sending it. */
+typedef void ek_tamper_fn(TPMT_PUBLIC *a);
+
+/* The request of round 1: the EK of @ek_tpm (changed by @tamper), the
+ * AK of @r. */
+static struct tr_credential_request *request(struct tr_tpm *ek_tpm,
+					     const char *device,
+					     const struct router *r,
+					     ek_tamper_fn *tamper)
 {
 	struct tr_credential_request *req = calloc(1, sizeof(*req));
 	uint8_t *cert = NULL;
+	char err[256];
 	ESYS_TR ek;
-	int rc;
 
 	assert_non_null(req);
 	snprintf(req->device, sizeof(req->device), "%s", device);
 	req->ak_pub = r->ak_pub;
-	assert_int_equal(tr_ek_cert_read(ek_tpm, &cert, &req->ek_cert_len, err,
-					 errlen),
-			 0);
+	if (tr_ek_cert_read(ek_tpm, &cert, &req->ek_cert_len, err,
+			    sizeof(err)) ||
+	    tr_ek_create(ek_tpm, &ek, &req->ek_pub, err, sizeof(err)))
+		fail_msg("%s", err);
 	memcpy(req->ek_cert, cert, req->ek_cert_len);
-	assert_int_equal(tr_ek_create(ek_tpm, &ek, &req->ek_pub, err, errlen),
-			 0);
 	Esys_FlushContext(ek_tpm->esys, ek);
-	rc = nms_enroll_credential(&nms, req, rep, err, errlen);
+	if (tamper)
+		tamper(&req->ek_pub.publicArea);
 	free(cert);
+	return req;
+}
+
+/* Round 1 with the EK of @ek_tpm (changed by @tamper) and the AK of @r. */
+static int challenge_ek(struct tr_tpm *ek_tpm, const char *device,
+			const struct router *r, ek_tamper_fn *tamper,
+			struct tr_credential_reply *rep, char *err,
+			size_t errlen)
+{
+	struct tr_credential_request *req = request(ek_tpm, device, r, tamper);
+	int rc = nms_enroll_credential(&nms, req, rep, err, errlen);
+
 	free(req);
 	return rc;
+}
+
+static int challenge(struct tr_tpm *ek_tpm, const char *device,
+		     const struct router *r, struct tr_credential_reply *rep,
+		     char *err, size_t errlen)
+{
+	return challenge_ek(ek_tpm, device, r, NULL, rep, err, errlen);
 }
 
 static TPM2B_DATA nonce_of(const struct tr_credential_reply *rep)
@@ -229,6 +266,14 @@ static void expect_refused(int rc, const char *err, const char *why)
 {
 	if (rc != NMS_ENROLL_REFUSED || !strstr(err, why))
 		fail_msg("wanted refusal \"%s\", got %d: %s", why, rc, err);
+}
+
+/* A refusal for identity: the name, the TPM or the AK is taken. */
+static void expect_conflict(int rc, const char *err, const char *why)
+{
+	if (rc != NMS_ENROLL_NAME_CONFLICT || !strstr(err, why))
+		fail_msg("wanted name conflict \"%s\", got %d: %s", why, rc,
+			 err);
 }
 
 static void test_router_enrolls(void **state)
@@ -433,8 +478,210 @@ static void test_csr_names_another_device(void **state)
 	expect_refused(submit(csr(&ra, "r2", &ev), &cert, err, sizeof(err)),
 		       err, "the CSR's subject is not CN=r1");
 	/* And one EK is one device: A's TPM cannot come back as "r9". */
-	expect_refused(challenge(&pair.t[0], "r9", &ra, &rep, err, sizeof(err)),
-		       err, "already enrolled as device \"r1\"");
+	expect_conflict(challenge(&pair.t[0], "r9", &ra, &rep, err,
+				  sizeof(err)),
+			err, "already enrolled as device \"r1\"");
+}
+
+/* ---- one TPM, one device --------------------------------------------- */
+
+static void no_da(TPMT_PUBLIC *a)
+{
+	a->objectAttributes |= TPMA_OBJECT_NODA;
+}
+
+static void st_clear(TPMT_PUBLIC *a)
+{
+	a->objectAttributes |= TPMA_OBJECT_STCLEAR;
+}
+
+static void user_with_auth(TPMT_PUBLIC *a)
+{
+	a->objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
+}
+
+static void other_policy(TPMT_PUBLIC *a)
+{
+	a->authPolicy.buffer[0] ^= 1;
+}
+
+static void no_policy(TPMT_PUBLIC *a)
+{
+	a->authPolicy.size = 0;
+}
+
+static void aes256(TPMT_PUBLIC *a)
+{
+	a->parameters.rsaDetail.symmetric.keyBits.aes = 256;
+}
+
+static void no_symmetric(TPMT_PUBLIC *a)
+{
+	a->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
+}
+
+static void oaep_scheme(TPMT_PUBLIC *a)
+{
+	a->parameters.rsaDetail.scheme.scheme = TPM2_ALG_OAEP;
+	a->parameters.rsaDetail.scheme.details.oaep.hashAlg = TPM2_ALG_SHA256;
+}
+
+static void exponent_spelled_out(TPMT_PUBLIC *a)
+{
+	a->parameters.rsaDetail.exponent = 65537;
+}
+
+static void sha384_name(TPMT_PUBLIC *a)
+{
+	a->nameAlg = TPM2_ALG_SHA384;
+}
+
+/*
+ * Issue 12, item 1: the key is what MakeCredential wraps to, so any
+ * public area around A's certified EK key would activate in A. Each of
+ * these areas has another name than A's EK: if one were taken, A would
+ * be enrolled a second time, as "r1-clone", next to "r1".
+ */
+static void test_ek_area_not_its_template(void **state)
+{
+	static const struct {
+		ek_tamper_fn *fn;
+		const char *why;
+	} tampers[] = {
+		{ no_da,
+		  "objectAttributes 0x000304b2 (noDA set), L-1 has 0x000300b2" },
+		{ st_clear, "stClear set" },
+		{ user_with_auth, "userWithAuth set" },
+		{ other_policy, "authPolicy is not L-1's (PolicyA" },
+		{ no_policy, "authPolicy" },
+		{ aes256, "symmetric is not AES-128-CFB" },
+		{ no_symmetric, "symmetric is not AES-128-CFB" },
+		{ oaep_scheme, "scheme 0x0017, L-1 has none" },
+		{ exponent_spelled_out, "exponent 65537" },
+		{ sha384_name, "nameAlg 0x000c, L-1 has 0x000b" },
+	};
+	struct tr_credential_reply rep;
+	struct router clone;
+	int64_t certs = nms_store_cert_count(&store, 0);
+	char err[512];
+
+	(void)state;
+	/* The attacker's own AK and key, in A: all it needs besides the
+	 * changed area. */
+	assert_int_equal(make_router(&clone, &pair.t[0], 11), 0);
+	for (size_t i = 0; i < sizeof(tampers) / sizeof(tampers[0]); i++) {
+		int rc;
+
+		err[0] = 0;
+		rc = challenge_ek(&pair.t[0], "r1-clone", &clone, tampers[i].fn,
+				  &rep, err, sizeof(err));
+		if (!rc) {
+			struct tr_evidence ev;
+			X509 *cert = NULL;
+
+			/* Show how far it gets: A's real EK activates. */
+			evidence(&clone, &rep, &ev);
+			rc = submit(csr(&clone, "r1-clone", &ev), &cert, err,
+				    sizeof(err));
+			X509_free(cert);
+			fail_msg("EK area %zu accepted for A as \"r1-clone\"%s",
+				 i, rc ? "" : ", and certified");
+		}
+		if (rc != NMS_ENROLL_REFUSED ||
+		    !strstr(err, "not a TCG EK template") ||
+		    !strstr(err, tampers[i].why))
+			fail_msg(
+				"EK area %zu: wanted refusal \"%s\", got %d: %s",
+				i, tampers[i].why, rc, err);
+	}
+	/* The genuine area under the new name: the TPM is "r1" already. */
+	expect_conflict(challenge(&pair.t[0], "r1-clone", &clone, &rep, err,
+				  sizeof(err)),
+			err, "already enrolled as device \"r1\"");
+	assert_int_equal(nms_store_cert_count(&store, 0), certs);
+}
+
+static int64_t devices_named(const char *name)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store.db,
+					    "SELECT count(*) FROM devices"
+					    " WHERE name = ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* An AK that no TPM holds: a valid-looking P-256 restricted key. */
+static struct router random_ak(void)
+{
+	struct router r = ra;
+
+	RAND_bytes(r.ak_pub.publicArea.unique.ecc.x.buffer, 32);
+	RAND_bytes(r.ak_pub.publicArea.unique.ecc.y.buffer, 32);
+	return r;
+}
+
+/*
+ * Issue 12, item 2: the first step wrote the device row before any proof
+ * of possession. A client with only public data (an EK certificate, its
+ * area, changed or not, and a random AK) reserved "victim1", and the real
+ * router was refused forever (503, "UNIQUE constraint failed").
+ */
+static void test_name_squatting(void **state)
+{
+	struct router fake = random_ak();
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	X509 *cert = NULL;
+	char err[512] = "";
+
+	(void)state;
+	/* C's own EK certificate, its area with noDA flipped. */
+	challenge_ek(&c_t, "victim1", &fake, no_da, &rep, err, sizeof(err));
+	/* B's genuine EK certificate and area: a challenge, never answered. */
+	if (challenge(&pair.t[1], "victim1", &fake, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (challenge(&pair.t[1], "victim2", &fake, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* Nothing durable about a device: the names are still free. */
+	assert_int_equal(devices_named("victim1"), 0);
+	assert_int_equal(devices_named("victim2"), 0);
+
+	/* B, honest but configured with C's name, gets a challenge while
+	 * the name is still free... */
+	struct tr_credential_reply rep_b;
+	struct tr_evidence ev_b;
+
+	if (challenge(&pair.t[1], "victim1", &rb, &rep_b, err, sizeof(err)))
+		fail_msg("%s", err);
+	evidence(&rb, &rep_b, &ev_b);
+
+	/* ...but the real router C answers first, and gets its name. */
+	if (challenge(&c_t, "victim1", &rcc, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	evidence(&rcc, &rep, &ev);
+	if (submit(csr(&rcc, "victim1", &ev), &cert, err, sizeof(err)))
+		fail_msg("the real router was refused: %s", err);
+	X509_free(cert);
+	assert_int_equal(devices_named("victim1"), 1);
+
+	/* A true conflict: B's answer now finds the name bound to another
+	 * TPM, and a new request is refused before any challenge. Both say
+	 * why. */
+	expect_conflict(
+		submit(csr(&rb, "victim1", &ev_b), &cert, err, sizeof(err)),
+		err, "device name \"victim1\" is enrolled with another TPM");
+	expect_conflict(
+		challenge(&pair.t[1], "victim1", &rb, &rep, err, sizeof(err)),
+		err, "device name \"victim1\" is enrolled with another TPM");
+	assert_int_equal(devices_named("victim1"), 1);
 }
 
 /* ---- over HTTPS ------------------------------------------------------ */
@@ -476,7 +723,8 @@ static void test_agent_over_https(void **state)
 	struct nms_est_server *est;
 	struct enroll_config c;
 	char url[64], ca_file[512], sd[512], crt[600], err[512] = "";
-	int64_t certs;
+	int64_t certs, refused;
+	int rc;
 
 	(void)state;
 	snprintf(url, sizeof(url), "https://127.0.0.1:%u", start_est(&est));
@@ -498,6 +746,23 @@ static void test_agent_over_https(void **state)
 	certs = nms_store_cert_count(&store, 0);
 	assert_int_equal(enroll_run(&c, err, sizeof(err)), 0);
 	assert_int_equal(nms_store_cert_count(&store, 0), certs);
+
+	/* C, enrolled as "victim1", configured as "r2": a name conflict,
+	 * which no retry can solve. The agent says so and stops at once,
+	 * although it was allowed 3 attempts. */
+	test_dir_path(&dir, sd, sizeof(sd), "c-state");
+	assert_int_equal(test_dir_sh(&dir, "mkdir %s", sd), 0);
+	agent_config(&c, sd, url, ca_file, "r2", c_sw.tcti);
+	c.max_attempts = 3;
+	refused = nms_store_event_count(&store, "enroll-refused");
+	tr_tpm_close(&c_t);
+	rc = enroll_run(&c, err, sizeof(err));
+	assert_int_equal(nms_store_event_count(&store, "enroll-refused"),
+			 refused + 1);
+	assert_non_null(strstr(err, "HTTP 403"));
+	assert_non_null(strstr(err, "already enrolled as device \"victim1\""));
+	assert_int_equal(rc, ENROLL_NAME_CONFLICT);
+	assert_int_equal(tr_tpm_open(&c_t, c_sw.tcti, err, sizeof(err)), 0);
 
 	/* The untrusted TPM, through the agent: refused, with the reason. */
 	test_dir_path(&dir, sd, sizeof(sd), "ru-state");
@@ -563,6 +828,48 @@ static void test_malformed_requests(void **state)
 	nms_est_stop(est);
 }
 
+/* A name conflict over HTTP: 403, the reason, and the header that tells
+ * the agent retrying cannot help. Other refusals have no such header. */
+static void test_name_conflict_status(void **state)
+{
+	struct nms_est_server *est;
+	unsigned short port = start_est(&est);
+	struct tr_credential_request *req;
+	struct http_answer *a = malloc(sizeof(*a));
+	char url[128], ca_file[512], err[256], *json;
+
+	(void)state;
+	assert_non_null(a);
+	test_dir_path(&dir, ca_file, sizeof(ca_file), "ca/ca.pem");
+	snprintf(url, sizeof(url),
+		 "https://127.0.0.1:%u/.well-known/est/tpm-credential", port);
+	/* A is "r1"; B's name is "r2". */
+	req = request(&pair.t[0], "r2", &ra, NULL);
+	json = tr_credential_request_json(req);
+	assert_int_equal(http_request(url, ca_file, "application/json", json,
+				      strlen(json), a, err, sizeof(err)),
+			 0);
+	if (a->status != 403 ||
+	    !strstr(a->body, "already enrolled as device") ||
+	    strcmp(a->refusal, "name-conflict"))
+		fail_msg("wanted 403 name-conflict, got %ld \"%s\": %s",
+			 a->status, a->refusal, a->body);
+	free(json);
+	free(req);
+	/* A changed EK area is refused too, but it is not a conflict. */
+	req = request(&pair.t[0], "r1", &ra, no_da);
+	json = tr_credential_request_json(req);
+	assert_int_equal(http_request(url, ca_file, "application/json", json,
+				      strlen(json), a, err, sizeof(err)),
+			 0);
+	assert_int_equal(a->status, 403);
+	assert_string_equal(a->refusal, "");
+	free(json);
+	free(req);
+	free(a);
+	nms_est_stop(est);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,8 +882,11 @@ int main(void)
 		cmocka_unit_test(test_key_from_another_tpm),
 		cmocka_unit_test(test_late_answer),
 		cmocka_unit_test(test_csr_names_another_device),
+		cmocka_unit_test(test_ek_area_not_its_template),
+		cmocka_unit_test(test_name_squatting),
 		cmocka_unit_test(test_agent_over_https),
 		cmocka_unit_test(test_malformed_requests),
+		cmocka_unit_test(test_name_conflict_status),
 	};
 
 	return TR_RUN(tests, setup, teardown);

@@ -2,10 +2,13 @@
 /*
  * The message-stream TLS server with an echo service (4-byte length
  * prefix): messages in order; a message over the limit, a malformed
- * stream and a client past its handshake deadline are closed; the
- * server refuses connections beyond its limit; and 1 000 concurrent
- * clients, well-behaved, garbage and slow, leave it serving in bounded
- * memory.
+ * stream and a client past its handshake deadline are closed; when
+ * full, a newcomer evicts the oldest connection still in its handshake,
+ * from the address holding the most, and nothing authenticated; one
+ * address cannot take more than its share; bytes that are no TLS never
+ * reach OpenSSL; every refusal is reported once with its reason; and
+ * 1 000 concurrent clients, well-behaved, garbage and slow, leave it
+ * serving in bounded memory.
  */
 #include "nms/enroll/ca.h"
 #include "test_dir.h"
@@ -15,11 +18,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_MSG 1024
@@ -64,21 +71,45 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+static char reasons[4096];
+
+/* Every refusal, "peer why;" */
+static void refused(const char *peer, const char *why, void *arg)
+{
+	size_t n = strlen(reasons);
+
+	(void)arg;
+	snprintf(reasons + n, sizeof(reasons) - n, "%s %s;", peer, why);
+}
+
+static unsigned short start_src(struct server *sv, unsigned max_conns,
+				unsigned per_source, unsigned handshake_ms);
+
 static unsigned short start(struct server *sv, unsigned max_conns,
 			    unsigned handshake_ms)
+{
+	return start_src(sv, max_conns, 0, handshake_ms);
+}
+
+static unsigned short start_src(struct server *sv, unsigned max_conns,
+				unsigned per_source, unsigned handshake_ms)
 {
 	struct tls_server_config c = { .address = "127.0.0.1",
 				       .ctx = server_ctx,
 				       .max_conns = max_conns,
+				       .max_per_source = per_source,
 				       .max_message = MAX_MSG,
 				       .max_outbuf = 4 * MAX_MSG,
 				       .handshake_ms = handshake_ms,
 				       .idle_ms = 5000,
 				       .session_ms = 20000 };
-	struct tls_server_ops ops = { .frame = frame, .message = echo };
+	struct tls_server_ops ops = { .frame = frame,
+				      .message = echo,
+				      .refused = refused };
 	char err[256];
 
 	memset(sv, 0, sizeof(*sv));
+	reasons[0] = 0;
 	sv->s = tls_server_new(&c, &ops, NULL, err, sizeof(err));
 	if (!sv->s)
 		fail_msg("%s", err);
@@ -126,16 +157,25 @@ static int teardown(void **state)
 	return test_dir_remove(&dir);
 }
 
-static int tcp(unsigned short port)
+/* A TCP connection from @src (a loopback address) to the server. */
+static int tcp_from(const char *src, unsigned short port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port) };
+	struct sockaddr_in b = { .sin_family = AF_INET };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+	inet_pton(AF_INET, src, &b.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&b, sizeof(b)) < 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		fail_msg("connect: %m");
 	return fd;
+}
+
+static int tcp(unsigned short port)
+{
+	return tcp_from("127.0.0.1", port);
 }
 
 /* A TLS client that checks the server against the test CA. */
@@ -215,27 +255,114 @@ static void test_echo_and_limits(void **state)
 	assert_int_equal(st.buffered, 0);
 }
 
+static void pause_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* Wait until the server closed @fd (read gives 0 or an error). */
+static bool closed_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char x;
+
+	return poll(&p, 1, ms) == 1 && read(fd, &x, 1) <= 0;
+}
+
 static void test_handshake_deadline_and_full(void **state)
 {
 	struct server sv;
 	struct tls_server_stats st;
-	unsigned short port = start(&sv, 2, 300);
-	int a = tcp(port), b = tcp(port), c = tcp(port);
-	char x;
+	unsigned short port = start_src(&sv, 2, 4, 300);
+	int a = tcp(port), b, c;
 
 	(void)state;
-	/* The third is over the limit: closed at once. */
-	assert_int_equal(read(c, &x, 1), 0);
+	pause_ms(20);
+	b = tcp(port);
+	pause_ms(20);
+	/* Full: the third evicts the oldest handshake (a), at once. */
+	c = tcp(port);
+	assert_true(closed_within(a, 200));
 	/* The others never speak TLS: closed after the deadline. */
-	assert_int_equal(read(a, &x, 1), 0);
-	assert_int_equal(read(b, &x, 1), 0);
+	assert_true(closed_within(b, 2000));
+	assert_true(closed_within(c, 2000));
 	close(a);
 	close(b);
 	close(c);
 	stop(&sv, &st);
-	assert_int_equal(st.refused_full, 1);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.refused_full, 0);
 	assert_int_equal(st.timeouts, 2);
 	assert_int_equal(st.sessions, 0);
+	assert_non_null(strstr(
+		reasons,
+		"127.0.0.1 evicted: the server is full and its handshake was not done;"));
+	assert_non_null(strstr(reasons, "127.0.0.1 TLS handshake timed out;"));
+}
+
+/*
+ * A flood from one address: it gets its share and no more; when the
+ * table is full, newcomers from elsewhere evict the flood's stalled
+ * handshakes (the biggest source's, oldest first), never a session that
+ * authenticated; a good client still gets its echo.
+ */
+static void test_per_source_and_eviction(void **state)
+{
+	enum { FLOOD = 12 };
+	struct server sv;
+	struct tls_server_stats st;
+	unsigned short port = start_src(&sv, 8, 6, 5000);
+	int fl[FLOOD], other[2];
+	unsigned closed = 0;
+	SSL_CTX *ctx;
+	SSL *ssl;
+
+	(void)state;
+	for (int i = 0; i < FLOOD; i++)
+		fl[i] = tcp_from("127.0.0.2", port);
+	/* 6 held, 6 refused at once. */
+	for (int i = 0; i < FLOOD; i++)
+		closed += closed_within(fl[i], 100);
+	assert_int_equal(closed, 6);
+	other[0] = tcp_from("127.0.0.3", port);
+	other[1] = tcp_from("127.0.0.3", port);
+	pause_ms(50);
+	/* Full (8): the good client evicts one of 127.0.0.2's. */
+	ssl = tls(port, &ctx);
+	assert_int_equal(round_trip(ssl, "under attack"), 0);
+	tls_close(ssl, ctx);
+	assert_false(closed_within(other[0], 50));
+	assert_false(closed_within(other[1], 50));
+	for (int i = 0; i < FLOOD; i++)
+		close(fl[i]);
+	close(other[0]);
+	close(other[1]);
+	stop(&sv, &st);
+	assert_int_equal(st.refused_source, 6);
+	assert_int_equal(st.evicted, 1);
+	assert_non_null(strstr(
+		reasons, "127.0.0.2 too many connections from this address;"));
+	assert_non_null(strstr(reasons, "127.0.0.2 evicted"));
+	assert_null(strstr(reasons, "127.0.0.3 evicted"));
+}
+
+/* Bytes that are no TLS record are refused before OpenSSL sees them. */
+static void test_not_tls(void **state)
+{
+	struct server sv;
+	struct tls_server_stats st;
+	unsigned short port = start(&sv, 4, 2000);
+	int fd = tcp(port);
+
+	(void)state;
+	assert_int_equal(write(fd, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+	assert_true(closed_within(fd, 1000));
+	close(fd);
+	stop(&sv, &st);
+	assert_int_equal(st.not_tls, 1);
+	assert_string_equal(reasons, "127.0.0.1 not TLS;");
 }
 
 /* What a client does, by its number: talk, send garbage, or stall. */
@@ -288,9 +415,10 @@ static void test_thousand_clients(void **state)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 128 * 1024);
 	for (uintptr_t i = 0; i < N; i++)
-		assert_int_equal(pthread_create(&th[i], &attr, client,
-						(void *)(port << 16 | i)),
-				 0);
+		assert_int_equal(
+			pthread_create(&th[i], &attr, client,
+				       (void *)((uintptr_t)port << 16 | i)),
+			0);
 	for (int i = 0; i < N; i++) {
 		void *ok;
 
@@ -319,8 +447,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_and_limits),
 		cmocka_unit_test(test_handshake_deadline_and_full),
+		cmocka_unit_test(test_per_source_and_eviction),
+		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_thousand_clients),
 	};
 
+	/* As the agent and nmsd do: a peer's close is an error, not a
+	 * signal that kills the process. */
+	signal(SIGPIPE, SIG_IGN);
 	return TR_RUN(tests, setup, teardown);
 }

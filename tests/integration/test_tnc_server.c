@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <openssl/pem.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,5 +328,8 @@ int main(void)
 		cmocka_unit_test(test_sasl_plain),
 	};
 
+	/* As the agent and nmsd do: a peer's close is an error, not a
+	 * signal that kills the process. */
+	signal(SIGPIPE, SIG_IGN);
 	return TR_RUN(tests, setup, teardown);
 }

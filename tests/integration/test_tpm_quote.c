@@ -232,6 +232,64 @@ static void test_bad_requests(void **state)
 	assert_non_null(strstr(err, "not from this TPM"));
 }
 
+/*
+ * A TPM whose object slots are full (TPM_RC_OBJECT_MEMORY, 0x902: a
+ * leaking client, no resource manager) refuses to load the AK: the error
+ * says so and how to fix it, not "not from this TPM?", which would send
+ * the operator looking at the wrong thing.
+ */
+static void test_full_tpm_is_not_a_foreign_ak(void **state)
+{
+	TPM2B_PUBLIC
+	tmpl = { .publicArea = {
+			 .type = TPM2_ALG_ECC,
+			 .nameAlg = TPM2_ALG_SHA256,
+			 .objectAttributes = TPMA_OBJECT_FIXEDTPM |
+					     TPMA_OBJECT_FIXEDPARENT |
+					     TPMA_OBJECT_SENSITIVEDATAORIGIN |
+					     TPMA_OBJECT_USERWITHAUTH |
+					     TPMA_OBJECT_SIGN_ENCRYPT,
+			 .parameters
+				 .eccDetail = { .symmetric.algorithm =
+							TPM2_ALG_NULL,
+						.scheme.scheme = TPM2_ALG_NULL,
+						.curveID = TPM2_ECC_NIST_P256,
+						.kdf.scheme = TPM2_ALG_NULL },
+		 } };
+	TPM2B_SENSITIVE_CREATE in = { 0 };
+	TPML_PCR_SELECTION none = { 0 };
+	ESYS_TR held[8];
+	struct tr_quote q;
+	size_t n = 0;
+	char err[512];
+	TSS2_RC rc = 0;
+
+	(void)state;
+	/* Fill every free slot with primaries (the SRK holds one). */
+	while (n < 8) {
+		rc = Esys_CreatePrimary(pair.t[0].esys, ESYS_TR_RH_OWNER,
+					ESYS_TR_PASSWORD, ESYS_TR_NONE,
+					ESYS_TR_NONE, &in, &tmpl, NULL, &none,
+					&held[n], NULL, NULL, NULL, NULL);
+		if (rc)
+			break;
+		n++;
+	}
+	assert_int_equal(rc & 0xfff, 0x902);
+	assert_int_equal(tr_quote(&pair.t[0], &ak_pub, &ak_priv, asked, &nonce,
+				  &q, err, sizeof(err)),
+			 -1);
+	for (size_t i = 0; i < n; i++)
+		Esys_FlushContext(pair.t[0].esys, held[i]);
+	assert_null(strstr(err, "not from this TPM"));
+	assert_non_null(strstr(err, "no room"));
+	assert_non_null(strstr(err, "0x902"));
+	/* With the slots free again the same AK quotes. */
+	assert_int_equal(tr_quote(&pair.t[0], &ak_pub, &ak_priv, asked, &nonce,
+				  &q, err, sizeof(err)),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_certification_is_not_a_quote),
 		cmocka_unit_test(test_quote_follows_the_pcrs),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_full_tpm_is_not_a_foreign_ak),
 	};
 
 	return TR_RUN(tests, setup, teardown);

@@ -4,18 +4,22 @@
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
  * writer killed with SIGKILL loses none of its committed transactions.
- * One EK is one device; a challenge is answered once, and not late, and
- * comes back when the transaction that took it rolls back; AKs and TLS
- * keys belong to one device; certificate serials are unique.
+ * One EK is one device, known by its key whatever its public area; a
+ * challenge is about no device, is answered once, and not late, comes
+ * back when the transaction that took it rolls back, and one EK keeps a
+ * few; AKs and TLS keys belong to one device; certificate serials are
+ * unique; migration 5 drops squats and refuses a TPM enrolled twice.
  */
 #include "nms/store/store.h"
 #include "nms/store/store_enroll.h"
 #include "tr_test.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <tss2/tss2_mu.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/trustroute-store-XXXXXX";
@@ -210,115 +214,251 @@ static void test_kill_9_loses_nothing(void **state)
 }
 
 #define BLOB(s) ((struct nms_blob){ (const uint8_t *)(s), sizeof(s) - 1 })
+/* A 32-byte key id from a short tag. */
+#define KEY(s) BLOB(s "................................")
+
+/* An EK: key id @key (its key), TPM name @name (of its public area). */
+static struct nms_ek ek_of(struct nms_blob key, struct nms_blob name)
+{
+	key.n = 32;
+	return (struct nms_ek){ key, name, BLOB("pub"), BLOB("cert") };
+}
 
 static void test_one_ek_one_device(void **state)
 {
 	struct nms_store s;
+	struct nms_ek ek1 = ek_of(KEY("key-1"), BLOB("ek-1"));
+	struct nms_ek ek2 = ek_of(KEY("key-2"), BLOB("ek-2"));
+	struct nms_ek ek3 = ek_of(KEY("key-3"), BLOB("ek-3"));
 	char err[256] = "";
 	int64_t r1;
 
 	(void)state;
 	remove_db();
 	open_ok(&s);
-	r1 = nms_store_device_for_ek(&s, "r1", BLOB("ek-1"), BLOB("pub"),
-				     BLOB("cert"), err, sizeof(err));
+	r1 = nms_store_device_for_ek(&s, "r1", &ek1, err, sizeof(err));
 	assert_true(r1 > 0);
 	/* Again, same name: the same device (enrollment is idempotent). */
-	assert_int_equal(nms_store_device_for_ek(&s, "r1", BLOB("ek-1"),
-						 BLOB("pub"), BLOB("cert"), err,
-						 sizeof(err)),
-			 r1);
+	assert_int_equal(
+		nms_store_device_for_ek(&s, "r1", &ek1, err, sizeof(err)), r1);
 	/* The same TPM under another name. */
-	assert_int_equal(nms_store_device_for_ek(&s, "r2", BLOB("ek-1"),
-						 BLOB("pub"), BLOB("cert"), err,
+	assert_int_equal(nms_store_device_for_ek(&s, "r2", &ek1, err,
 						 sizeof(err)),
-			 -1);
+			 NMS_STORE_CONFLICT);
 	assert_non_null(strstr(err, "already enrolled as device \"r1\""));
 	/* Another TPM under a taken name: refused, and nothing half-added. */
-	assert_int_equal(nms_store_device_for_ek(&s, "r1", BLOB("ek-2"),
-						 BLOB("pub"), BLOB("cert"), err,
+	assert_int_equal(nms_store_device_for_ek(&s, "r1", &ek2, err,
 						 sizeof(err)),
-			 -1);
-	assert_int_equal(nms_store_device_for_ek(&s, "r3", BLOB("ek-2"),
-						 BLOB("pub"), BLOB("cert"), err,
+			 NMS_STORE_CONFLICT);
+	assert_non_null(
+		strstr(err, "device name \"r1\" is enrolled with another TPM"));
+	assert_int_equal(nms_store_device_for_ek(&s, "r3", &ek2, err,
 						 sizeof(err)),
 			 r1 + 1);
-	assert_int_equal(nms_store_device_for_ek(&s, "", BLOB("ek-3"),
-						 BLOB("pub"), BLOB("cert"), err,
-						 sizeof(err)),
-			 -1);
+	assert_int_equal(
+		nms_store_device_for_ek(&s, "", &ek3, err, sizeof(err)), -1);
 	nms_store_close(&s);
+}
+
+/*
+ * Issue 12: the same EK key with another public area around it (noDA
+ * flipped: another TPM name) is the same TPM. Keyed by name alone, the
+ * store took it for a new one and enrolled "r1-clone".
+ */
+static void test_ek_known_by_its_key(void **state)
+{
+	struct nms_store s;
+	struct nms_ek real = ek_of(KEY("key-1"), BLOB("ek-1"));
+	struct nms_ek changed = ek_of(KEY("key-1"), BLOB("ek-1-noDA"));
+	int64_t r1, dev = 0;
+	char err[256] = "";
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	r1 = nms_store_device_for_ek(&s, "r1", &real, err, sizeof(err));
+	assert_true(r1 > 0);
+	assert_int_equal(nms_store_device_for_ek(&s, "r1-clone", &changed, err,
+						 sizeof(err)),
+			 NMS_STORE_CONFLICT);
+	assert_non_null(strstr(err, "already enrolled as device \"r1\""));
+	/* The check that writes nothing says the same, and names r1. */
+	assert_int_equal(nms_store_identity_check(&s, "r1-clone",
+						  changed.key_id, BLOB("ak-9"),
+						  &dev, err, sizeof(err)),
+			 NMS_STORE_CONFLICT);
+	assert_int_equal(dev, r1);
+	assert_int_equal(nms_store_identity_check(&s, "r1", changed.key_id,
+						  BLOB("ak-9"), &dev, err,
+						  sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_identity_check(&s, "r2", KEY("key-2"),
+						  BLOB("ak-9"), &dev, err,
+						  sizeof(err)),
+			 0);
+	nms_store_close(&s);
+	remove_db();
 }
 
 /* A device "r1" with an AK, for the tests below. */
 static void enrolled_device(struct nms_store *s, int64_t *dev, int64_t *ak)
 {
+	struct nms_ek ek = ek_of(KEY("key-1"), BLOB("ek-1"));
 	char err[256] = "";
 
-	*dev = nms_store_device_for_ek(s, "r1", BLOB("ek-1"), BLOB("pub"),
-				       BLOB("cert"), err, sizeof(err));
+	*dev = nms_store_device_for_ek(s, "r1", &ek, err, sizeof(err));
 	assert_true(*dev > 0);
 	*ak = nms_store_ak(s, *dev, BLOB("ak-1"), BLOB("akpub"), err,
 			   sizeof(err));
 	assert_true(*ak > 0);
 }
 
+static void set(struct nms_challenge_blob *b, const char *v)
+{
+	b->n = strlen(v);
+	memcpy(b->b, v, b->n);
+}
+
+/* A pending challenge of "r1" for EK @key. */
+static void pending(struct nms_challenge *c, const char *key)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->device, "r1");
+	memcpy(c->ek_key_id, key, strlen(key));
+	set(&c->ek_name, "ek-1");
+	set(&c->ek_pub, "pub");
+	set(&c->ek_cert, "cert");
+	set(&c->ak_name, "ak-1");
+	set(&c->ak_pub, "akpub");
+	memset(c->secret_hash, 0xab, sizeof(c->secret_hash));
+	c->expires = 1000;
+}
+
+static int64_t count(struct nms_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static void test_challenge_used_once(void **state)
 {
 	struct nms_store s;
-	struct nms_challenge c = { .expires = 1000 }, got;
+	struct nms_challenge c, *got = malloc(sizeof(*got));
 	char err[256] = "";
 
 	(void)state;
 	remove_db();
 	open_ok(&s);
-	enrolled_device(&s, &c.device_id, &c.ak_id);
-	memset(c.secret_hash, 0xab, sizeof(c.secret_hash));
-	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
-						 sizeof(err)),
+	pending(&c, "key-1");
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, 0,
+						 err, sizeof(err)),
 			 0);
-	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-2"), &c, err,
-						 sizeof(err)),
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-2"), &c, 0,
+						 err, sizeof(err)),
 			 0);
+	/* A challenge is about no device: nothing else was written. */
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM eks"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM aks"), 0);
 	/* The same nonce twice. */
-	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
-						 sizeof(err)),
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, 0,
+						 err, sizeof(err)),
 			 -1);
-	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
-						  &got, err, sizeof(err)),
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999, got,
+						  err, sizeof(err)),
 			 0);
-	assert_int_equal(got.device_id, c.device_id);
-	assert_int_equal(got.ak_id, c.ak_id);
-	assert_memory_equal(got.secret_hash, c.secret_hash, 32);
+	assert_string_equal(got->device, "r1");
+	assert_memory_equal(got->ek_key_id, c.ek_key_id, 32);
+	assert_int_equal(got->ek_cert.n, 4);
+	assert_memory_equal(got->ek_cert.b, "cert", 4);
+	assert_int_equal(got->ak_name.n, 4);
+	assert_memory_equal(got->ak_name.b, "ak-1", 4);
+	assert_memory_equal(got->secret_hash, c.secret_hash, 32);
 	/* A replayed answer. */
-	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999,
-						  &got, err, sizeof(err)),
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 999, got,
+						  err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "already used"));
 	/* Too late: refused, and gone as well. */
 	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 1001,
-						  &got, err, sizeof(err)),
+						  got, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "expired"));
-	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 999,
-						  &got, err, sizeof(err)),
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-2"), 999, got,
+						  err, sizeof(err)),
 			 -1);
-	/* For a device, or an AK, that does not exist. */
-	c.device_id = 4242;
-	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-3"), &c, err,
-						 sizeof(err)),
+	/* Without an AK or a name. */
+	c.ak_name.n = 0;
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-3"), &c, 0,
+						 err, sizeof(err)),
 			 -1);
 	nms_store_close(&s);
 	remove_db();
+	free(got);
+}
+
+/*
+ * Challenges are the only rows an unauthenticated client causes (with a
+ * public EK certificate): expired ones go, and one EK keeps a few.
+ */
+static void test_challenges_bounded(void **state)
+{
+	struct nms_store s;
+	struct nms_challenge c, *got = malloc(sizeof(*got));
+	char err[256] = "", nonce[16];
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	pending(&c, "key-1");
+	for (int i = 0; i < 20; i++) {
+		snprintf(nonce, sizeof(nonce), "nonce-%02d", i);
+		assert_int_equal(nms_store_challenge_add(
+					 &s,
+					 (struct nms_blob){ (uint8_t *)nonce,
+							    strlen(nonce) },
+					 &c, 0, err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(count(&s, "SELECT count(*) FROM challenges"),
+			 NMS_CHALLENGES_PER_EK);
+	/* The newest are kept, the oldest went. */
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-19"), 0, got,
+						  err, sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-00"), 0, got,
+						  err, sizeof(err)),
+			 -1);
+	/* Another EK's are its own. */
+	pending(&c, "key-2");
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("other"), &c, 0, err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM challenges"),
+			 NMS_CHALLENGES_PER_EK);
+	/* At a time past their expiry, adding one drops the old. */
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("late"), &c, 1001,
+						 err, sizeof(err)),
+			 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM challenges"), 1);
+	nms_store_close(&s);
+	remove_db();
+	free(got);
 }
 
 static int take_then_fail(struct nms_store *s, void *arg, char *err,
 			  size_t errlen)
 {
-	struct nms_challenge got;
+	struct nms_challenge *got = arg;
 
-	(void)arg;
-	if (nms_store_challenge_take(s, BLOB("nonce-1"), 0, &got, err, errlen))
+	if (nms_store_challenge_take(s, BLOB("nonce-1"), 0, got, err, errlen))
 		return -1;
 	snprintf(err, errlen, "stopped on purpose");
 	return -1;
@@ -329,29 +469,31 @@ static int take_then_fail(struct nms_store *s, void *arg, char *err,
 static void test_challenge_back_on_rollback(void **state)
 {
 	struct nms_store s;
-	struct nms_challenge c = { .expires = 1000 }, got;
+	struct nms_challenge c, *got = malloc(sizeof(*got));
 	char err[256] = "";
 
 	(void)state;
 	remove_db();
 	open_ok(&s);
-	enrolled_device(&s, &c.device_id, &c.ak_id);
-	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, err,
-						 sizeof(err)),
+	pending(&c, "key-1");
+	assert_int_equal(nms_store_challenge_add(&s, BLOB("nonce-1"), &c, 0,
+						 err, sizeof(err)),
 			 0);
 	assert_int_equal(
-		nms_store_tx(&s, take_then_fail, NULL, err, sizeof(err)), -1);
+		nms_store_tx(&s, take_then_fail, got, err, sizeof(err)), -1);
 	assert_string_equal(err, "stopped on purpose");
-	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 0, &got,
+	assert_int_equal(nms_store_challenge_take(&s, BLOB("nonce-1"), 0, got,
 						  err, sizeof(err)),
 			 0);
 	nms_store_close(&s);
 	remove_db();
+	free(got);
 }
 
 static void test_keys_and_certificates(void **state)
 {
 	struct nms_store s;
+	struct nms_ek ek2 = ek_of(KEY("key-2"), BLOB("ek-2"));
 	uint8_t policy[32] = { 1 };
 	int64_t dev, ak, dev2, key;
 	char err[256] = "";
@@ -364,12 +506,11 @@ static void test_keys_and_certificates(void **state)
 	assert_int_equal(nms_store_ak(&s, dev, BLOB("ak-1"), BLOB("akpub"), err,
 				      sizeof(err)),
 			 ak);
-	dev2 = nms_store_device_for_ek(&s, "r2", BLOB("ek-2"), BLOB("pub"),
-				       BLOB("cert"), err, sizeof(err));
+	dev2 = nms_store_device_for_ek(&s, "r2", &ek2, err, sizeof(err));
 	assert_true(dev2 > 0);
 	assert_int_equal(nms_store_ak(&s, dev2, BLOB("ak-1"), BLOB("akpub"),
 				      err, sizeof(err)),
-			 -1);
+			 NMS_STORE_CONFLICT);
 	assert_non_null(strstr(err, "another device"));
 	assert_int_equal(nms_store_ak_activated(&s, ak, 5, err, sizeof(err)),
 			 0);
@@ -403,6 +544,223 @@ static void test_keys_and_certificates(void **state)
 	remove_db();
 }
 
+/* A marshalled RSA-2048 EK area whose modulus starts with @tag. */
+static size_t ek_area(uint8_t tag, uint8_t *out, size_t cap)
+{
+	TPM2B_PUBLIC p = { 0 };
+	TPMT_PUBLIC *a = &p.publicArea;
+	size_t n = 0;
+
+	a->type = TPM2_ALG_RSA;
+	a->nameAlg = TPM2_ALG_SHA256;
+	a->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	a->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+	a->parameters.rsaDetail.keyBits = 2048;
+	a->unique.rsa.size = 256;
+	memset(a->unique.rsa.buffer, 0x5a, 256);
+	a->unique.rsa.buffer[0] = 0x80 | tag;
+	a->unique.rsa.buffer[255] |= 1;
+	assert_int_equal(Tss2_MU_TPM2B_PUBLIC_Marshal(&p, out, cap, &n), 0);
+	return n;
+}
+
+/* A version-4 store with devices as the old enrollment left them. */
+static void old_store(bool one_tpm_twice)
+{
+	static const struct {
+		const char *name;
+		uint8_t key;
+		bool activated;
+	} devs[] = {
+		{ "r1", 1, true }, /* enrolled */
+		{ "victim1", 2, false }, /* a squat: never answered */
+		{ "r1-clone", 1, true }, /* issue 12's clone, sometimes */
+	};
+	struct nms_store s;
+	char err[256];
+	uint8_t pub[sizeof(TPM2B_PUBLIC)];
+
+	remove_db();
+	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (int i = 0; i < (one_tpm_twice ? 3 : 2); i++) {
+		sqlite3_stmt *st;
+		size_t n = ek_area(devs[i].key, pub, sizeof(pub));
+		char name[16];
+
+		snprintf(name, sizeof(name), "ek-%d", i);
+		assert_int_equal(
+			sqlite3_prepare_v2(
+				s.db,
+				"INSERT INTO devices (id, name, created, updated)"
+				" VALUES (?1, ?2, 0, 0);"
+				"",
+				-1, &st, NULL),
+			SQLITE_OK);
+		sqlite3_bind_int(st, 1, i + 1);
+		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		assert_int_equal(
+			sqlite3_prepare_v2(
+				s.db,
+				"INSERT INTO eks (device_id, name, public, cert)"
+				" VALUES (?1, ?2, ?3, x'30')",
+				-1, &st, NULL),
+			SQLITE_OK);
+		sqlite3_bind_int(st, 1, i + 1);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, pub, (int)n, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		assert_int_equal(
+			sqlite3_prepare_v2(s.db,
+					   "INSERT INTO aks (device_id, name,"
+					   " public, activated)"
+					   " VALUES (?1, ?2, x'00', ?3)",
+					   -1, &st, NULL),
+			SQLITE_OK);
+		sqlite3_bind_int(st, 1, i + 1);
+		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
+		if (devs[i].activated)
+			sqlite3_bind_int(st, 3, 5);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		assert_int_equal(
+			sqlite3_exec(s.db,
+				     "INSERT INTO challenges (device_id, nonce,"
+				     " secret_hash, expires) VALUES"
+				     " ((SELECT max(id) FROM devices),"
+				     " randomblob(32), x'00', 0);"
+				     "INSERT INTO events (device_id, time, kind,"
+				     " detail) VALUES ((SELECT max(id) FROM"
+				     " devices), 0, 'challenge', '')",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+	}
+	nms_store_close(&s);
+}
+
+/*
+ * Migration 5: EKs get their key ids, pending challenges go, devices
+ * that never activated a credential (squats) are dropped with an event
+ * naming them; and a store where one TPM is two devices is refused,
+ * naming both.
+ */
+static void test_migration_5(void **state)
+{
+	struct nms_store s;
+	char err[256] = "";
+
+	(void)state;
+	old_store(false);
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices"
+				   " WHERE name = 'victim1'"),
+			 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices"
+				   " WHERE name = 'r1'"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM eks"
+				   " WHERE length(key_id) = 32"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM challenges"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM events WHERE"
+				   " kind = 'enroll-dropped' AND"
+				   " detail LIKE '%\"victim1\"%'"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM events"), 3);
+	nms_store_close(&s);
+
+	old_store(true);
+	assert_int_equal(nms_store_open(&s, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(
+		err,
+		"devices \"r1\" and \"r1-clone\" are one TPM (one EK key)"));
+	/* Nothing changed: the operator can look, fix, start again. */
+	assert_int_equal(nms_store_open_version(&s, path, 4, err, sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_version(&s), 4);
+	assert_int_equal(sqlite3_exec(s.db,
+				      "DELETE FROM aks WHERE device_id = 3;"
+				      "DELETE FROM eks WHERE device_id = 3;"
+				      "DELETE FROM challenges;"
+				      "DELETE FROM events WHERE device_id = 3;"
+				      "DELETE FROM devices WHERE id = 3",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	nms_store_close(&s);
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	nms_store_close(&s);
+	remove_db();
+}
+
+/*
+ * Migration 7 (issue 16) on a schema 6 store (issue 18's actuators):
+ * what was there stays (an FRR host, a certificate, a session), the
+ * certificate is not revoked nor the device decommissioned, and the new
+ * tables are there, the audit log append-only.
+ */
+static void test_migration_7(void **state)
+{
+	struct nms_store s;
+	char err[256], *msg = NULL;
+
+	(void)state;
+	remove_db();
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (sqlite3_exec(
+		    s.db,
+		    "INSERT INTO devices (id, name, created, updated)"
+		    " VALUES (1, 'r1', 0, 0);"
+		    "INSERT INTO tls_keys (id, device_id, name, public,"
+		    " policy, certified) VALUES (1, 1, x'01', x'00', x'00', 0);"
+		    "INSERT INTO certificates (device_id, tls_key_id,"
+		    " serial, der, not_after, issued)"
+		    " VALUES (1, 1, '01', x'30', 9, 0);"
+		    "INSERT INTO sessions (device_id, peer, identity,"
+		    " started, ended, verdict, mutual, attested, reasons)"
+		    " VALUES (1, '127.0.0.1', 'r1', 0, 1, 'good', 0, 1, '');"
+		    "INSERT INTO route_hosts (name, netns, actuator, vty,"
+		    " device_id) VALUES ('r1-frr', '', 'frr', '/run/frr', 1)",
+		    NULL, NULL, &msg))
+		fail_msg("%s", msg);
+	nms_store_close(&s);
+	open_ok(&s);
+	assert_int_equal(nms_store_version(&s), 7);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'r1-frr' AND actuator = 'frr'"
+				   " AND device_id = 1"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM certificates WHERE"
+				   " serial = '01' AND revoked = 0"
+				   " AND revoke_reason = ''"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM devices WHERE"
+				   " decommissioned = 0"),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM session_results"), 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM api_tokens"), 0);
+	assert_int_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO audit (time_ms, operator, role,"
+			     " action, target, status, detail)"
+			     " VALUES (1, 'alice', 'admin', 'reset', 'r1',"
+			     " 200, '')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(s.db, "DELETE FROM audit", NULL, NULL,
+					  NULL),
+			     SQLITE_OK);
+	assert_int_equal(count(&s, "SELECT count(*) FROM audit"), 1);
+	nms_store_close(&s);
+	remove_db();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,9 +770,13 @@ int main(void)
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_kill_9_loses_nothing),
 		cmocka_unit_test(test_one_ek_one_device),
+		cmocka_unit_test(test_ek_known_by_its_key),
 		cmocka_unit_test(test_challenge_used_once),
+		cmocka_unit_test(test_challenges_bounded),
 		cmocka_unit_test(test_challenge_back_on_rollback),
 		cmocka_unit_test(test_keys_and_certificates),
+		cmocka_unit_test(test_migration_5),
+		cmocka_unit_test(test_migration_7),
 	};
 
 	return TR_RUN(tests, setup, teardown);

@@ -11,13 +11,13 @@
  * (the error names it and nothing is recorded as applied). The address
  * and route formats of the route actuator.
  */
+#include "nms/route/converge.h"
+#include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tr_test.h"
-#include "nms/route/converge.h"
-#include "nms/route/observe.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -377,13 +377,115 @@ static void test_migration_from_2(void **state)
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
-	if (nms_store_open(&s, path, err, sizeof(err)))
+	/* Up to schema 4 only: migration 5 needs the enrollment tables this
+	 * partial file does not have (test_nms_store migrates those). */
+	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
+	assert_int_equal(nms_store_version(&s), 4);
 	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
 	assert_int_equal(row.state, TRUST_BAD);
 	assert_string_equal(row.reason, "");
 	assert_int_equal(row.since_ms, 0);
+	nms_store_close(&s);
+}
+
+static int note_target(const struct nms_route_target *t, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 256 - n, "%s:%s:%s%s;", t->host, t->actuator,
+		 t->device, *t->vty ? t->vty : t->netns);
+	return 0;
+}
+
+/* Schema 6: a managed host has an actuator; an older host is netlink
+ * and keeps its namespace; an FRR host that is a router is never a
+ * target for itself. */
+static void test_migration_to_6_and_frr_hosts(void **state)
+{
+	struct nms_store s;
+	sqlite3 *db;
+	char err[256], seen[256] = "";
+
+	(void)state;
+	new_path();
+	/* The part of a schema 5 file that migration 6 builds on. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE devices (id INTEGER PRIMARY KEY,"
+			     " name TEXT NOT NULL UNIQUE,"
+			     " trust TEXT NOT NULL DEFAULT 'unknown');"
+			     "CREATE TABLE route_hosts (id INTEGER PRIMARY KEY,"
+			     " name TEXT NOT NULL UNIQUE, netns TEXT NOT NULL);"
+			     "INSERT INTO route_hosts (name, netns)"
+			     " VALUES ('old', 'ns-old');"
+			     "PRAGMA user_version = 5;",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	/* To 6 only: migration 7 (issue 16) needs tables this partial
+	 * file does not have; test_nms_store migrates a whole 6 to 7. */
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(nms_store_version(&s), 6);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'old' AND actuator = 'netlink'"
+				   " AND netns = 'ns-old' AND vty = ''"
+				   " AND device_id IS NULL"),
+			 1);
+	nms_store_close(&s);
+
+	open_fresh(&s);
+	assert_int_equal(nms_store_router_addr_add(&s, 1, "10.31.0.2", err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_router_addr_add(&s, 2, "10.32.0.2", err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(
+		nms_store_route_host(&s, "a", "ns-a", err, sizeof(err)), 1);
+	/* r1's own FRR: it re-costs toward r2, never toward itself. */
+	assert_int_equal(nms_store_route_host_frr(&s, "r1", "frr",
+						  "/run/frr/r1", 1, err,
+						  sizeof(err)),
+			 2);
+	assert_int_equal(nms_store_route_host_frr(&s, "x", "frr", "", 0, err,
+						  sizeof(err)),
+			 -1);
+	/* The CHECKs hold even past our functions. */
+	assert_int_not_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO route_hosts (name, netns,"
+			     " actuator) VALUES ('y', '', 'bgp')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO route_hosts (name, netns,"
+			     " actuator) VALUES ('y', '', 'frr')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(nms_store_route_targets(&s, 0, note_target, seen, err,
+						 sizeof(err)),
+			 3);
+	assert_string_equal(seen, "a:netlink:r1ns-a;a:netlink:r2ns-a;"
+				  "r1:frr:r2/run/frr/r1;");
+	/* Host a turned into an FRR host, and back. */
+	assert_int_equal(nms_store_route_host_frr(&s, "a", "frr", "frr-a", 0,
+						  err, sizeof(err)),
+			 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'a' AND actuator = 'frr'"
+				   " AND vty = 'frr-a' AND netns = ''"),
+			 1);
+	assert_int_equal(
+		nms_store_route_host(&s, "a", "ns-a", err, sizeof(err)), 1);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
+				   " name = 'a' AND actuator = 'netlink'"
+				   " AND vty = '' AND netns = 'ns-a'"),
+			 1);
 	nms_store_close(&s);
 }
 
@@ -529,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
 		cmocka_unit_test(test_router_addrs_and_hosts),
+		cmocka_unit_test(test_migration_to_6_and_frr_hosts),
 		cmocka_unit_test(test_converge_errors),
 		cmocka_unit_test(test_actuator_formats),
 	};

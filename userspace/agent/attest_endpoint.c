@@ -2,10 +2,14 @@
 #include "userspace/agent/attest_endpoint.h"
 
 #include "base/errmsg.h"
+#include "base/log.h"
+#include "base/notify.h"
+#include "base/ratelimit.h"
 #include "base/fileio.h"
 #include "net/net.h"
 #include "userspace/agent/sealed_tls.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <openssl/err.h>
@@ -37,6 +41,26 @@ static int listen_on(const struct endpoint_config *c, char *err, size_t errlen)
 }
 
 /* One connection: the handshake (the TPM signs), one line, close. */
+/* Failed handshakes: anyone who can connect can cause them, so 10 lines
+ * at once, then 1 a second, and a count of the rest. */
+static struct tr_ratelimit failures = TR_RATELIMIT_INIT("endpoint", 10, 1);
+
+static void peer_name(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	snprintf(out, len, "?");
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out,
+			  (socklen_t)len);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			  out, (socklen_t)len);
+}
+
 static void serve_one(SSL_CTX *ctx, int fd, const char *cn)
 {
 	struct timeval tv = { .tv_sec = 5 };
@@ -51,13 +75,15 @@ static void serve_one(SSL_CTX *ctx, int fd, const char *cn)
 		SSL_write(ssl, line, (int)strlen(line));
 		SSL_shutdown(ssl);
 	} else {
-		char why[256];
+		char why[256], peer[INET6_ADDRSTRLEN];
 
 		/* The log says why, every reason on the queue: "PCR policy
 		 * not satisfied" when the router left its good state. */
 		sealed_tls_errors(why, sizeof(why));
-		fprintf(stderr, "endpoint: handshake failed: %s\n",
-			why[0] ? why : "connection closed");
+		peer_name(fd, peer, sizeof(peer));
+		tr_log_limited(&failures, TR_LOG_WARN, "endpoint",
+			       "handshake with %s failed: %s", peer,
+			       why[0] ? why : "connection closed");
 	}
 	ERR_clear_error();
 	SSL_free(ssl);
@@ -82,11 +108,15 @@ int endpoint_run(const struct endpoint_config *c, volatile sig_atomic_t *stop,
 		SSL_CTX_free(ctx);
 		return -1;
 	}
+	if (c->notify_ready)
+		tr_notify("READY=1");
 	while (!*stop) {
 		int fd;
 
-		if (poll(&p, 1, 200) != 1)
+		if (poll(&p, 1, 200) != 1) {
+			tr_log_flush(&failures);
 			continue;
+		}
 		fd = accept(p.fd, NULL, NULL);
 		if (fd >= 0)
 			serve_one(ctx, fd, cn);

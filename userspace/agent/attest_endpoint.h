@@ -12,6 +12,7 @@
 #define TR_AGENT_ATTEST_ENDPOINT_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct endpoint_config {
@@ -19,6 +20,8 @@ struct endpoint_config {
 	const char *address; /* IPv4 or IPv6 literal */
 	unsigned short port; /* 0: any free port */
 	const char *port_file; /* where to write the port, or NULL */
+	/* Tell systemd READY=1 once listening (base/notify.h). */
+	bool notify_ready;
 };
 
 /* Serve until *@stop is set: 0, or -1 with the reason. */

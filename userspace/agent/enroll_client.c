@@ -8,6 +8,7 @@
 #include "enroll/evidence.h"
 #include "enroll/wire.h"
 #include "base/errmsg.h"
+#include "base/log.h"
 #include "enroll/est_certs.h"
 #include "base/fileio.h"
 #include "userspace/agent/http_client.h"
@@ -107,7 +108,12 @@ static void url(const struct enroll_config *c, const char *op, char *out,
 	snprintf(out, len, "%s" EST "%s", c->nms_url, op);
 }
 
-/* An answer's status as a result: 0 done, -1 refused, -2 retry. */
+#define NAME_CONFLICT (-3)
+
+/*
+ * An answer's status as a result: 0 done, -1 refused (start again), -2
+ * retry, NAME_CONFLICT (stop: no retry can help).
+ */
 static int classify(const struct http_answer *a, const char *what, char *err,
 		    size_t errlen)
 {
@@ -115,6 +121,11 @@ static int classify(const struct http_answer *a, const char *what, char *err,
 		return 0;
 	tr_fail(err, errlen, "%s: HTTP %ld: %.*s", what, a->status,
 		(int)strcspn(a->body, "\n"), a->body);
+	/* Asking again, however often, cannot free a name another TPM
+	 * holds: it would only fill the NMS's log. */
+	if (a->status == 403 &&
+	    !strcmp(a->refusal, TR_EST_REFUSAL_NAME_CONFLICT))
+		return NAME_CONFLICT;
 	return a->status >= 400 && a->status < 500 ? -1 : -2;
 }
 
@@ -331,7 +342,6 @@ int enroll_run(const struct enroll_config *c, char *err, size_t errlen)
 			break;
 		if (attempt)
 			backoff(c, attempt - 1, 0);
-		fprintf(stderr, "enroll: attempt %d: ", attempt + 1);
 		r = get_cacerts(c, err, errlen);
 		/* The same evidence again after an NMS failure: its
 		 * challenge may still be there (nothing was committed). */
@@ -347,11 +357,17 @@ int enroll_run(const struct enroll_config *c, char *err, size_t errlen)
 		if (!r)
 			r = enroll_csr(&t, c, &k, &ev, err, errlen);
 		if (!r) {
-			fprintf(stderr, "enrolled\n");
+			tr_log(TR_LOG_NOTICE, "enroll", "attempt %d: enrolled",
+			       attempt + 1);
 			rc = 0;
 			break;
 		}
-		fprintf(stderr, "%s\n", err);
+		tr_log(TR_LOG_WARN, "enroll", "attempt %d: %s", attempt + 1,
+		       err);
+		if (r == NAME_CONFLICT) {
+			rc = ENROLL_NAME_CONFLICT;
+			break;
+		}
 		/* Refused: start again with a new challenge (a used one
 		 * is gone for good). */
 		if (r == -1)

@@ -29,7 +29,14 @@ struct enroll_config {
 	unsigned backoff_max_ms;
 };
 
-/* 0 when enrolled (now or before), -1 with the last reason. */
+/* The NMS refused the name: it is another TPM's, or this TPM is enrolled
+ * under another name. Retrying cannot help; an operator must act. */
+#define ENROLL_NAME_CONFLICT (-2)
+
+/*
+ * 0 when enrolled (now or before); ENROLL_NAME_CONFLICT at once, without
+ * retrying; -1 with the last reason when it gave up.
+ */
 int enroll_run(const struct enroll_config *c, char *err, size_t errlen);
 
 #endif

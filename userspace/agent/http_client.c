@@ -2,10 +2,13 @@
 #include "userspace/agent/http_client.h"
 
 #include "base/errmsg.h"
+#include "enroll/wire.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 struct sink {
 	struct http_answer *a;
@@ -25,6 +28,26 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	memcpy(s->a->body + s->a->len, p, len);
 	s->a->len += len;
 	s->a->body[s->a->len] = 0;
+	return len;
+}
+
+/* The one header we read besides the status: Trustroute-Refusal. */
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char name[] = TR_EST_REFUSAL_HEADER ":";
+	struct http_answer *a = arg;
+	size_t len = size * n, i = sizeof(name) - 1, k = 0;
+
+	if (len > i && !strncasecmp(p, name, i)) {
+		while (i < len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		/* A token: letters, digits and '-', bounded; anything else
+		 * ends it. */
+		while (i < len && k + 1 < sizeof(a->refusal) &&
+		       (isalnum((unsigned char)p[i]) || p[i] == '-'))
+			a->refusal[k++] = p[i++];
+		a->refusal[k] = 0;
+	}
 	return len;
 }
 
@@ -55,6 +78,8 @@ int http_request(const char *url, const char *ca_file, const char *content_type,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
 	if (body) {
 		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
 			 content_type);

@@ -16,6 +16,7 @@ struct http_answer {
 	char body[HTTP_ANSWER_MAX + 1]; /* NUL-terminated */
 	size_t len;
 	long retry_after; /* seconds, 0 when not given */
+	char refusal[32]; /* the Trustroute-Refusal header, "" when none */
 };
 
 /*

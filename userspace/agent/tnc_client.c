@@ -340,6 +340,25 @@ out:
 	return rc;
 }
 
+/*
+ * The PT-TLS client's TLS options. strongSwan 6.0.6's charon (tnc-pdp),
+ * the reference TNC server, answers a TLS 1.2 ClientHello without the
+ * renegotiation_info extension (RFC 5746), and OpenSSL 3 refuses such a
+ * server by default ("unsafe legacy renegotiation disabled"). RFC 5746
+ * 4.1 lets a client go on with a server that does not support it: the
+ * attack it prevents (a man in the middle splicing his own handshake in
+ * front of ours) needs a renegotiation, and this client never
+ * renegotiates and refuses the server's attempts to (a HelloRequest gets
+ * a no_renegotiation alert). So: legacy servers allowed, renegotiation
+ * never, and only here: other TLS clients (enrollment, probes) keep
+ * OpenSSL's default. TLS 1.3 has no renegotiation and is not concerned.
+ */
+static void pt_tls_client_options(SSL_CTX *ctx)
+{
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
+					 SSL_OP_NO_RENEGOTIATION);
+}
+
 int tnc_client_run(const struct tnc_client_config *cfg,
 		   struct tnc_client_result *r, char *err, size_t errlen)
 {
@@ -365,6 +384,8 @@ int tnc_client_run(const struct tnc_client_config *cfg,
 	ctx = cfg->use_key ? sealed_tls_ctx(TLS_client_method(), cfg->state_dir,
 					    cfg->nms_ca, err, errlen) :
 			     NULL;
+	if (ctx)
+		pt_tls_client_options(ctx);
 	if (!ctx ||
 	    tls_stream_open(&c.ts, ctx, cfg->nms_address, cfg->nms_port,
 			    cfg->nms_name, cfg->timeout_ms, err, errlen) < 0) {
@@ -384,6 +405,7 @@ int tnc_client_run(const struct tnc_client_config *cfg,
 			goto out;
 		}
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		pt_tls_client_options(ctx);
 		if (tls_stream_open(&c.ts, ctx, cfg->nms_address, cfg->nms_port,
 				    cfg->nms_name, cfg->timeout_ms, err,
 				    errlen) < 0)

@@ -9,6 +9,7 @@
  *
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
+#include "base/cli.h"
 #include "base/fileio.h"
 #include "base/hex.h"
 #include "ima/log.h"
@@ -406,6 +407,8 @@ int main(int argc, char **argv)
 	size_t len;
 	char *end;
 
+	if (tr_cli_version(argc, argv, "imalog"))
+		return 0;
 	while ((o = getopt_long(argc, argv, "jp:b:c:B:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':

@@ -15,15 +15,26 @@
  *   trustroute-agent run    (all of the above) [--attest-interval S]
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
- * when it gave up. serve: the implicit-attestation endpoint (TLS with the
+ * when it gave up, 3 at once when the NMS refused the name (another
+ * TPM's, or this TPM is enrolled under another name). serve: the implicit-attestation endpoint (TLS with the
  * sealed key) until SIGTERM. attest: one PT-TLS/PB-TNC session with the
  * NMS; exit 0 when access is allowed, 1 when not, 2 when it failed. run:
  * the router's daemon: enroll (retrying until it is), serve, and attest
- * every interval, until SIGTERM. Exit 2 on usage.
+ * every interval, until SIGTERM (exit 3 on a name conflict, as enroll).
+ * Exit 2 on usage.
+ *
+ * --config FILE holds the same options as "name = value" lines ("mutual
+ * = yes" for a flag; base/config.h), the command line's winning; the
+ * command (enroll, serve, attest, run) stays on the command line. Under
+ * systemd (Type=notify) serve and run say READY=1 once the endpoint
+ * listens.
  */
 #include "userspace/agent/attest_endpoint.h"
 #include "userspace/agent/enroll_client.h"
 #include "userspace/agent/tnc_client.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/log.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -35,7 +46,8 @@
 
 static int usage(int rc)
 {
-	fputs("usage: trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
+	fputs("usage: trustroute-agent COMMAND [--config FILE] [OPTIONS]\n"
+	      "       trustroute-agent enroll --state-dir DIR --nms URL --nms-ca PEM\n"
 	      "                               --device NAME [--pcrs sha256:N,...]\n"
 	      "                               [--alg ecc|rsa] [--max-attempts N]\n"
 	      "                               [--backoff-ms N] [--backoff-max-ms N]\n"
@@ -182,8 +194,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc || !o->en.state_dir)
+	if (optind != argc)
 		return -1;
+	if (!o->en.state_dir) {
+		tr_cli_missing("trustroute-agent", "--state-dir DIR");
+		return -2;
+	}
 	if (tr_pcr_selection_parse(o->pcrs, &o->en.pcrs) < 0) {
 		fprintf(stderr,
 			"trustroute-agent: --pcrs %s: want sha256:N[,N...]\n",
@@ -193,16 +209,45 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static bool enroll_ok(const struct opts *o)
+/* The first required option missing, or NULL. */
+static const char *enroll_missing(const struct opts *o)
 {
-	return o->en.nms_url && o->en.nms_ca && o->en.device &&
-	       o->en.max_attempts >= 0 && o->en.backoff_ms &&
+	return !o->en.nms_url ? "--nms URL" :
+	       !o->en.nms_ca  ? "--nms-ca PEM" :
+	       !o->en.device  ? "--device NAME" :
+				NULL;
+}
+
+static const char *attest_missing(const struct opts *o)
+{
+	return !o->tc.nms_address ? "--tnc ADDR" :
+	       !o->tc.nms_name	  ? "--tnc-name NAME" :
+	       !o->tc.nms_ca	  ? "--nms-ca PEM" :
+				    NULL;
+}
+
+/* enroll's options there and sound; a missing one named. */
+static bool enroll_ok(const struct opts *o, const char *cmd)
+{
+	const char *m = enroll_missing(o);
+
+	if (m) {
+		fprintf(stderr, "trustroute-agent %s: %s is required\n", cmd,
+			m);
+		return false;
+	}
+	return o->en.max_attempts >= 0 && o->en.backoff_ms &&
 	       o->en.backoff_max_ms >= o->en.backoff_ms;
 }
 
-static bool attest_ok(const struct opts *o)
+static bool attest_ok(const struct opts *o, const char *cmd)
 {
-	return o->tc.nms_address && o->tc.nms_name && o->tc.nms_ca;
+	const char *m = attest_missing(o);
+
+	if (m)
+		fprintf(stderr, "trustroute-agent %s: %s is required\n", cmd,
+			m);
+	return !m;
 }
 
 static volatile sig_atomic_t stop;
@@ -222,11 +267,21 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* A name conflict needs an operator: retrying would not change it. */
+#define EXIT_NAME_CONFLICT 3
+
 static int enroll(struct opts *o)
 {
 	char err[512];
+	int rc = enroll_run(&o->en, err, sizeof(err));
 
-	if (enroll_run(&o->en, err, sizeof(err)) < 0) {
+	if (rc == ENROLL_NAME_CONFLICT) {
+		fprintf(stderr,
+			"trustroute-agent: not enrolled, and retrying cannot help: the NMS refused the name \"%s\": %s\n",
+			o->en.device, err);
+		return EXIT_NAME_CONFLICT;
+	}
+	if (rc < 0) {
 		fprintf(stderr, "trustroute-agent: not enrolled: %s\n", err);
 		return 1;
 	}
@@ -241,13 +296,12 @@ static int attest(struct opts *o)
 	char err[512];
 
 	if (tnc_client_run(&o->tc, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "trustroute-agent: attestation session: %s\n",
-			err);
+		tr_log(TR_LOG_ERR, "attest", "attestation session: %s", err);
 		return 2;
 	}
 	if (r.without_key)
-		fprintf(stderr, "attest: without the sealed key: %s\n",
-			r.key_error);
+		tr_log(TR_LOG_WARN, "attest", "without the sealed key: %s",
+		       r.key_error);
 	printf("access %s (assessment %u), %u batches%s%s%s%s\n",
 	       tnc_access_name(r.access), r.assessment, r.batches,
 	       r.quoted ? ", quoted" : "", r.mutual ? ", mutual" : "",
@@ -273,12 +327,17 @@ static void *serve_thread(void *arg)
 static int run(struct opts *o)
 {
 	pthread_t th;
+	int rc;
 
-	if (!enroll_ok(o) || !attest_ok(o) || !o->attest_interval)
+	if (!enroll_ok(o, "run") || !attest_ok(o, "run"))
+		return 2;
+	if (!o->attest_interval)
 		return usage(2);
 	o->en.max_attempts = 0; /* until it works */
-	if (enroll(o))
-		return 1;
+	o->ep.notify_ready = true;
+	rc = enroll(o);
+	if (rc)
+		return rc;
 	if (pthread_create(&th, NULL, serve_thread, o))
 		return 1;
 	while (!stop) {
@@ -294,20 +353,34 @@ static int run(struct opts *o)
 
 int main(int argc, char **argv)
 {
+	static const char *const flags[] = { "mutual", "with-key", NULL };
 	struct opts o;
-	char err[512];
+	char err[512], *args[128];
+	int n, rc;
 
 	/* Our messages say what failed; the TSS's own log would repeat
 	 * each TPM error as noise (TSS2_LOG set by the caller wins). */
 	setenv("TSS2_LOG", "all+none", 0);
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "trustroute-agent"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
-	if (parse(argc - 1, argv + 1, &o) < 0)
+	tr_log_init("trustroute-agent");
+	if (tr_config_args(argc - 1, argv + 1, flags, args, &n, 128, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: %s\n", err);
+		return 2;
+	}
+	rc = parse(n, args, &o);
+	if (rc == -2)
+		return 2;
+	if (rc < 0)
 		return usage(2);
 	signals();
 	if (!strcmp(argv[1], "enroll"))
-		return enroll_ok(&o) ? enroll(&o) : usage(2);
+		return enroll_ok(&o, "enroll") ? enroll(&o) : 2;
 	if (!strcmp(argv[1], "serve")) {
+		o.ep.notify_ready = true;
 		if (endpoint_run(&o.ep, &stop, err, sizeof(err)) < 0) {
 			fprintf(stderr, "trustroute-agent: %s\n", err);
 			return 1;
@@ -315,7 +388,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "attest"))
-		return attest_ok(&o) ? attest(&o) : usage(2);
+		return attest_ok(&o, "attest") ? attest(&o) : 2;
 	if (!strcmp(argv[1], "run"))
 		return run(&o);
 	return usage(2);

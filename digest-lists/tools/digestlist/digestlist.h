@@ -6,6 +6,7 @@
 #ifndef TR_DIGESTLIST_H
 #define TR_DIGESTLIST_H
 
+#include "base/cli.h"
 #include <json-c/json.h>
 
 #define LIST_MAX (256u << 20)

@@ -16,7 +16,9 @@ int cmd_export(int argc, char **argv)
 		out = argv[2];
 		i = 3;
 	}
-	if (!out || i >= argc)
+	if (!out)
+		return tr_cli_missing("digestlist export", "--output DB");
+	if (i >= argc)
 		return usage(2);
 	if (dl_export(out, (const char *const *)argv + i, (size_t)(argc - i),
 		      err, sizeof(err)) < 0) {

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "digest-lists/tools/digestlist/digestlist.h"
+#include "base/cli.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -51,7 +52,9 @@ int main(int argc, char **argv)
 		{ "export", cmd_export },
 	};
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+	if (tr_cli_version(argc, argv, "digestlist"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))

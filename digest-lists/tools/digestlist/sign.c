@@ -51,7 +51,11 @@ int cmd_sign(int argc, char **argv)
 			return usage(2);
 		}
 	}
-	if (!keyp || !certp || optind == argc)
+	if (!keyp || !certp)
+		return tr_cli_missing("digestlist sign",
+				      !keyp ? "--key KEY.pem" :
+					      "--cert CERT.pem");
+	if (optind == argc)
 		return usage(2);
 	if (!modsig && !sigfile && !xattr)
 		modsig = 1;

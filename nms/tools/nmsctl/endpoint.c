@@ -1,28 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* nmsctl endpoint: where the NMS probes a router. */
 #include "nms/tools/nmsctl/nmsctl.h"
+#include "base/cli.h"
 #include "nms/store/store_session.h"
 #include "nms/store/store_trust.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* An IPv4 or IPv6 literal, as the prober connects to it. */
+static bool is_address(const char *a)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, a, buf) == 1 ||
+	       inet_pton(AF_INET6, a, buf) == 1;
+}
+
+static int parse_port(const char *arg, unsigned *port)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || arg[0] == '+' ||
+	    n < 1 || n > 65535)
+		return -1;
+	*port = (unsigned)n;
+	return 0;
+}
 
 int cmd_endpoint(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
 	struct nms_store s;
 	char err[256];
+	unsigned port;
 	int64_t id;
-	int rc = 1;
+	int o, rc = 1;
 
-	if (argc != 6 || strcmp(argv[1], "--db"))
+	/* "+": options first, so a port "-1" is the port (and refused). */
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (o == 'd')
+			db = optarg;
+		else
+			return usage(2);
+	}
+	if (!db)
+		return tr_cli_missing("nmsctl endpoint", "--db FILE");
+	if (argc - optind != 3)
 		return usage(2);
-	if (nms_store_open(&s, argv[2], err, sizeof(err)) < 0) {
-		fprintf(stderr, "nmsctl: %s\n", err);
+	if (!is_address(argv[optind + 1])) {
+		fprintf(stderr,
+			"nmsctl endpoint: \"%s\" is not an IPv4 or IPv6 address\n",
+			argv[optind + 1]);
 		return 2;
 	}
-	id = nms_store_device_id(&s, argv[3], err, sizeof(err));
-	if (id > 0 &&
-	    nms_store_endpoint_set(&s, id, argv[4], (unsigned)atoi(argv[5]),
-				   err, sizeof(err)) == 0)
+	if (parse_port(argv[optind + 2], &port) < 0) {
+		fprintf(stderr,
+			"nmsctl endpoint: port \"%s\": want a number from 1 to 65535\n",
+			argv[optind + 2]);
+		return 2;
+	}
+	if (open_store(&s, db) < 0)
+		return 2;
+	id = nms_store_device_id(&s, argv[optind], err, sizeof(err));
+	if (id > 0 && nms_store_endpoint_set(&s, id, argv[optind + 1], port,
+					     err, sizeof(err)) == 0)
 		rc = 0;
 	else
 		fprintf(stderr, "nmsctl: %s\n", err);

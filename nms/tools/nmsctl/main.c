@@ -9,6 +9,9 @@
  *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT
  *   nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]
  *                DEVICE ADDRESS PORT
+ *   nmsctl token add --db FILE NAME --role admin|read-only
+ *   nmsctl token list --db FILE [--json]
+ *   nmsctl token revoke --db FILE NAME
  *
  * devices: every device with its trust state, since when and why;
  * history: a device's state changes; sessions: attestation sessions with
@@ -16,12 +19,20 @@
  * through each router were converged to; endpoint: where the NMS probes
  * a router; probe: one implicit attestation now (a TLS handshake with
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
- * (offline). Exit 2 on usage or when the store cannot be read.
+ * (offline); history, sessions and endpoint of an unknown device: exit 1;
+ * token: the API's bearer tokens (add prints the new token, once).
+ * Exit 2 on usage or when the store cannot be read (or does not exist:
+ * nmsctl never creates one). Times are RFC 3339 in UTC, tables and JSON
+ * alike ("2026-12-03T12:00:00.123Z").
  */
 #include "nms/tools/nmsctl/nmsctl.h"
+#include "base/cli.h"
+#include "nms/store/store.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int usage(int rc)
 {
@@ -31,9 +42,29 @@ int usage(int rc)
 	      "       nmsctl routes   --db FILE [--json]\n"
 	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT\n"
 	      "       nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]\n"
-	      "                    DEVICE ADDRESS PORT\n",
+	      "                    DEVICE ADDRESS PORT\n"
+	      "       nmsctl token add --db FILE NAME --role admin|read-only\n"
+	      "       nmsctl token list --db FILE [--json]\n"
+	      "       nmsctl token revoke --db FILE NAME\n",
 	      rc ? stderr : stdout);
 	return rc;
+}
+
+int open_store(struct nms_store *s, const char *path)
+{
+	char err[512];
+
+	if (access(path, F_OK) < 0) {
+		fprintf(stderr, "nmsctl: %s: %s (nmsd creates the store)\n",
+			path,
+			errno == ENOENT ? "no such store" : strerror(errno));
+		return -1;
+	}
+	if (nms_store_open(s, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nmsctl: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 void print_json(json_object *o)
@@ -47,7 +78,9 @@ int main(int argc, char **argv)
 {
 	/* A peer that hangs up mid-handshake must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "nmsctl"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
 	if (listing_find(argv[1]))
 		return cmd_listing(listing_find(argv[1]), argc - 1, argv + 1);
@@ -55,5 +88,7 @@ int main(int argc, char **argv)
 		return cmd_endpoint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "token"))
+		return cmd_token(argc - 1, argv + 1);
 	return usage(2);
 }

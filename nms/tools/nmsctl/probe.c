@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* nmsctl probe: one implicit attestation now, a TLS handshake with the router's sealed key. */
 #include "nms/tools/nmsctl/nmsctl.h"
+#include "base/cli.h"
 #include "base/hex.h"
 #include "nms/probe/prober.h"
 #include <getopt.h>
@@ -45,7 +46,9 @@ int cmd_probe(int argc, char **argv)
 		else
 			return usage(2);
 	}
-	if (!ca || optind + 3 != argc)
+	if (!ca)
+		return tr_cli_missing("nmsctl probe", "--ca PEM");
+	if (optind + 3 != argc)
 		return usage(2);
 	t.device = argv[optind];
 	t.address = argv[optind + 1];

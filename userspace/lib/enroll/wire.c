@@ -156,18 +156,46 @@ static int get_b64(json_object *o, const char *key, uint8_t *out, size_t cap,
 	return 0;
 }
 
-/* Base64 member @key holding exactly one marshalled TPM structure. */
-#define GET_TPM(o, key, fn, obj, err, errlen)                                  \
+/*
+ * Base64 member @key holding exactly one marshalled TPM structure, in
+ * the form the encoder writes: unmarshalled, it must marshal back to the
+ * same bytes. Otherwise the parser would accept what the encoder refuses
+ * or writes differently, and a value could mean one thing here and
+ * another to the next reader (the NMS hashes what it stores).
+ */
+#define GET_TPM(o, key, unmarshal, marshal, obj, err, errlen)                  \
 	({                                                                     \
-		uint8_t buf_[sizeof(*(obj)) + 8];                              \
-		size_t n_ = 0, off_ = 0;                                       \
+		uint8_t buf_[sizeof(*(obj)) + 8], back_[sizeof(*(obj)) + 8];   \
+		size_t n_ = 0, off_ = 0, m_ = 0;                               \
 		int rc_ = get_b64((o), (key), buf_, sizeof(buf_), &n_, (err),  \
 				  (errlen));                                   \
-		if (!rc_ && (fn(buf_, n_, &off_, (obj)) || off_ != n_))        \
+		if (!rc_ && (unmarshal(buf_, n_, &off_, (obj)) || off_ != n_)) \
 			rc_ = tr_fail((err), (errlen),                         \
 				      "\"%s\": not one TPM structure", (key)); \
+		if (!rc_ && (marshal((obj), back_, sizeof(back_), &m_) ||      \
+			     m_ != n_ || memcmp(back_, buf_, n_)))             \
+			rc_ = tr_fail((err), (errlen),                         \
+				      "\"%s\": not in its canonical form",     \
+				      (key));                                  \
 		rc_;                                                           \
 	})
+
+/*
+ * A TPM2B_PUBLIC: never empty. Tss2_MU takes a size of 0 (no area at
+ * all) but cannot marshal it back; and an object without a public area
+ * has no name, so nothing could be bound to it.
+ */
+static int get_public(json_object *o, const char *key, TPM2B_PUBLIC *pub,
+		      char *err, size_t errlen)
+{
+	if (GET_TPM(o, key, Tss2_MU_TPM2B_PUBLIC_Unmarshal,
+		    Tss2_MU_TPM2B_PUBLIC_Marshal, pub, err, errlen)) {
+		if (!pub->size && strstr(err, "canonical"))
+			tr_fail(err, errlen, "\"%s\": empty TPM2B_PUBLIC", key);
+		return -1;
+	}
+	return 0;
+}
 
 int tr_credential_request_parse(const char *json, size_t len,
 				struct tr_credential_request *r, char *err,
@@ -194,10 +222,8 @@ int tr_credential_request_parse(const char *json, size_t len,
 	strcpy(r->device, json_object_get_string(v));
 	if (get_b64(o, "ek_certificate", r->ek_cert, sizeof(r->ek_cert),
 		    &r->ek_cert_len, err, errlen) ||
-	    GET_TPM(o, "ek_public", Tss2_MU_TPM2B_PUBLIC_Unmarshal, &r->ek_pub,
-		    err, errlen) ||
-	    GET_TPM(o, "ak_public", Tss2_MU_TPM2B_PUBLIC_Unmarshal, &r->ak_pub,
-		    err, errlen))
+	    get_public(o, "ek_public", &r->ek_pub, err, errlen) ||
+	    get_public(o, "ak_public", &r->ak_pub, err, errlen))
 		goto out;
 	rc = 0;
 out:
@@ -226,9 +252,11 @@ int tr_credential_reply_parse(const char *json, size_t len,
 		goto out;
 	}
 	if (GET_TPM(o, "credential", Tss2_MU_TPM2B_ID_OBJECT_Unmarshal,
-		    &r->credential, err, errlen) ||
+		    Tss2_MU_TPM2B_ID_OBJECT_Marshal, &r->credential, err,
+		    errlen) ||
 	    GET_TPM(o, "secret", Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal,
-		    &r->secret, err, errlen))
+		    Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal, &r->secret, err,
+		    errlen))
 		goto out;
 	json_object_object_get_ex(o, "expires", &v);
 	if (!json_object_is_type(v, json_type_int)) {

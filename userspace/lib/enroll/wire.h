@@ -27,6 +27,14 @@
 
 #define TR_WIRE_MAX 16384
 
+/*
+ * A 403 that no retry can change carries this header: the device name
+ * is another TPM's, or this TPM is enrolled under another name. The
+ * router stops and says so rather than retrying (enrollment.md).
+ */
+#define TR_EST_REFUSAL_HEADER "Trustroute-Refusal"
+#define TR_EST_REFUSAL_NAME_CONFLICT "name-conflict"
+
 struct tr_credential_request {
 	char device[TR_DEVICE_NAME_MAX + 1];
 	uint8_t ek_cert[TR_EK_CERT_MAX];

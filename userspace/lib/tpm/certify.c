@@ -68,9 +68,8 @@ int tr_certify(struct tr_tpm *t, const TPM2B_PUBLIC *ak_pub,
 		rc = Esys_Load(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			       ESYS_TR_NONE, key_priv, key_pub, &key);
 	if (rc) {
-		tr_fail(err, errlen,
-			"loading the AK or the key (not from this TPM?): %s",
-			Tss2_RC_Decode(rc));
+		tr_tpm_load_fail(err, errlen,
+				 ak == ESYS_TR_NONE ? "the AK" : "the key", rc);
 		goto out;
 	}
 	/*

@@ -13,6 +13,34 @@ int tr_tpm_fail(char *err, size_t errlen, const char *what, TSS2_RC rc)
 		       rc);
 }
 
+int tr_tpm_load_fail(char *err, size_t errlen, const char *what, TSS2_RC rc)
+{
+	TSS2_RC layerless = rc & 0xffff;
+	/* Format-one codes carry the parameter's number in bits 8-11. */
+	TSS2_RC fmt1 = layerless & TPM2_RC_FMT1 ?
+			       layerless & (TPM2_RC_FMT1 | 0x3f) :
+			       layerless;
+
+	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+	    (fmt1 == TPM2_RC_INTEGRITY || fmt1 == TPM2_RC_BINDING))
+		return tr_fail(
+			err, errlen,
+			"loading %s: not from this TPM (its private part fails this TPM's integrity check): %s (0x%x)",
+			what, Tss2_RC_Decode(rc), rc);
+	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+	    (layerless == TPM2_RC_OBJECT_MEMORY ||
+	     layerless == TPM2_RC_SESSION_MEMORY ||
+	     layerless == TPM2_RC_MEMORY ||
+	     layerless == TPM2_RC_OBJECT_HANDLES ||
+	     layerless == TPM2_RC_SESSION_HANDLES))
+		return tr_fail(
+			err, errlen,
+			"loading %s: the TPM has no room for another object: %s (0x%x); objects are left loaded by another client: use the resource manager (/dev/tpmrm0, tpm2-abrmd) or flush them (tpm2_flushcontext -t)",
+			what, Tss2_RC_Decode(rc), rc);
+	return tr_fail(err, errlen, "loading %s: %s (0x%x)", what,
+		       Tss2_RC_Decode(rc), rc);
+}
+
 int tr_tpm_open(struct tr_tpm *t, const char *tcti, char *err, size_t errlen)
 {
 	TSS2_RC rc;

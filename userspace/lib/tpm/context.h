@@ -50,5 +50,13 @@ void tr_tpm_pcr_selection(const struct tr_pcr_values *p,
 
 /* "@what: <decoded TSS2 error> (0xRC)" into @err; returns -1. */
 int tr_tpm_fail(char *err, size_t errlen, const char *what, TSS2_RC rc);
+/*
+ * A TPM2_Load of @what (e.g. "the AK") that failed with @rc, said by its
+ * cause: a key wrapped by another TPM (integrity or binding check: "not
+ * from this TPM"), a TPM without room for another object or session
+ * (0x902-0x906: transient objects left loaded, no resource manager), or
+ * the TPM's own words. Returns -1.
+ */
+int tr_tpm_load_fail(char *err, size_t errlen, const char *what, TSS2_RC rc);
 
 #endif

@@ -132,8 +132,9 @@ int tr_make_credential(const TPM2B_PUBLIC *ek_pub, const TPM2B_NAME *ak_name,
 	size_t plen = 2 + slen;
 	int ret = -1;
 
-	/* Only what template L-1 makes: anything else would be wrapped to
-	 * parameters the TPM does not use, and fail there obscurely. */
+	/* Only what templates L-1 and H-1 make: anything else would be
+	 * wrapped to parameters the TPM does not use, and fail there
+	 * obscurely. */
 	if (a->type != TPM2_ALG_RSA || a->nameAlg != TPM2_ALG_SHA256 ||
 	    a->parameters.rsaDetail.keyBits != 2048 ||
 	    a->parameters.rsaDetail.symmetric.algorithm != TPM2_ALG_AES ||
@@ -203,8 +204,7 @@ int tr_activate_credential(struct tr_tpm *t, const TPM2B_PUBLIC *ak_pub,
 	rc = Esys_Load(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, ak_priv, ak_pub, &ak);
 	if (rc) {
-		tr_tpm_fail(err, errlen, "loading the AK (not from this TPM?)",
-			    rc);
+		tr_tpm_load_fail(err, errlen, "the AK", rc);
 		goto out;
 	}
 	/* The EK's policy: PolicySecret of the endorsement hierarchy. */

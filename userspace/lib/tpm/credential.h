@@ -10,11 +10,22 @@
 #ifndef TR_TPM_CREDENTIAL_H
 #define TR_TPM_CREDENTIAL_H
 
+#include "tpm/ek.h"
 #include "tpm/key.h"
 
 /*
+ * The EK templates MakeCredential is done for: RSA-2048 with SHA-256 and
+ * AES-128-CFB, as L-1 and H-1 have them (ECC EKs would need ECDH and
+ * KDFe for the seed; not done).
+ */
+#define TR_CREDENTIAL_TEMPLATES \
+	(TR_EK_TEMPLATE_BIT(TR_EK_L1) | TR_EK_TEMPLATE_BIT(TR_EK_H1))
+
+/*
  * MakeCredential (TPM 2.0 Part 1, 24 "Credential Protection") for an
- * RSA-2048 EK with SHA-256 and AES-128-CFB, as template L-1 has it.
+ * RSA-2048 EK with SHA-256 and AES-128-CFB, as templates L-1 and H-1 have
+ * it. The caller has checked that the area is one of them
+ * (tr_ek_template_of): this wraps to the key and its parameters only.
  * @secret is 1..32 bytes. Pure: OpenSSL only.
  */
 int tr_make_credential(const TPM2B_PUBLIC *ek_pub, const TPM2B_NAME *ak_name,

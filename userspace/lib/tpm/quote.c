@@ -137,9 +137,7 @@ int tr_quote(struct tr_tpm *t, const TPM2B_PUBLIC *ak_pub,
 	rc = Esys_Load(t->esys, t->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, ak_priv, ak_pub, &ak);
 	if (rc)
-		return tr_fail(err, errlen,
-			       "loading the AK (not from this TPM?): %s",
-			       Tss2_RC_Decode(rc));
+		return tr_tpm_load_fail(err, errlen, "the AK", rc);
 	for (int attempt = 0; attempt < TR_QUOTE_TRIES; attempt++) {
 		TPM2B_ATTEST *a = NULL;
 		TPMT_SIGNATURE *s = NULL;

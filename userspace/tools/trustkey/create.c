@@ -54,7 +54,13 @@ int cmd_create(int argc, char **argv)
 			return usage(2);
 		}
 	}
-	if (!out || optind != argc || !pcrs_arg == !auth)
+	if (!out)
+		return tr_cli_missing("trustkey create", "--output KEY.pem");
+	if (!pcrs_arg && !auth)
+		return tr_cli_missing(
+			"trustkey create",
+			"--pcrs sha256:N[,N...] or --authorizer VENDOR.pem");
+	if (optind != argc || (pcrs_arg && auth))
 		return usage(2);
 	if (pcrs_arg && tr_pcr_selection_parse(pcrs_arg, &pcrs) < 0) {
 		fprintf(stderr, "trustkey: --pcrs %s: want sha256:N[,N...]\n",

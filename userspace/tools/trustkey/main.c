@@ -29,6 +29,7 @@
  * Exit: 0 ok, 1 the policy does not match, 2 usage, I/O or TPM error.
  */
 #include "userspace/tools/trustkey/trustkey.h"
+#include "base/cli.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -43,14 +44,19 @@ int usage(int rc)
 	      "                        [--value N=HEX]... [--name STR] KEY.pem\n"
 	      "       trustkey create-ak --output AK.pem\n"
 	      "       trustkey certify --ak AK.pem --nonce HEX --attest OUT --signature OUT KEY.pem\n"
-	      "       trustkey verify-certify --ak AK.pem --nonce HEX --attest F --signature F KEY.pem\n",
+	      "       trustkey verify-certify --ak AK.pem --nonce HEX --attest F --signature F KEY.pem\n"
+	      "       trustkey quote --ak AK.pem --nonce HEX [--pcrs sha256:N[,N...]]\n"
+	      "                      --message F --signature F [--pcr-values F]\n"
+	      "                      [--evmctl-pcrs F] [--ak-public PEM]\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help"))
+	if (tr_cli_version(argc, argv, "trustkey"))
+		return 0;
+	if (argc < 2 || tr_cli_help(argc, argv))
 		return usage(argc < 2 ? 2 : 0);
 	if (!strcmp(argv[1], "create"))
 		return cmd_create(argc - 1, argv + 1);
@@ -66,6 +72,8 @@ int main(int argc, char **argv)
 		return cmd_create_ak(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "certify"))
 		return cmd_certify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "quote"))
+		return cmd_quote(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify-certify"))
 		return cmd_verify_certify(argc - 1, argv + 1);
 	fprintf(stderr, "trustkey: unknown command \"%s\"\n", argv[1]);

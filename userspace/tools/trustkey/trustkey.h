@@ -6,6 +6,7 @@
 #ifndef TR_TRUSTKEY_H
 #define TR_TRUSTKEY_H
 
+#include "base/cli.h"
 #include "tpm/keyfile.h"
 
 #include <openssl/evp.h>
@@ -41,5 +42,6 @@ int cmd_approve(int argc, char **argv);
 int cmd_create_ak(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_verify_certify(int argc, char **argv);
+int cmd_quote(int argc, char **argv);
 
 #endif
