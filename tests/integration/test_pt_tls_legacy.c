@@ -20,6 +20,7 @@
 #include "userspace/agent/tnc_client.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -195,7 +196,37 @@ static int tcp_to(unsigned short port)
 	return fd;
 }
 
-/* Plaintext both ways between the GnuTLS session and the NMS. */
+/* All of @buf to the NMS (non-blocking): 0, or -1. */
+static int nms_write(SSL *ssl, int nfd, const char *buf, int len)
+{
+	while (len > 0) {
+		int n = SSL_write(ssl, buf, len), e;
+		struct pollfd p = { nfd, 0, 0 };
+
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		e = SSL_get_error(ssl, n);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			return -1;
+		p.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if (poll(&p, 1, 10000) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Plaintext both ways between the GnuTLS session and the NMS. The NMS's
+ * socket is non-blocking once connected: what makes it readable need not
+ * be data. A TLS 1.3 server sends NewSessionTickets right after the
+ * handshake (a KeyUpdate may come at any time); SSL_read consumes them
+ * and, on a blocking socket, would then wait for data the NMS sends only
+ * once the client has spoken, while the client's message waits in the
+ * other socket: a deadlock until the NMS's idle deadline closes it.
+ */
 static void relay(struct front *f, gnutls_session_t g, int gfd)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -204,7 +235,8 @@ static void relay(struct front *f, gnutls_session_t g, int gfd)
 	bool asked = false;
 	char buf[16384];
 
-	if (!ssl || !SSL_set_fd(ssl, nfd) || SSL_connect(ssl) != 1)
+	if (!ssl || !SSL_set_fd(ssl, nfd) || SSL_connect(ssl) != 1 ||
+	    fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK) < 0)
 		goto out;
 	for (;;) {
 		struct pollfd p[2] = { { gfd, POLLIN, 0 }, { nfd, POLLIN, 0 } };
@@ -223,12 +255,15 @@ static void relay(struct front *f, gnutls_session_t g, int gfd)
 			}
 			if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
 				continue;
-			if (n <= 0 || SSL_write(ssl, buf, (int)n) != (int)n)
+			if (n <= 0 || nms_write(ssl, nfd, buf, (int)n) < 0)
 				break;
 			f->relayed += (unsigned long)n;
 		}
 		if (SSL_pending(ssl) || p[1].revents) {
 			r = SSL_read(ssl, buf, sizeof(buf));
+			if (r <= 0 &&
+			    SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
+				continue; /* no data: a ticket, say */
 			if (r <= 0 ||
 			    gnutls_record_send(g, buf, (size_t)r) != r)
 				break;
@@ -240,6 +275,7 @@ static void relay(struct front *f, gnutls_session_t g, int gfd)
 			}
 		}
 	}
+	SSL_shutdown(ssl); /* the NMS sees a close, not a TLS error */
 out:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
