@@ -37,7 +37,7 @@ SANITIZE ?=
 VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
-PKGS := libcrypto libssl json-c tss2-esys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
+PKGS := libcrypto libssl json-c tss2-esys tss2-sys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
 	sqlite3 libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -79,7 +79,7 @@ LIBAGENT_SRC := $(wildcard userspace/agent/*.c)
 LIBAGENT := $(B)/libagent.a
 LIBS := $(LIBNMS) $(LIBAGENT) $(LIBDL) $(LIBTRUST)
 TOOLS := $(patsubst userspace/tools/%.c,$(B)/bin/%,$(wildcard userspace/tools/*.c)) \
-	 $(B)/bin/bench-time \
+	 $(B)/bin/bench-time $(B)/bin/tpm-sign-floor \
 	 $(patsubst digest-lists/tools/%.c,$(B)/bin/%,$(wildcard digest-lists/tools/*.c)) \
 	 $(patsubst nms/tools/%.c,$(B)/bin/%,$(wildcard nms/tools/*.c))
 # A tool with many subcommands is a folder (one file a subcommand); the
@@ -175,6 +175,11 @@ $(B)/bin/bench-time: $(B)/obj/bench/tools/bench-time.o
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The TPM's own time per sealed-key signature (bench/tls-handshake's floor).
+$(B)/bin/tpm-sign-floor: $(B)/obj/bench/tools/tpm-sign-floor.o $(LIBTRUST)
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Test tools; swtpm-run links only the fixture (it starts TPMs, no more).
 $(B)/bin/%: $(B)/obj/tests/tools/%.o $(LIBS)
 	@mkdir -p $(dir $@)
@@ -232,13 +237,16 @@ FAST_SUITES := \
 	"scripts:resumption=tests/scripts/test-resumption" \
 	"scripts:key-interop=tests/scripts/test-key-interop" \
 	"scripts:enroll=tests/scripts/test-enroll" \
+	"scripts:revoke=tests/scripts/test-revoke" \
 	"scripts:implicit-attestation=tests/scripts/test-implicit-attestation" \
 	"scripts:attestation-session=tests/scripts/test-attestation-session" \
 	"scripts:api=tests/scripts/test-api" \
 	"scripts:dashboard=tests/scripts/test-dashboard" \
+	"scripts:attest-request=tests/scripts/test-attest-request" \
 	"scripts:nmsd-logging=tests/scripts/test-nmsd-logging" \
 	"scripts:connection-flood=tests/scripts/test-connection-flood" \
 	"scripts:route-actuator=tests/scripts/test-route-actuator" \
+	"scripts:route-withdraw=tests/scripts/test-route-withdraw" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
 	"scripts:demo=tests/scripts/test-demo" \

@@ -6,6 +6,7 @@
  */
 #include "nms/api/api_internal.h"
 
+#include "nms/enroll/crl.h"
 #include "nms/route/observe.h"
 
 #include <openssl/crypto.h>
@@ -264,39 +265,9 @@ void api_revoke(struct api_call *k)
 	api_reply_json(k, 200, o);
 }
 
-struct crl_walk {
-	struct nms_crl_entry *e;
-	char (*serial)[80];
-	size_t n, cap;
-};
-
-static int crl_row(const struct nms_revoked_view *r, void *arg)
-{
-	struct crl_walk *w = arg;
-
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		void *e = realloc(w->e, cap * sizeof(*w->e));
-		void *s = e ? realloc(w->serial, cap * sizeof(*w->serial)) :
-			      NULL;
-
-		if (e)
-			w->e = e;
-		if (!s)
-			return -1;
-		w->serial = s;
-		w->cap = cap;
-	}
-	snprintf(w->serial[w->n], sizeof(w->serial[0]), "%s", r->serial);
-	w->e[w->n].revoked_ms = r->revoked_ms;
-	w->n++;
-	return 0;
-}
-
 /* The CA's CRL of every revoked certificate, made now, valid a day. */
 void api_crl(struct api_call *k)
 {
-	struct crl_walk w = { 0 };
 	uint8_t *der = NULL;
 	size_t len;
 	char err[256];
@@ -304,16 +275,10 @@ void api_crl(struct api_call *k)
 
 	if (!k->c->ca)
 		return api_fail(k, 404, "this NMS serves no CRL");
-	if (nms_store_revoked(k->c->store, crl_row, &w, err, sizeof(err)) < 0) {
-		api_fail(k, 500, "store: %s", err);
-		goto out;
-	}
-	for (size_t i = 0; i < w.n; i++)
-		w.e[i].serial = w.serial[i];
-	if (nms_ca_crl(k->c->ca, w.e, w.n, trust_now_ms() / 1000, 86400, &der,
-		       &len, err, sizeof(err)) < 0) {
-		api_fail(k, 500, "CRL: %s", err);
-		goto out;
+	if (nms_crl_from_store(k->c->store, k->c->ca, trust_now_ms(), 86400,
+			       &der, &len, err, sizeof(err)) < 0) {
+		api_fail(k, 500, "%s", err);
+		return;
 	}
 	body = malloc(len ? len : 1);
 	if (!body) {
@@ -324,6 +289,4 @@ void api_crl(struct api_call *k)
 	api_reply_bytes(k, "application/pkix-crl", body, len);
 out:
 	OPENSSL_free(der);
-	free(w.e);
-	free(w.serial);
 }

@@ -314,7 +314,10 @@ struct nms_api_server *nms_api_start(const struct nms_api_config *c, char *err,
 		tr_fail(err, errlen, "API: %s: not an IP address", c->address);
 		goto fail;
 	}
-	if (nms_store_open(&s->store, c->db, err, errlen) < 0)
+	/* Warmed: an operator's action reroutes like a bad verdict, and its
+	 * commit does not wait for the disk either (nms_store_warm). */
+	if (nms_store_open(&s->store, c->db, err, errlen) < 0 ||
+	    nms_store_warm(&s->store, err, errlen) < 0)
 		goto fail;
 	snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", c->ca_dir);
 	s->probe_ctx = probe_ctx_new(ca_file, err, errlen);

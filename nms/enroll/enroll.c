@@ -8,11 +8,15 @@
 #include "enroll/evidence.h"
 #include "nms/store/store_api.h"
 #include "nms/store/store_enroll.h"
+#include "nms/store/store_preapproval.h"
+#include "nms/store/store_session.h"
+#include "nms/store/store_trust.h"
 #include "tpm/certify.h"
 #include "tpm/convert.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -87,6 +91,57 @@ static int is_accepted(const struct nms_enroll_config *cfg, int tmpl)
 						TR_EK_TEMPLATE_BIT(TR_EK_L1);
 
 	return accepted & TR_EK_TEMPLATE_BIT(tmpl);
+}
+
+/*
+ * Whether the EK certificate @der is on the pre-approval allow-list: 0
+ * with the one name it may enroll under in @name, 1 when it is not (and
+ * @why says so), -1 when the store cannot say (@why).
+ */
+static int preapproval_of(struct nms_store *s, const uint8_t *der, size_t len,
+			  char *name, size_t nlen, char *why, size_t wlen)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	BIGNUM *bn = x ? ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL) :
+			 NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	unsigned char *issuer = NULL;
+	int ilen = x ? i2d_X509_NAME(X509_get_issuer_name(x), &issuer) : -1;
+	uint8_t sha[32];
+	int r;
+
+	SHA256(der, len, sha);
+	r = nms_store_preapproved(s, sha, hex, issuer,
+				  ilen > 0 ? (size_t)ilen : 0, name, nlen, why,
+				  wlen);
+	if (r == 0)
+		snprintf(
+			why, wlen,
+			"its EK certificate (serial %s) is not pre-approved: only TPMs on the allow-list enroll",
+			hex ? hex : "unreadable");
+	OPENSSL_free(issuer);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_free(x);
+	return r < 0 ? -1 : r ? 0 : 1;
+}
+
+/* What the router said about where it is monitored, kept with the
+ * challenge until the answer proves it. */
+static void endpoint_claim(const struct tr_credential_request *req,
+			   struct nms_challenge *c)
+{
+	size_t off = 0;
+
+	snprintf(c->endpoint_address, sizeof(c->endpoint_address), "%s",
+		 req->endpoint_address);
+	c->endpoint_port = req->endpoint_port;
+	c->request_port = req->request_port;
+	for (size_t i = 0; i < req->n_route_addrs; i++)
+		off += (size_t)snprintf(c->route_addrs + off,
+					sizeof(c->route_addrs) - off, "%s%s",
+					i ? "," : "", req->route_addrs[i]);
 }
 
 struct credential_tx {
@@ -181,7 +236,34 @@ int nms_enroll_credential(struct nms_enroll *e,
 		refuse(e, 0, err, errlen, "%s: %s", req->device, why);
 		goto out;
 	}
+	/* Not every TPM of a trusted maker: with pre-approval only those
+	 * on the operator's list, each under the one name the list gives
+	 * it (a stolen or bought TPM of the same maker, or a listed TPM
+	 * asking for another router's name, gets no challenge). */
+	if (e->cfg->preapproval) {
+		char listed[TR_DEVICE_NAME_MAX + 1];
+		int r = preapproval_of(e->store, req->ek_cert, req->ek_cert_len,
+				       listed, sizeof(listed), why,
+				       sizeof(why));
+
+		if (r < 0) {
+			snprintf(err, errlen, "store: %s", why);
+			rc = NMS_ENROLL_ERROR;
+			goto out;
+		}
+		if (r > 0) {
+			refuse(e, 0, err, errlen, "%s: %s", req->device, why);
+			goto out;
+		}
+		if (strcmp(listed, req->device)) {
+			refuse(e, 0, err, errlen,
+			       "%s: this TPM is pre-approved as \"%s\" only",
+			       req->device, listed);
+			goto out;
+		}
+	}
 	snprintf(c->device, sizeof(c->device), "%s", req->device);
+	endpoint_claim(req, c);
 	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ek_pub, c->ek_pub.b,
 					 sizeof(c->ek_pub.b), &c->ek_pub.n) ||
 	    Tss2_MU_TPM2B_PUBLIC_Marshal(&req->ak_pub, c->ak_pub.b,
@@ -248,6 +330,7 @@ struct csr_tx {
 	const struct tr_evidence *ev;
 	struct nms_challenge *c;
 	X509 *cert;
+	const char *peer; /* where the request came from, or NULL */
 	char refusal[256]; /* set: refused, but commit (challenge used) */
 	int64_t device_id; /* of the refusal's event */
 	bool conflict; /* the refusal is a name conflict */
@@ -278,6 +361,65 @@ static bool cn_is(X509_REQ *req, const char *name)
 		return false;
 	len = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn));
 	return len > 0 && (size_t)len == strlen(name) && !strcmp(cn, name);
+}
+
+/*
+ * Zero-touch monitoring: what the router said at enrollment about where
+ * it is monitored, registered only now that it is proven, in the
+ * transaction that binds it. Its endpoint (the address it gave, or the
+ * one its request came from) and request port always: a false claim
+ * only makes its own probes fail. Its route addresses only with
+ * register_routes: a router that claims a gateway address it does not
+ * have would make the NMS re-cost, or withdraw, routes through it. An
+ * address another router holds is not taken: an event says so.
+ */
+static int register_router(struct nms_store *s, struct csr_tx *a, char *err,
+			   size_t errlen)
+{
+	const struct nms_enroll_config *cfg = a->e->cfg;
+	const struct nms_challenge *c = a->c;
+	const char *addr = c->endpoint_address[0] ? c->endpoint_address :
+			   a->peer		  ? a->peer :
+						    "";
+	char why[300], list[sizeof(c->route_addrs)], *save = NULL, *one;
+
+	if (addr[0] && c->endpoint_port) {
+		if (nms_store_endpoint_set(s, a->device_id, addr,
+					   c->endpoint_port, err, errlen) < 0 ||
+		    nms_store_request_port_set(s, a->device_id, c->request_port,
+					       err, errlen) < 0)
+			return -1;
+		snprintf(
+			why, sizeof(why),
+			"endpoint %s port %u, request port %u, registered at enrollment",
+			addr, c->endpoint_port, c->request_port);
+		if (nms_store_event(s, a->device_id, "registered", why, err,
+				    errlen) < 0)
+			return -1;
+	}
+	snprintf(list, sizeof(list), "%s", c->route_addrs);
+	for (one = cfg->register_routes ? strtok_r(list, ",", &save) : NULL;
+	     one; one = strtok_r(NULL, ",", &save)) {
+		char e2[256];
+
+		if (nms_store_savepoint(s, "addr", err, errlen) < 0)
+			return -1;
+		if (nms_store_router_addr_add(s, a->device_id, one, e2,
+					      sizeof(e2)) < 0) {
+			if (nms_store_rollback_to(s, "addr", err, errlen) < 0)
+				return -1;
+			snprintf(why, sizeof(why),
+				 "route address %s not registered: %s", one,
+				 e2);
+			if (nms_store_event(s, a->device_id, "register-refused",
+					    why, err, errlen) < 0)
+				return -1;
+			continue; /* rolled back and released */
+		}
+		if (nms_store_release(s, "addr", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
@@ -317,6 +459,22 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 	if (!cn_is(a->req, device))
 		return csr_refuse(a, "%s: the CSR's subject is not CN=%s",
 				  device, device);
+	/* Again where the name is bound: an entry removed (or changed)
+	 * since the challenge was made is no longer an approval. */
+	if (cfg->preapproval) {
+		char listed[TR_DEVICE_NAME_MAX + 1];
+		int r = preapproval_of(s, c->ek_cert.b, c->ek_cert.n, listed,
+				       sizeof(listed), why, sizeof(why));
+
+		if (r < 0)
+			return tr_fail(err, errlen, "%s", why);
+		if (r > 0 || strcmp(listed, device))
+			return csr_refuse(
+				a,
+				"%s: no longer pre-approved under this name: %s",
+				device,
+				r > 0 ? why : "the list names it otherwise");
+	}
 
 	bool decommissioned;
 
@@ -398,6 +556,8 @@ static int csr_proven(struct nms_store *s, struct csr_tx *a, char *err,
 		 cfg->policy_desc);
 	if (nms_store_event(s, a->device_id, "enrolled", why, err, errlen) < 0)
 		return -1;
+	if (register_router(s, a, err, errlen) < 0)
+		return -1;
 	crash_point("before-commit");
 	return 0;
 }
@@ -430,8 +590,14 @@ static int csr_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 int nms_enroll_csr(struct nms_enroll *e, X509_REQ *req, X509 **cert, char *err,
 		   size_t errlen)
 {
+	return nms_enroll_csr_from(e, req, NULL, cert, err, errlen);
+}
+
+int nms_enroll_csr_from(struct nms_enroll *e, X509_REQ *req, const char *peer,
+			X509 **cert, char *err, size_t errlen)
+{
 	struct tr_evidence ev;
-	struct csr_tx tx = { .e = e, .req = req, .ev = &ev };
+	struct csr_tx tx = { .e = e, .req = req, .ev = &ev, .peer = peer };
 	EVP_PKEY *key_evp = NULL;
 	char why[256];
 	int rc = NMS_ENROLL_REFUSED;

@@ -24,6 +24,8 @@
 #include "enroll/wire.h"
 #include "nms/store/store.h"
 
+#include <stdbool.h>
+
 #include <openssl/x509.h>
 #include <tss2/tss2_tpm2_types.h>
 
@@ -47,6 +49,18 @@ struct nms_enroll_config {
 	char policy_desc[128];
 	int cert_days;
 	int challenge_seconds; /* how long a challenge stays valid */
+	/*
+	 * Only TPMs on the pre-approval allow-list (store_preapproval.h)
+	 * enroll, each under the name the list gives it; checked before a
+	 * challenge is made and again when the name is bound.
+	 */
+	bool preapproval;
+	/*
+	 * Register the route addresses a router gives at enrollment as its
+	 * own (router_addrs): off by default, since a router could claim a
+	 * gateway address it does not have.
+	 */
+	bool register_routes;
 };
 
 struct nms_enroll {
@@ -72,5 +86,15 @@ int nms_enroll_credential(struct nms_enroll *e,
  */
 int nms_enroll_csr(struct nms_enroll *e, X509_REQ *req, X509 **cert, char *err,
 		   size_t errlen);
+
+/*
+ * The same, with the address the request came from (@peer, may be NULL):
+ * the router's endpoint address when it gave none. With the certificate,
+ * in the same transaction, the NMS registers what the router said at
+ * step 1 about where it is monitored (its endpoint and request port;
+ * its route addresses with @register_routes): zero-touch monitoring.
+ */
+int nms_enroll_csr_from(struct nms_enroll *e, X509_REQ *req, const char *peer,
+			X509 **cert, char *err, size_t errlen);
 
 #endif

@@ -9,12 +9,14 @@
 #include "base/fileio.h"
 #include "base/log.h"
 #include "enroll/est_certs.h"
+#include "nms/enroll/crl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,7 +389,14 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	req = tr_est_csr_decode(q->body, q->len, err, sizeof(err));
 	if (!req)
 		return text(c, q, MHD_HTTP_BAD_REQUEST, err);
-	rc = nms_enroll_csr(s->e, req, &cert, err, sizeof(err));
+	{
+		struct est_conn *ec = conn_of(c);
+
+		/* The peer: the router's endpoint address if it gave none. */
+		rc = nms_enroll_csr_from(s->e, req,
+					 ec && ec->peer[0] ? ec->peer : NULL,
+					 &cert, err, sizeof(err));
+	}
 	X509_REQ_free(req);
 	if (rc)
 		return text(c, q, status_of(q, rc), err);
@@ -406,6 +415,32 @@ static enum MHD_Result simpleenroll(struct nms_est_server *s,
 	return ok;
 }
 
+/*
+ * GET crl (ours, next to RFC 7030's operations): the NMS CA's CRL of
+ * every certificate the store says was revoked (nmsctl revoke, the API's
+ * revoke), DER as application/pkix-crl (RFC 2585), made at each request
+ * by the API's builder, so a revocation is served at once; valid a day.
+ * 503 when the store or the CA cannot make it.
+ */
+static enum MHD_Result crl(struct nms_est_server *s, struct MHD_Connection *c,
+			   struct request *q)
+{
+	uint8_t *der = NULL;
+	size_t len;
+	char err[256], msg[300];
+	enum MHD_Result r;
+
+	if (nms_crl_from_store(s->e->store, s->e->ca,
+			       (int64_t)time(NULL) * 1000, 86400, &der, &len,
+			       err, sizeof(err)) < 0) {
+		snprintf(msg, sizeof(msg), "the CRL cannot be made: %s", err);
+		return text(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+	}
+	r = reply(c, q, MHD_HTTP_OK, "application/pkix-crl", (char *)der, len);
+	OPENSSL_free(der);
+	return r;
+}
+
 static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
 			     struct request *q, const char *op,
 			     const char *method)
@@ -422,6 +457,12 @@ static enum MHD_Result route(struct nms_est_server *s, struct MHD_Connection *c,
 		return reply(c, q, MHD_HTTP_OK,
 			     "application/pkcs7-mime; smime-type=certs-only",
 			     s->cacerts, s->cacerts_len);
+	}
+	if (!strcmp(op, "crl")) {
+		if (strcmp(method, MHD_HTTP_METHOD_GET))
+			return text(c, q, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "use GET");
+		return crl(s, c, q);
 	}
 	if (strcmp(op, "tpm-credential") && strcmp(op, "simpleenroll"))
 		return text(c, q, MHD_HTTP_NOT_FOUND, "unknown EST operation");
@@ -443,7 +484,7 @@ static void log_request(struct nms_est_server *s, struct MHD_Connection *c,
 	struct est_conn *ec = conn_of(c);
 	const char *peer = ec && ec->peer[0] ? ec->peer : "?";
 
-	if (q->status < 400 && strcmp(op, "cacerts"))
+	if (q->status < 400 && strcmp(op, "cacerts") && strcmp(op, "crl"))
 		tr_log(TR_LOG_INFO, "est", "%s: %u in %.3f ms from %s%s%s", op,
 		       q->status, ms, peer, q->why[0] ? ": " : "", q->why);
 	if (q->status < 400)

@@ -4,6 +4,7 @@
  *   GET  /.well-known/est/cacerts         the CA that issues router certs
  *   POST /.well-known/est/tpm-credential  credential challenge (JSON)
  *   POST /.well-known/est/simpleenroll    CSR with evidence -> certificate
+ *   GET  /.well-known/est/crl             the CA's CRL (ours; nms_crl_from_store)
  * Answers: 200; 400 malformed; 403 refused, with the reason as text; 404;
  * 405; 413 too large; 503 with Retry-After when the NMS failed (worth a
  * retry). One polling thread serves every connection, so enrollment

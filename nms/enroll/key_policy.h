@@ -6,8 +6,12 @@
  *  - PolicyPCR: the IMA PCR predicted from the reference digest lists
  *    (dl_reference.h), plus any PCRs given with fixed values (e.g. boot
  *    PCRs from the vendor's reference measurements);
- *  - PolicyAuthorize: the vendor's policy key and reference, so that the
- *    vendor's approvals of new PCR states keep the same key valid.
+ *  - PolicyAuthorize: a policy key and reference, so that approvals of
+ *    new PCR states keep the same key valid. The NMS's own policy key
+ *    (nmsd init-ca makes ca-dir/policy.key, the default), or a vendor's
+ *    that it holds (@policy_key, private: the NMS signs an approval of
+ *    the state each reference set predicts, refsets.h), or a vendor's
+ *    public key only (@authorizer: the vendor signs out of band).
  */
 #ifndef TR_NMS_KEY_POLICY_H
 #define TR_NMS_KEY_POLICY_H
@@ -18,6 +22,9 @@
 #define NMS_MAX_REFERENCE_LISTS 256
 
 struct nms_key_policy_config {
+	/* PolicyAuthorize by a key the NMS holds: a PEM P-256 private key;
+	 * approvals are signed with it. Excludes @authorizer. */
+	const char *policy_key;
 	/* PolicyAuthorize when set: a PEM P-256 public key, and the ref. */
 	const char *authorizer;
 	const char *authorizer_ref;
@@ -37,5 +44,15 @@ struct nms_key_policy_config {
  */
 int nms_key_policy(const struct nms_key_policy_config *c, uint8_t policy[32],
 		   char *desc, size_t desclen, char *err, size_t errlen);
+
+/*
+ * The PCR state a router booted with @lists[@n] (under c->lists_name_dir,
+ * into c->lists_pcr) and c->pcr_values holds: the selection and values
+ * an approval of that state covers. 0, or -1 with the reason.
+ */
+struct tr_pcr_values;
+int nms_predicted_pcrs(const struct nms_key_policy_config *c,
+		       const char *const *lists, size_t n,
+		       struct tr_pcr_values *pcrs, char *err, size_t errlen);
 
 #endif

@@ -5,9 +5,11 @@
 #include "base/log.h"
 #include "net/net.h"
 #include "nms/probe/prober.h"
+#include "nms/probe/requester.h"
 #include "nms/route/observe.h"
 #include "nms/store/store_api.h"
 #include "nms/store/store_session.h"
+#include "nms/store/store_trust.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -35,6 +37,7 @@ struct nms_monitor {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	struct timespec next_request; /* the schedule's, monotonic */
 };
 
 struct round {
@@ -93,6 +96,92 @@ static void *prober(void *arg)
 	}
 }
 
+/* The request ports: device, address, port. */
+struct asks {
+	struct target *t;
+	size_t n;
+};
+
+static int collect_ask(int64_t device_id, const char *device,
+		       const char *address, unsigned port, void *arg)
+{
+	struct asks *a = arg;
+	struct target *t;
+
+	(void)device_id;
+	if (a->n == MAX_TARGETS)
+		return 0;
+	t = &a->t[a->n++];
+	snprintf(t->device, sizeof(t->device), "%s", device);
+	snprintf(t->address, sizeof(t->address), "%s", address);
+	t->port = port;
+	return 0;
+}
+
+/* Ask @t to attest, saying @why; an event records what it answered. */
+static void ask(struct nms_monitor *m, const struct target *t, const char *why)
+{
+	char answer[256], detail[400], e[256];
+	int64_t id;
+	int rc = attest_request(m->cfg.request_ctx, t->address, t->port, why,
+				m->cfg.timeout_ms, answer, sizeof(answer));
+
+	snprintf(detail, sizeof(detail), "%s: %s", why,
+		 rc < 0 ? answer :
+		 rc	? "busy" :
+			  "accepted");
+	tr_log(rc < 0 ? TR_LOG_WARN : TR_LOG_INFO, "request",
+	       "attestation of %s requested (%s)", t->device, detail);
+	id = nms_store_device_id(&m->store, t->device, e, sizeof(e));
+	if (id > 0)
+		nms_store_event(&m->store, id, "attest-requested", detail, e,
+				sizeof(e));
+}
+
+/* Ask @device (by name), if it has a request port. */
+static void ask_device(struct nms_monitor *m, const char *device,
+		       const char *why)
+{
+	struct asks a = { calloc(MAX_TARGETS, sizeof(struct target)), 0 };
+	char err[256];
+
+	if (!a.t)
+		return;
+	if (nms_store_request_ports(&m->store, collect_ask, &a, err,
+				    sizeof(err)) < 0)
+		tr_log(TR_LOG_ERR, "request", "request ports: %s", err);
+	for (size_t i = 0; i < a.n; i++)
+		if (!strcmp(a.t[i].device, device))
+			ask(m, &a.t[i], why);
+	free(a.t);
+}
+
+/* The schedule: every router with a request port, each interval. */
+static void scheduled(struct nms_monitor *m)
+{
+	struct timespec now;
+	struct asks a;
+	char err[256];
+
+	if (!m->cfg.request_ctx || !m->cfg.request_interval_ms)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < m->next_request.tv_sec ||
+	    (now.tv_sec == m->next_request.tv_sec &&
+	     now.tv_nsec < m->next_request.tv_nsec))
+		return;
+	m->next_request = tr_deadline(m->cfg.request_interval_ms);
+	a = (struct asks){ calloc(MAX_TARGETS, sizeof(struct target)), 0 };
+	if (!a.t)
+		return;
+	if (nms_store_request_ports(&m->store, collect_ask, &a, err,
+				    sizeof(err)) < 0)
+		tr_log(TR_LOG_ERR, "request", "request ports: %s", err);
+	for (size_t i = 0; i < a.n; i++)
+		ask(m, &a.t[i], "scheduled");
+	free(a.t);
+}
+
 /*
  * Probe every endpoint, up to PROBERS at once, then apply the outcomes
  * in this thread (the store and the routes are changed by one writer).
@@ -122,14 +211,21 @@ static int round_once(struct nms_monitor *m, char *err, size_t errlen)
 	for (size_t i = 0; i < workers; i++)
 		pthread_join(th[i], NULL);
 	for (size_t i = 0; i < r.n; i++) {
+		struct trust_change c = { 0 };
 		char reason[600], e[256];
 
 		snprintf(reason, sizeof(reason), "implicit attestation: %s",
 			 r.t[i].why);
 		if (nms_observe(&m->store, m->cfg.metrics, r.t[i].device,
-				ev[r.t[i].res], reason, NULL, e, sizeof(e)) < 0)
+				ev[r.t[i].res], reason, &c, e, sizeof(e)) < 0)
 			tr_log(TR_LOG_ERR, "probe", "%s: %s", r.t[i].device, e);
+		/* Bad now: its explicit attestation says why (it cannot use
+		 * its sealed key, but it can still quote). */
+		if (c.changed && c.to == TRUST_BAD && m->cfg.request_ctx &&
+		    m->cfg.request_on_bad)
+			ask_device(m, r.t[i].device, "probe failed");
 	}
+	scheduled(m);
 	return 0;
 }
 
@@ -176,6 +272,7 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 		return NULL;
 	}
 	m->cfg = *c;
+	m->next_request = tr_deadline(c->request_interval_ms);
 	pthread_mutex_init(&m->lock, NULL);
 	/* Intervals on the monotonic clock, like every other deadline. */
 	pthread_condattr_init(&attr);
@@ -187,7 +284,10 @@ struct nms_monitor *nms_monitor_start(const struct nms_monitor_config *c,
 		tr_fail(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (nms_store_open(&m->store, c->db, err, errlen) < 0)
+	/* Warmed: the first bad verdict's commit does not wait for the
+	 * disk (nms_store_warm). */
+	if (nms_store_open(&m->store, c->db, err, errlen) < 0 ||
+	    nms_store_warm(&m->store, err, errlen) < 0)
 		goto fail;
 	m->ctx = probe_ctx_new(c->ca_file, err, errlen);
 	if (!m->ctx)

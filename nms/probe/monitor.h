@@ -5,12 +5,20 @@
  * routers do not delay the others, and feeds the outcomes to the trust
  * engine: a completed handshake (handshake-ok), a failed one
  * (handshake-fail: bad at once), or none (no-answer: offline).
+ *
+ * It also asks routers for an explicit attestation (requester.h), at
+ * their request port (nms_store_request_ports): with @request_on_bad, a
+ * router a probe just made bad, so that its session says what ran; and
+ * every @request_interval_ms each router that has one. Each request is
+ * an "attest-requested" event with what the router answered.
  */
 #ifndef TR_NMS_MONITOR_H
 #define TR_NMS_MONITOR_H
 
 #include "nms/trust/trust_policy.h"
 
+#include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +28,9 @@ struct nms_monitor_config {
 	const uint8_t *policy; /* their keys' expected authPolicy, or NULL */
 	unsigned interval_ms, timeout_ms;
 	const struct trust_metrics *metrics;
+	SSL_CTX *request_ctx; /* the NMS's identity; NULL: no requests */
+	bool request_on_bad;
+	unsigned request_interval_ms; /* 0: none on a schedule */
 };
 
 struct nms_monitor;

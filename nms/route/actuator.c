@@ -26,6 +26,12 @@ static int nl_apply(void *h, const struct ra_addr *addr, size_t n, uint32_t v,
 	return ra_recost(h, addr, n, v, st, err, errlen);
 }
 
+static int nl_withdraw(void *h, const struct ra_addr *addr, size_t n,
+		       struct ra_stats *st, char *err, size_t errlen)
+{
+	return ra_withdraw(h, addr, n, st, err, errlen);
+}
+
 static void nl_close(void *h)
 {
 	ra_close(h);
@@ -39,6 +45,7 @@ const struct nms_actuator nms_actuator_netlink = {
 	.value = nl_value,
 	.open = nl_open,
 	.apply = nl_apply,
+	.withdraw = nl_withdraw,
 	.close = nl_close,
 };
 

@@ -12,6 +12,9 @@
  *   state (trust_metrics.ospf_cost), through vtysh;
  * - frr-isis: the same with IS-IS metrics (the same map).
  *
+ * netlink can also withdraw the routes through a bad router (they are
+ * parked, see route_actuator.h); the FRR actuators re-cost instead.
+ *
  * Both are make-before-break and idempotent: they read what the host has
  * every time, change only what differs, and keep no state of their own,
  * so a run cut short anywhere is finished by the next.
@@ -53,6 +56,13 @@ struct nms_actuator {
 	 */
 	int (*apply)(void *h, const struct ra_addr *addr, size_t n, uint32_t v,
 		     struct ra_stats *st, char *err, size_t errlen);
+	/*
+	 * Take everything of @h through the router out of use (the state's
+	 * routing policy is "withdraw", trust_policy.h); apply() brings it
+	 * back. NULL when the actuator cannot: then it re-costs instead.
+	 */
+	int (*withdraw)(void *h, const struct ra_addr *addr, size_t n,
+			struct ra_stats *st, char *err, size_t errlen);
 	void (*close)(void *h);
 };
 

@@ -24,6 +24,7 @@ struct pair {
 	char err[512];
 	int64_t applied_metric;
 	enum trust_state applied_state;
+	bool applied_withdrawn;
 	struct ra_addr gw[MAX_ROUTER_ADDRS]; /* the router's addresses */
 	size_t ngw;
 	bool skip; /* converged already */
@@ -55,6 +56,7 @@ static int add_pair(const struct nms_route_target *t, void *arg)
 	e->r.state = t->state;
 	e->applied_metric = t->applied_metric;
 	e->applied_state = t->applied_state;
+	e->applied_withdrawn = t->applied_withdrawn;
 	snprintf(e->host, sizeof(e->host), "%s", t->host);
 	snprintf(e->netns, sizeof(e->netns), "%s", t->netns);
 	snprintf(e->vty, sizeof(e->vty), "%s", t->vty);
@@ -111,8 +113,12 @@ static void *do_host(void *arg)
 	for (size_t i = 0; i < j->n; i++) {
 		struct pair *e = &j->v[i];
 
-		e->r.rc = act->apply(h, e->gw, e->ngw, e->r.metric, &e->r.st,
-				     e->err, sizeof(e->err));
+		e->r.withdrawn = e->r.withdraw && act->withdraw;
+		e->r.rc = e->r.withdrawn ?
+				  act->withdraw(h, e->gw, e->ngw, &e->r.st,
+						e->err, sizeof(e->err)) :
+				  act->apply(h, e->gw, e->ngw, e->r.metric,
+					     &e->r.st, e->err, sizeof(e->err));
 		if (e->r.rc == 0)
 			e->r.t_done_ns = trust_now_ns();
 	}
@@ -130,16 +136,30 @@ static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 		if (r->rc < 0 || !r->t_done_ns)
 			continue;
-		snprintf(
-			detail, sizeof(detail),
-			"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped",
-			r->host, r->act->unit, r->act->toward, r->device,
-			r->act->value_name, r->metric,
-			trust_state_name(r->state), r->st.added, r->st.deleted,
-			r->st.kept, r->st.skipped);
-		if (nms_store_route_applied(
-			    s, r->host_id, r->device_id, r->state, r->metric,
-			    r->t_done_ns / 1000000, detail, err, errlen) < 0)
+		if (r->withdrawn)
+			snprintf(
+				detail, sizeof(detail),
+				"host %s: %s %s %s withdrawn (%s): %u parked, %u deleted, %u parked already, %u skipped",
+				r->host, r->act->unit, r->act->toward,
+				r->device, trust_state_name(r->state),
+				r->st.parked, r->st.deleted, r->st.kept,
+				r->st.skipped);
+		else
+			snprintf(
+				detail, sizeof(detail),
+				"host %s: %s %s %s at %s %u (%s): %u added, %u deleted, %u kept, %u skipped%s%s",
+				r->host, r->act->unit, r->act->toward,
+				r->device, r->act->value_name, r->metric,
+				trust_state_name(r->state), r->st.added,
+				r->st.deleted, r->st.kept, r->st.skipped,
+				r->st.parked ? ", restored from parking" : "",
+				r->withdraw ? " (withdraw: not supported by "
+					      "this actuator, re-costed)" :
+					      "");
+		if (nms_store_route_applied(s, r->host_id, r->device_id,
+					    r->state, r->metric, r->withdrawn,
+					    r->t_done_ns / 1000000, detail, err,
+					    errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -181,8 +201,11 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 			continue;
 		}
 		e->r.metric = e->r.act->value(m, e->r.state);
+		e->r.withdraw = m->withdraw[e->r.state];
 		if (!all && e->applied_metric == e->r.metric &&
-		    e->applied_state == e->r.state) {
+		    e->applied_state == e->r.state &&
+		    e->applied_withdrawn ==
+			    (e->r.withdraw && e->r.act->withdraw)) {
 			e->skip = true; /* converged already */
 			continue;
 		}
@@ -221,8 +244,13 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 	}
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
-	 * start converges again, which changes nothing in the kernel. */
-	if (nms_store_tx(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+	 * start converges again, which changes nothing in the kernel. Then
+	 * one fsync, for the records and for a trust change committed
+	 * without one before the routes (nms_trust_observe; see
+	 * nms_observe for why that order is safe). */
+	if (nms_store_tx_nosync(s, record_tx, &p, rc ? NULL : err, errlen) < 0)
+		rc = -1;
+	if (nms_store_sync(s, rc ? NULL : err, errlen) < 0)
 		rc = -1;
 	free(p.v);
 	return rc;

@@ -21,6 +21,9 @@ struct nms_converged {
 	const struct nms_actuator *act; /* NULL: the store names none we know */
 	enum trust_state state;
 	uint32_t metric; /* the route metric, or the OSPF cost */
+	/* The state's routing policy is withdraw (trust_metrics.withdraw):
+	 * @withdrawn when the actuator did, else it re-costed (FRR). */
+	bool withdraw, withdrawn;
 	struct ra_stats st;
 	int rc; /* 0, or -1 with @err */
 	const char *err;
@@ -31,7 +34,8 @@ struct nms_converged {
  * Converge the managed hosts for router @device_id (0: every router with
  * addresses) to the values of the routers' states in @m (the metric for
  * a netlink host, the OSPF cost for an FRR one), each with its host's
- * actuator; then record, in one transaction, what each
+ * actuator, or, where @m's routing policy for the state is withdraw, with
+ * the routes through the router withdrawn (netlink; FRR re-costs); then record, in one transaction, what each
  * host now has (route_applied, and a "route" event each). With @all
  * false, a host already converged to the metric (by the store's record)
  * is left alone; with it true every host is read and converged, which is

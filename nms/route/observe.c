@@ -48,7 +48,10 @@ int nms_trust_observe(struct nms_store *s, int64_t device_id,
 	a.reason = buf;
 	memset(c, 0, sizeof(*c));
 	c->time_ms = now_ms;
-	return nms_store_tx(s, observe_tx, &a, err, errlen);
+	/* Committed without waiting for the disk; the caller's converge
+	 * syncs it (nms_trust_converge ends with nms_store_sync). Why the
+	 * order is safe is told at nms_observe. */
+	return nms_store_tx_nosync(s, observe_tx, &a, err, errlen);
 }
 
 static void converged(const struct nms_converged *r, void *arg)
@@ -68,6 +71,30 @@ static void converged(const struct nms_converged *r, void *arg)
 		       (long long)(r->t_done_ns % 1000000000));
 }
 
+/*
+ * The reroute's critical path is the trust change's commit, then the
+ * routes; the fsync that makes the change durable comes after the routes
+ * (one fsync for the change and the routes' records). Why that is safe:
+ *  - The order of the effects is unchanged: routes move only after the
+ *    new state is committed, and "applied" is recorded only after the
+ *    kernel took the routes. A commit without fsync is in the WAL (the
+ *    OS's page cache) when it returns, so a kill -9 of the NMS at any
+ *    point loses nothing that the old order kept: the restarted NMS
+ *    re-derives every route from the store (nms_observe_sync) and
+ *    re-costing is idempotent.
+ *  - Only an OS crash or power loss in the window between the commit
+ *    and the fsync (the routes' netlink messages, well under a
+ *    millisecond a host, plus the fsync itself) can take the change back,
+ *    whole: SQLite's WAL keeps the database consistent. The restarted NMS
+ *    then converges the routes to the state before the change, as if the
+ *    observation had come just before the crash, which the old order
+ *    could not prevent either; a compromised router's TPM still refuses
+ *    its key, so its next probe fails again and the change is made anew.
+ *  - Nothing is acknowledged before it is durable: nms_trust_converge
+ *    returns after the fsync, and only then does nms-route serve answer
+ *    (its JSON's t_recorded_ns is after it); the log lines on the way
+ *    say what was done in the kernel, not what is on disk.
+ */
 int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 		const char *device, enum trust_event ev, const char *reason,
 		struct trust_change *c, char *err, size_t errlen)
@@ -81,7 +108,7 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 					err, errlen) < 0)
 		return -1;
 	if (!c->changed)
-		return 0;
+		return nms_store_sync(s, err, errlen);
 	tr_log(c->to == TRUST_GOOD ? TR_LOG_NOTICE : TR_LOG_WARN, "trust",
 	       "%s: %s -> %s: %s", device, trust_state_name(c->from),
 	       trust_state_name(c->to), reason);

@@ -41,6 +41,7 @@ struct entry {
 	struct rtmsg rtm;
 	bool has_priority;
 	bool done; /* its key has a route at the new metric */
+	uint32_t at_table; /* where it is (its parking table when parked) */
 	size_t alen;
 	uint8_t attrs[RA_ATTR_BYTES]; /* a stream of struct nlattr */
 };
@@ -102,9 +103,9 @@ void ra_route_format(const struct ra_route *r, char *buf, size_t cap)
 		snprintf(src, sizeof(src), " from %s/%u", gw, r->src_len);
 	}
 	ra_addr_format(&r->gw, gw, sizeof(gw));
-	snprintf(buf, cap, "%s%s%s via %s oif %u table %u metric %u",
+	snprintf(buf, cap, "%s%s%s via %s oif %u table %u metric %u%s",
 		 r->family == AF_INET6 ? "IPv6 " : "", dst, src, gw, r->oif,
-		 r->table, r->metric);
+		 r->table, r->metric, r->parked ? " (parked)" : "");
 }
 
 /* ---- the socket in the host's namespace --------------------------------- */
@@ -274,7 +275,8 @@ static int nl_fail(struct ctx *c, char *err, size_t errlen, const char *what)
 
 /* ---- reading routes ----------------------------------------------------- */
 
-/* Attributes a route is added again with (RTA_PRIORITY is set anew). */
+/* Attributes a route is added again with (RTA_PRIORITY and RTA_TABLE
+ * are set anew: a route may move to or from its parking table). */
 static bool copied(uint16_t type)
 {
 	switch (type) {
@@ -285,7 +287,6 @@ static bool copied(uint16_t type)
 	case RTA_PREFSRC:
 	case RTA_METRICS:
 	case RTA_FLOW:
-	case RTA_TABLE:
 	case RTA_PREF:
 	case RTA_ENCAP_TYPE:
 	case RTA_ENCAP:
@@ -299,7 +300,7 @@ static bool copied(uint16_t type)
 static bool selects(uint16_t type)
 {
 	return type == RTA_DST || type == RTA_SRC || type == RTA_OIF ||
-	       type == RTA_GATEWAY || type == RTA_TABLE || type == RTA_VIA;
+	       type == RTA_GATEWAY || type == RTA_VIA;
 }
 
 static int attr_cb(const struct nlattr *a, void *data)
@@ -423,6 +424,12 @@ static void add_entry(struct ctx *c, const struct rtmsg *rtm,
 	e->r.scope = rtm->rtm_scope;
 	e->r.table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) :
 				     rtm->rtm_table;
+	e->at_table = e->r.table;
+	if (e->r.table >= RA_PARK_BASE &&
+	    RA_PARKABLE(e->r.table - RA_PARK_BASE)) {
+		e->r.parked = 1;
+		e->r.table -= RA_PARK_BASE;
+	}
 	e->has_priority = tb[RTA_PRIORITY] != NULL;
 	e->r.metric = e->has_priority ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	e->r.oif = nh	       ? (uint32_t)nh->rtnh_ifindex :
@@ -580,9 +587,10 @@ static bool same_key(const struct ra_route *x, const struct ra_route *y)
 	       addr_eq(&x->gw, &y->gw);
 }
 
-/* Add (@metric set) or delete (@metric ignored) the route of @e. */
+/* Add (@metric set, into @table) or delete (@metric and @table ignored:
+ * where it is) the route of @e. */
 static int change(struct ra_host *h, struct entry *e, bool add, uint32_t metric,
-		  struct ctx *c, char *err, size_t errlen)
+		  uint32_t table, struct ctx *c, char *err, size_t errlen)
 {
 	char buf[RA_SEND_BUF], route[200], what[400];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -600,6 +608,10 @@ static int change(struct ra_host *h, struct entry *e, bool add, uint32_t metric,
 	*rtm = e->rtm;
 	if (!add)
 		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
+	if (!add)
+		table = e->at_table;
+	rtm->rtm_table = (uint8_t)(table < 256 ? table : RT_TABLE_COMPAT);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	mnl_attr_for_each_payload((void *)e->attrs, e->alen)
 	{
 		if (add || selects(mnl_attr_get_type(attr)))
@@ -610,6 +622,7 @@ static int change(struct ra_host *h, struct entry *e, bool add, uint32_t metric,
 	if (add) {
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 		shown.metric = metric;
+		shown.parked = table != e->r.table;
 	} else if (e->has_priority) {
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, e->r.metric);
 	}
@@ -624,34 +637,40 @@ static int change(struct ra_host *h, struct entry *e, bool add, uint32_t metric,
 	return nl_fail(c, err, errlen, what);
 }
 
-int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
-	      uint32_t metric, struct ra_stats *st, char *err, size_t errlen)
+/* Re-cost the routes of @family (read anew) through @gw: make, then break. */
+static int recost_family(struct ra_host *h, int family,
+			 const struct ra_addr *gw, size_t ngw, uint32_t metric,
+			 struct ra_stats *st, int rc, char *err, size_t errlen)
 {
 	struct ctx c;
-	int rc = 0;
 	size_t i, j;
 
-	memset(st, 0, sizeof(*st));
-	if (collect(h, gw, ngw, &c, err, errlen) < 0) {
+	memset(&c, 0, sizeof(c));
+	c.gw = gw;
+	c.ngw = ngw;
+	if (dump(h, family, &c, rc ? NULL : err, errlen) < 0) {
 		free(c.v);
 		return -1;
 	}
-	st->routes = (unsigned)c.n;
-	st->skipped = c.skipped;
-	/* A key that has its route at the new metric is done already. */
 	for (i = 0; i < c.n; i++)
-		if (c.v[i].r.metric == metric) {
+		st->routes += !c.v[i].r.parked;
+	st->skipped += c.skipped;
+	/* A key that has its route in forwarding at the new metric is done
+	 * already (a parked copy of it is not). */
+	for (i = 0; i < c.n; i++)
+		if (!c.v[i].r.parked && c.v[i].r.metric == metric) {
 			st->kept++;
 			for (j = 0; j < c.n; j++)
 				if (same_key(&c.v[i].r, &c.v[j].r))
 					c.v[j].done = true;
 		}
-	/* Make: every other key gets its route at the new metric. */
+	/* Make: every other key gets its route at the new metric, in its own
+	 * table (a parked one comes back). */
 	for (i = 0; i < c.n; i++) {
 		if (c.v[i].done)
 			continue;
-		if (change(h, &c.v[i], true, metric, &c, rc ? NULL : err,
-			   errlen) < 0) {
+		if (change(h, &c.v[i], true, metric, c.v[i].r.table, &c,
+			   rc ? NULL : err, errlen) < 0) {
 			rc = -1; /* this key keeps its old route */
 			continue;
 		}
@@ -660,11 +679,72 @@ int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
 			if (same_key(&c.v[i].r, &c.v[j].r))
 				c.v[j].done = true;
 	}
-	/* Break: only then the old metrics go, where the new one is in. */
+	/* Break: only then the old metrics and the parked copies go, where
+	 * the new one is in. */
 	for (i = 0; i < c.n; i++) {
-		if (!c.v[i].done || c.v[i].r.metric == metric)
+		if (!c.v[i].done ||
+		    (!c.v[i].r.parked && c.v[i].r.metric == metric))
 			continue;
-		if (change(h, &c.v[i], false, 0, &c, rc ? NULL : err, errlen) <
+		if (change(h, &c.v[i], false, 0, 0, &c, rc ? NULL : err,
+			   errlen) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (c.v[i].r.parked)
+			st->parked++;
+		else
+			st->deleted++;
+	}
+	free(c.v);
+	return rc;
+}
+
+/* Whether @c has @e parked already (same key and metric). */
+static bool parked_already(const struct ctx *c, const struct entry *e)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].r.parked && same_key(&c->v[i].r, &e->r) &&
+		    c->v[i].r.metric == e->r.metric)
+			return true;
+	return false;
+}
+
+int ra_withdraw(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
+		struct ra_stats *st, char *err, size_t errlen)
+{
+	struct ctx c;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (collect(h, gw, ngw, &c, err, errlen) < 0) {
+		free(c.v);
+		return -1;
+	}
+	st->skipped = c.skipped;
+	for (size_t i = 0; i < c.n; i++) {
+		struct entry *e = &c.v[i];
+
+		if (e->r.parked) {
+			st->kept++;
+			continue;
+		}
+		st->routes++;
+		if (!RA_PARKABLE(e->r.table)) {
+			st->skipped++;
+			continue;
+		}
+		/* The parked copy first: a run cut short between the two
+		 * leaves the route in both places, never in neither. */
+		if (!parked_already(&c, e)) {
+			if (change(h, e, true, e->r.metric,
+				   RA_PARK_TABLE(e->r.table), &c,
+				   rc ? NULL : err, errlen) < 0) {
+				rc = -1; /* it stays in forwarding */
+				continue;
+			}
+			st->parked++;
+		}
+		if (change(h, e, false, 0, 0, &c, rc ? NULL : err, errlen) <
 		    0) {
 			rc = -1;
 			continue;
@@ -672,5 +752,34 @@ int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
 		st->deleted++;
 	}
 	free(c.v);
+	return rc;
+}
+
+/*
+ * One family at a time, IPv4 first: its routes move without waiting for
+ * the IPv6 table to be read and re-costed. Make-before-break holds per
+ * route (its key), which is all it promises: each key's new route is in
+ * before its old one goes. IPv4 routes with an IPv6 next hop (RTA_VIA)
+ * are in the IPv4 table, which is always read.
+ */
+int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
+	      uint32_t metric, struct ra_stats *st, char *err, size_t errlen)
+{
+	bool v6 = false;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < ngw; i++) {
+		if (gw[i].family != AF_INET && gw[i].family != AF_INET6)
+			return tr_fail(err, errlen, "a gateway is no address");
+		v6 |= gw[i].family == AF_INET6;
+	}
+	if (!ngw)
+		return 0;
+	if (recost_family(h, AF_INET, gw, ngw, metric, st, rc, err, errlen) < 0)
+		rc = -1;
+	if (v6 && recost_family(h, AF_INET6, gw, ngw, metric, st, rc, err,
+				errlen) < 0)
+		rc = -1;
 	return rc;
 }

@@ -23,6 +23,18 @@
  * after a restart (or one cut short between add and delete, which leaves
  * a route at both metrics) finishes the job.
  *
+ * Withdrawing (ra_withdraw) takes the routes through a router out of
+ * forwarding without forgetting them: each is moved, metric and all, to
+ * its parking table (RA_PARK_TABLE(t) for a route of table t, a table no
+ * rule looks up), the parked copy added before the route is deleted. A
+ * destination another router also reaches moves to that route at once
+ * (it is installed already); one only this router reaches has no route
+ * while it is withdrawn. ra_recost brings parked routes back, at the new
+ * metric, in their own table, make-before-break as ever. Parking keeps
+ * the actuator stateless: the kernel holds what was withdrawn, and a run
+ * cut short anywhere is finished by the next. Routes of tables from
+ * 65536 up cannot be parked and are counted as skipped.
+ *
  * Not handled, and counted as skipped: IPv4 multipath routes with a next
  * hop through the router (one kernel entry, one metric for all its next
  * hops). IPv6 multipath routes are separate routes in the kernel and are
@@ -57,10 +69,16 @@ struct ra_host;
 int ra_open(struct ra_host **h, const char *netns, char *err, size_t errlen);
 void ra_close(struct ra_host *h);
 
+/* The table routes of table @t are parked in while withdrawn. */
+#define RA_PARK_BASE 0x74720000u /* "tr" */
+#define RA_PARK_TABLE(t) (RA_PARK_BASE + (t))
+#define RA_PARKABLE(t) ((t) < 0x10000u)
+
 /* A route through the router, as the kernel has it. */
 struct ra_route {
 	uint8_t family, dst_len, src_len, tos, type, protocol, scope;
-	uint32_t table, metric, oif;
+	uint8_t parked; /* withdrawn: in RA_PARK_TABLE(table) */
+	uint32_t table, metric, oif; /* table: its own, even when parked */
 	struct ra_addr dst, src, gw;
 };
 
@@ -79,6 +97,8 @@ struct ra_stats {
 	unsigned added; /* added at the new metric */
 	unsigned deleted; /* old-metric routes deleted */
 	unsigned skipped; /* IPv4 multipath through the router */
+	unsigned parked; /* ra_withdraw: routes moved to their parking table;
+			  * ra_recost: parked routes brought back */
 };
 
 /*
@@ -89,5 +109,15 @@ struct ra_stats {
  */
 int ra_recost(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
 	      uint32_t metric, struct ra_stats *st, char *err, size_t errlen);
+
+/*
+ * Withdraw: every route of @h through @gw[@ngw] is parked (above). @st:
+ * routes = in forwarding before, parked = moved now, kept = parked
+ * already, deleted = removed from forwarding, skipped. 0, or -1 with the
+ * route and the kernel's error; a route whose parked copy could not be
+ * added stays in forwarding.
+ */
+int ra_withdraw(struct ra_host *h, const struct ra_addr *gw, size_t ngw,
+		struct ra_stats *st, char *err, size_t errlen);
 
 #endif

@@ -224,6 +224,39 @@ static const char *const migrations[] = {
 	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
 	"  reasons TEXT NOT NULL,"
 	"  PRIMARY KEY (session_id, imv));",
+	/* 8: operating a fleet (issue 20). The routing policy per state
+	 * (item 4): whether a host's routes through a router were re-costed
+	 * or withdrawn, so a change of policy alone is converged too. The
+	 * pre-approval allow-list (item 2): a TPM by its EK certificate's
+	 * SHA-256, or by serial and issuer (a serial is unique only under
+	 * its issuer), and the one name it may enroll under. Where the NMS
+	 * asks a router to attest (item 3): its agent's request port. What
+	 * a router said at enrollment about where it is monitored, kept
+	 * with its challenge until the answer proves it (item 2).
+	 * Revocation is migration 7's (certificates.revoked). */
+	"ALTER TABLE route_applied ADD COLUMN action TEXT NOT NULL"
+	"  DEFAULT 'recost' CHECK (action IN ('recost', 'withdraw'));"
+	"CREATE TABLE preapproved ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL UNIQUE CHECK (device <> ''),"
+	"  ek_cert_sha256 BLOB UNIQUE"
+	"    CHECK (ek_cert_sha256 IS NULL OR length(ek_cert_sha256) = 32),"
+	"  ek_serial TEXT CHECK (ek_serial IS NULL OR ek_serial <> ''),"
+	"  ek_issuer BLOB,"
+	"  added INTEGER NOT NULL,"
+	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
+	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
+	"  UNIQUE (ek_serial, ek_issuer));"
+	"ALTER TABLE endpoints ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (request_port BETWEEN 0 AND 65535);"
+	"ALTER TABLE challenges ADD COLUMN endpoint_address TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE challenges ADD COLUMN endpoint_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN request_port INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE challenges ADD COLUMN route_addrs TEXT NOT NULL"
+	"  DEFAULT '';",
 };
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */
@@ -262,6 +295,22 @@ int nms_store_version(struct nms_store *s)
 	return v;
 }
 
+/* One statement without results, kept prepared (a string literal). */
+static int exec_cached(struct nms_store *s, const char *sql, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (nms_prepare_cached(s, sql, sql, err, errlen, &st) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		nms_db_fail(s, err, errlen, sql);
+	nms_release(s, st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
 static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
@@ -272,6 +321,63 @@ static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 	tr_fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
 	sqlite3_free(msg);
 	return -1;
+}
+
+#define NMS_WAL_CHECKPOINT 1000 /* frames: SQLite's own auto-checkpoint */
+
+/*
+ * SQLite's auto-checkpoint, except after a nosync commit: a checkpoint
+ * syncs the WAL and the database, which would put the disk back on the
+ * reroute's path. That one waits for nms_store_sync.
+ */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct nms_store *s = arg;
+
+	if (frames < NMS_WAL_CHECKPOINT)
+		return SQLITE_OK;
+	if (s->in_nosync)
+		s->checkpoint_due = 1;
+	else
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+/* A commit that writes a frame and changes nothing: the schema version
+ * written again. The WAL restarts in it if it is to restart at all. */
+static int rewrite_version_tx(struct nms_store *s, void *arg, char *err,
+			      size_t errlen)
+{
+	char sql[64];
+
+	(void)arg;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 nms_store_version(s));
+	return exec(s, sql, err, errlen);
+}
+
+int nms_store_warm(struct nms_store *s, char *err, size_t errlen)
+{
+	if (!s->wal)
+		return 0;
+	return nms_store_tx(s, rewrite_version_tx, NULL, err, errlen);
+}
+
+/* WAL, as asked for at open: not on a file system without shared memory. */
+static int journal_is_wal(struct nms_store *s)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL))
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+
+		wal = mode && !strcmp(mode, "wal");
+	}
+	sqlite3_finalize(st);
+	return wal;
 }
 
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
@@ -310,6 +416,7 @@ int nms_store_open_version(struct nms_store *s, const char *path, int to,
 	int v;
 
 	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
 	if (sqlite3_open_v2(path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_FULLMUTEX,
@@ -324,6 +431,9 @@ int nms_store_open_version(struct nms_store *s, const char *path, int to,
 		 "PRAGMA foreign_keys = ON;",
 		 err, errlen) < 0)
 		goto fail;
+	s->wal = journal_is_wal(s);
+	if (s->wal)
+		sqlite3_wal_hook(s->db, wal_hook, s);
 	v = nms_store_version(s);
 	if (v > NMS_SCHEMA_VERSION) {
 		tr_fail(err, errlen,
@@ -346,6 +456,12 @@ fail:
 void nms_store_close(struct nms_store *s)
 {
 	if (s->db)
+		nms_store_sync(s, NULL, 0);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		s->cache[i] = (struct nms_stmt_slot){ 0 };
+	}
+	if (s->db)
 		sqlite3_close_v2(s->db);
 	s->db = NULL;
 }
@@ -356,15 +472,71 @@ int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 	/* Inside a transaction already: join it; the outermost commits. */
 	if (!sqlite3_get_autocommit(s->db))
 		return fn(s, arg, err, errlen);
-	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+	if (exec_cached(s, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
 	if (fn(s, arg, err, errlen) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (exec(s, "COMMIT", err, errlen) < 0) {
+	if (exec_cached(s, "COMMIT", err, errlen) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
+	}
+	return 0;
+}
+
+int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
+			char *err, size_t errlen)
+{
+	int rc;
+
+	/* Without a WAL, NORMAL would not keep the commit whole: FULL. */
+	if (!s->wal || !sqlite3_get_autocommit(s->db))
+		return nms_store_tx(s, fn, arg, err, errlen);
+	/* Per connection, and only for this commit: WAL with NORMAL writes
+	 * the commit's frames to the WAL (write(2), no fsync), so a killed
+	 * process loses nothing and a power loss at most this transaction,
+	 * as a whole. Every other transaction stays FULL. */
+	if (exec_cached(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
+		return -1;
+	s->in_nosync = 1;
+	rc = nms_store_tx(s, fn, arg, err, errlen);
+	s->in_nosync = 0;
+	if (rc == 0)
+		s->unsynced = 1;
+	if (exec_cached(s, "PRAGMA synchronous = FULL", rc ? NULL : err,
+			errlen) < 0)
+		rc = -1;
+	return rc;
+}
+
+int nms_store_sync(struct nms_store *s, char *err, size_t errlen)
+{
+	sqlite3_file *wal = NULL;
+	int rc;
+
+	if (!s->unsynced)
+		return 0;
+	/* The WAL holds every commit not yet checkpointed; a checkpoint
+	 * syncs the WAL before it copies anything. One fsync of it makes
+	 * every commit so far durable, this connection's and others'. */
+	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				  &wal);
+	if (rc != SQLITE_OK)
+		return nms_db_fail(s, err, errlen, "finding the WAL");
+	if (!wal || !wal->pMethods)
+		return tr_fail(err, errlen, "syncing the WAL: it is not open");
+	rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK)
+		return tr_fail(err, errlen, "syncing the WAL to disk: %s",
+			       sqlite3_errstr(rc));
+	s->unsynced = 0;
+	if (s->checkpoint_due) {
+		/* What a nosync commit put off; then the WAL's restart, here
+		 * rather than in the next observation's commit. */
+		s->checkpoint_due = 0;
+		sqlite3_wal_checkpoint(s->db, "main");
+		return nms_store_warm(s, err, errlen);
 	}
 	return 0;
 }
@@ -405,14 +577,12 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(
-		    s->db,
+	if (nms_prepare_cached(
+		    s,
 		    "INSERT INTO events (device_id, time, kind, detail)"
 		    " VALUES (?, ?, ?, ?)",
-		    -1, &st, NULL)) {
-		nms_db_fail(s, err, errlen, "events");
+		    "events", err, errlen, &st) < 0)
 		return -1;
-	}
 	if (device_id)
 		sqlite3_bind_int64(st, 1, device_id);
 	else
@@ -424,7 +594,7 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 		id = sqlite3_last_insert_rowid(s->db);
 	else
 		nms_db_fail(s, err, errlen, "adding an event");
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return id;
 }
 
@@ -462,6 +632,59 @@ int nms_prepare(struct nms_store *s, const char *sql, const char *what,
 	return 0;
 }
 
+int nms_prepare_cached(struct nms_store *s, const char *sql, const char *what,
+		       char *err, size_t errlen, sqlite3_stmt **out)
+{
+	struct nms_stmt_slot *free_slot = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		struct nms_stmt_slot *c = &s->cache[i];
+
+		if (c->sql == sql && !c->busy) {
+			c->busy = 1;
+			*out = c->st;
+			pthread_mutex_unlock(&s->lock);
+			return 0;
+		}
+		if (!c->sql && !free_slot)
+			free_slot = c;
+	}
+	if (!free_slot) { /* full, or in use elsewhere: one of its own */
+		pthread_mutex_unlock(&s->lock);
+		return nms_prepare(s, sql, what, err, errlen, out);
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+			       NULL)) {
+		pthread_mutex_unlock(&s->lock);
+		return nms_db_fail(s, err, errlen, what);
+	}
+	*free_slot = (struct nms_stmt_slot){ sql, *out, 1 };
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+void nms_release(struct nms_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
+		struct nms_stmt_slot *c = &s->cache[i];
+
+		if (c->st == st) {
+			/* Reset: no lock held, no old values bound. */
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			c->busy = 0;
+			pthread_mutex_unlock(&s->lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	sqlite3_finalize(st);
+}
+
 int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 			char *err, size_t errlen)
 {
@@ -471,6 +694,6 @@ int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 		id = sqlite3_last_insert_rowid(s->db);
 	else
 		nms_db_fail(s, err, errlen, what);
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return id;
 }

@@ -9,18 +9,41 @@
  * one transaction when opened. The database runs in WAL mode with
  * synchronous=FULL, so a transaction that committed survives kill -9 and
  * power loss, and one that did not leaves no trace.
+ *
+ * One exception, for the reroute's critical path: nms_store_tx_nosync
+ * commits without waiting for the disk (synchronous=NORMAL for that
+ * commit). Its commit has been written to the WAL, into the OS's page
+ * cache, when it returns: it survives kill -9 of the NMS like any other,
+ * and the database stays consistent whatever happens. Only an OS crash or
+ * power loss before the next nms_store_sync can take it back, whole. The
+ * caller says why that window is safe, and calls nms_store_sync before it
+ * tells anyone the change is done.
  */
 #ifndef TR_NMS_STORE_H
 #define TR_NMS_STORE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 7
+#define NMS_SCHEMA_VERSION 8
+#define NMS_STMT_CACHE 24 /* statements kept prepared (store_sql.h) */
+
+struct nms_stmt_slot {
+	const char *sql; /* the key: a string literal's address */
+	sqlite3_stmt *st;
+	int busy; /* handed out, not given back yet */
+};
 
 struct nms_store {
 	sqlite3 *db;
+	int wal; /* the journal is a WAL (else every commit is FULL) */
+	int unsynced; /* a nosync commit is not on disk yet */
+	int in_nosync; /* committing one: its checkpoint waits */
+	int checkpoint_due; /* the WAL is long: checkpoint at the next sync */
+	pthread_mutex_t lock; /* of the cache: threads may share a store */
+	struct nms_stmt_slot cache[NMS_STMT_CACHE];
 };
 
 /*
@@ -45,6 +68,28 @@ int nms_store_version(struct nms_store *s);
 typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen);
+/*
+ * The same, but the commit does not wait for the disk (see above): safe
+ * against kill -9, not yet against power loss until nms_store_sync.
+ * Inside another transaction it joins it, which commits as that one does.
+ */
+int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
+			char *err, size_t errlen);
+/*
+ * Every commit so far on disk: an fsync of the WAL, when a nosync commit
+ * is pending (else nothing). Then, when the WAL is due for a checkpoint,
+ * the checkpoint that a nosync commit put off, and the WAL's restart
+ * with it (see nms_store_warm). 0, or -1 with the reason.
+ */
+int nms_store_sync(struct nms_store *s, char *err, size_t errlen);
+/*
+ * For a long-running NMS, before its first observation: the first
+ * commit into a new or checkpointed WAL restarts it and syncs its header
+ * (and, for a new file, its directory), even with synchronous=NORMAL.
+ * This does that now, with a commit that changes nothing, so that the
+ * next one, maybe a reroute's, does not wait for the disk. 0, or -1.
+ */
+int nms_store_warm(struct nms_store *s, char *err, size_t errlen);
 
 /*
  * Inside a transaction: a savepoint @name, rolled back to (undoing what

@@ -321,8 +321,9 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 	if (nms_prepare(s,
 			"INSERT INTO challenges (nonce, device, ek_key_id,"
 			" ek_name, ek_public, ek_cert, ak_name, ak_public,"
-			" secret_hash, expires)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			" secret_hash, expires, endpoint_address,"
+			" endpoint_port, request_port, route_addrs)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			"challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
@@ -335,6 +336,10 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 	nms_bind_blob(st, 8, cblob(&c->ak_pub));
 	sqlite3_bind_blob(st, 9, c->secret_hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, c->expires);
+	sqlite3_bind_text(st, 11, c->endpoint_address, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, (int)c->endpoint_port);
+	sqlite3_bind_int(st, 13, (int)c->request_port);
+	sqlite3_bind_text(st, 14, c->route_addrs, -1, SQLITE_STATIC);
 	return nms_step_insert(s, st, "adding the challenge", err, errlen) < 0 ?
 		       -1 :
 		       0;
@@ -367,7 +372,9 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 	if (nms_prepare(s,
 			"DELETE FROM challenges WHERE nonce = ?"
 			" RETURNING device, ek_key_id, ek_name, ek_public,"
-			" ek_cert, ak_name, ak_public, secret_hash, expires",
+			" ek_cert, ak_name, ak_public, secret_hash, expires,"
+			" endpoint_address, endpoint_port, request_port,"
+			" route_addrs",
 			"challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
@@ -384,6 +391,12 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 		memcpy(c->ek_key_id, sqlite3_column_blob(st, 1), 32);
 		memcpy(c->secret_hash, sqlite3_column_blob(st, 7), 32);
 		c->expires = sqlite3_column_int64(st, 8);
+		snprintf(c->endpoint_address, sizeof(c->endpoint_address), "%s",
+			 (const char *)sqlite3_column_text(st, 9));
+		c->endpoint_port = (unsigned)sqlite3_column_int(st, 10);
+		c->request_port = (unsigned)sqlite3_column_int(st, 11);
+		snprintf(c->route_addrs, sizeof(c->route_addrs), "%s",
+			 (const char *)sqlite3_column_text(st, 12));
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);

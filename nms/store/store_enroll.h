@@ -68,6 +68,11 @@ struct nms_challenge {
 	} ek_name, ek_pub, ek_cert, ak_name, ak_pub;
 	uint8_t secret_hash[32]; /* SHA-256 of the credential secret */
 	int64_t expires; /* Unix time */
+	/* What the router said about where it is monitored (schema 8):
+	 * registered only once the answer proves it ("" and 0: not said). */
+	char endpoint_address[46];
+	unsigned endpoint_port, request_port;
+	char route_addrs[16 * 47]; /* comma-separated */
 };
 
 /*

@@ -204,3 +204,50 @@ int nms_store_endpoints(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int nms_store_request_port_set(struct nms_store *s, int64_t device_id,
+			       unsigned port, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (port > 65535)
+		return tr_fail(err, errlen, "request port %u: 0 to 65535",
+			       port);
+	if (nms_prepare(
+		    s,
+		    "UPDATE endpoints SET request_port = ? WHERE device_id = ?",
+		    "endpoints", err, errlen, &st) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)port);
+	sqlite3_bind_int64(st, 2, device_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return nms_db_fail(s, err, errlen, "setting the request port");
+	return sqlite3_changes(s->db) ?
+		       0 :
+		       tr_fail(err, errlen,
+			       "no endpoint: set the endpoint first");
+}
+
+int nms_store_request_ports(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
+			    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (nms_prepare(s,
+			"SELECT e.device_id, d.name, e.address, e.request_port"
+			" FROM endpoints e JOIN devices d ON d.id = e.device_id"
+			" WHERE e.request_port > 0 ORDER BY d.name",
+			"endpoints", err, errlen, &st) < 0)
+		return -1;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW)
+		rc = fn(sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(unsigned)sqlite3_column_int(st, 3), arg);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -62,4 +62,14 @@ typedef int nms_endpoint_fn(int64_t device_id, const char *device,
 int nms_store_endpoints(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
 			char *err, size_t errlen);
 
+/*
+ * The port where the NMS asks @device_id to attest (its agent's request
+ * port, 0: none) at its endpoint's address; the endpoint must be set.
+ */
+int nms_store_request_port_set(struct nms_store *s, int64_t device_id,
+			       unsigned port, char *err, size_t errlen);
+/* Each endpoint with a request port: @port is that port. */
+int nms_store_request_ports(struct nms_store *s, nms_endpoint_fn *fn, void *arg,
+			    char *err, size_t errlen);
+
 #endif

@@ -11,7 +11,19 @@ int nms_db_fail(struct nms_store *s, char *err, size_t errlen,
 void nms_bind_blob(sqlite3_stmt *st, int i, struct nms_blob b);
 int nms_prepare(struct nms_store *s, const char *sql, const char *what,
 		char *err, size_t errlen, sqlite3_stmt **out);
-/* Step an INSERT and finalize it: the new row's id, or -1. */
+/*
+ * The same for the hot paths (an observation, its routes): @sql must be
+ * a string literal, whose address keys a statement kept prepared for the
+ * connection's life, so SQLite parses it once. A statement in use by
+ * another thread is not shared: that caller gets one of its own. Give it
+ * back with nms_release, never sqlite3_finalize.
+ */
+int nms_prepare_cached(struct nms_store *s, const char *sql, const char *what,
+		       char *err, size_t errlen, sqlite3_stmt **out);
+/* Done with @st from either: a cached one is reset and kept, any other
+ * finalized. */
+void nms_release(struct nms_store *s, sqlite3_stmt *st);
+/* Step an INSERT and release it: the new row's id, or -1. */
 int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
 			char *err, size_t errlen);
 

@@ -19,8 +19,8 @@ int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,
 	int64_t id = -1;
 	int rc;
 
-	if (nms_prepare(s, "SELECT id FROM devices WHERE name = ?", "devices",
-			err, errlen, &st) < 0)
+	if (nms_prepare_cached(s, "SELECT id FROM devices WHERE name = ?",
+			       "devices", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -30,7 +30,7 @@ int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,
 		tr_fail(err, errlen, "no device named \"%s\"", name);
 	else
 		nms_db_fail(s, err, errlen, "looking up the device");
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return id;
 }
 
@@ -54,7 +54,7 @@ static int column_row(sqlite3_stmt *st, int col, struct nms_trust_row *row)
 
 /*
  * Step @st to its end, handing each row to @row, which returns 0 to go
- * on, 1 to stop, -1 for a row it cannot read; then finalize. The number
+ * on, 1 to stop, -1 for a row it cannot read; then release. The number
  * of rows handed over, or -1 with @what in @err.
  */
 typedef int row_fn(sqlite3_stmt *st, void *arg);
@@ -67,7 +67,7 @@ static int each_row(struct nms_store *s, sqlite3_stmt *st, row_fn *row,
 		r = row(st, arg);
 		n += r >= 0;
 	}
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	if (r < 0)
 		return tr_fail(err, errlen, "%s: a row holds an unknown state",
 			       what);
@@ -82,10 +82,11 @@ int nms_store_trust_get(struct nms_store *s, int64_t device_id,
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	if (nms_prepare(s,
-			"SELECT trust, trust_reason, trust_since FROM devices"
-			" WHERE id = ?",
-			"devices", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "SELECT trust, trust_reason, trust_since FROM devices"
+		    " WHERE id = ?",
+		    "devices", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device_id);
 	rc = sqlite3_step(st);
@@ -97,7 +98,7 @@ int nms_store_trust_get(struct nms_store *s, int64_t device_id,
 	} else {
 		nms_db_fail(s, err, errlen, "reading the trust state");
 	}
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	return ret;
 }
 
@@ -147,7 +148,7 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	int rc;
 
 	/* Compare and set: the change is from the state it was decided on. */
-	if (nms_prepare(
+	if (nms_prepare_cached(
 		    s,
 		    "UPDATE devices SET trust = ?, trust_reason = ?,"
 		    " trust_since = ?, updated = ? WHERE id = ? AND trust = ?",
@@ -160,7 +161,7 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	sqlite3_bind_int64(st, 5, a->device_id);
 	sqlite3_bind_text(st, 6, trust_state_name(a->from), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	if (rc != SQLITE_DONE)
 		return nms_db_fail(s, err, errlen, "setting the trust state");
 	if (sqlite3_changes(s->db) != 1)
@@ -168,11 +169,11 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 			err, errlen,
 			"device %lld is not in state %s (changed meanwhile, or no such device)",
 			(long long)a->device_id, trust_state_name(a->from));
-	if (nms_prepare(s,
-			"INSERT INTO trust_history"
-			" (device_id, time_ms, previous, state, reason)"
-			" VALUES (?, ?, ?, ?, ?)",
-			"trust_history", err, errlen, &st) < 0)
+	if (nms_prepare_cached(s,
+			       "INSERT INTO trust_history"
+			       " (device_id, time_ms, previous, state, reason)"
+			       " VALUES (?, ?, ?, ?, ?)",
+			       "trust_history", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->device_id);
 	sqlite3_bind_int64(st, 2, a->time_ms);
@@ -293,15 +294,16 @@ int nms_store_router_addrs(struct nms_store *s, int64_t device_id,
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	if (nms_prepare(s,
-			"SELECT addr FROM router_addrs WHERE device_id = ?"
-			" ORDER BY addr",
-			"router_addrs", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "SELECT addr FROM router_addrs WHERE device_id = ?"
+		    " ORDER BY addr",
+		    "router_addrs", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < cap)
 		snprintf(addrs[n++], 46, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	if (rc == SQLITE_ROW)
 		return tr_fail(err, errlen,
 			       "device %lld has more than %d addresses",
@@ -392,6 +394,7 @@ static int target_row(sqlite3_stmt *st, void *arg)
 	    column_state(st, 7, &t.applied_state))
 		return -1;
 	t.applied_metric = sqlite3_column_int64(st, 6);
+	t.applied_withdrawn = sqlite3_column_int(st, 10);
 	t.actuator = (const char *)sqlite3_column_text(st, 8);
 	t.vty = (const char *)sqlite3_column_text(st, 9);
 	return w->fn && w->fn(&t, w->arg);
@@ -404,11 +407,11 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 	struct target_walk w = { fn, arg };
 	sqlite3_stmt *st;
 
-	if (nms_prepare(
+	if (nms_prepare_cached(
 		    s,
 		    "SELECT h.id, h.name, h.netns, d.id, d.name, d.trust,"
 		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust),"
-		    "  h.actuator, h.vty"
+		    "  h.actuator, h.vty, coalesce(a.action = 'withdraw', 0)"
 		    " FROM route_hosts h"
 		    " JOIN devices d ON d.id IN (SELECT device_id FROM router_addrs)"
 		    " LEFT JOIN route_applied a"
@@ -427,6 +430,7 @@ struct applied_args {
 	int64_t host_id, device_id, time_ms;
 	enum trust_state state;
 	uint32_t metric;
+	bool withdrawn;
 	const char *detail;
 };
 
@@ -436,19 +440,21 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (nms_prepare(s,
-			"INSERT OR REPLACE INTO route_applied"
-			" (host_id, device_id, state, metric, time_ms)"
-			" VALUES (?, ?, ?, ?, ?)",
-			"route_applied", err, errlen, &st) < 0)
+	if (nms_prepare_cached(s,
+			       "INSERT OR REPLACE INTO route_applied"
+			       " (host_id, device_id, state, metric, time_ms, action)"
+			       " VALUES (?, ?, ?, ?, ?, ?)",
+			       "route_applied", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->host_id);
 	sqlite3_bind_int64(st, 2, a->device_id);
 	sqlite3_bind_text(st, 3, trust_state_name(a->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, a->metric);
 	sqlite3_bind_int64(st, 5, a->time_ms);
+	sqlite3_bind_text(st, 6, a->withdrawn ? "withdraw" : "recost", -1,
+			  SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	nms_release(s, st);
 	if (rc != SQLITE_DONE)
 		return nms_db_fail(s, err, errlen, "recording applied routes");
 	return nms_store_event(s, a->device_id, "route", a->detail, err,
@@ -459,11 +465,11 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 
 int nms_store_route_applied(struct nms_store *s, int64_t host_id,
 			    int64_t device_id, enum trust_state state,
-			    uint32_t metric, int64_t time_ms,
+			    uint32_t metric, bool withdrawn, int64_t time_ms,
 			    const char *detail, char *err, size_t errlen)
 {
-	struct applied_args a = { host_id, device_id, time_ms,
-				  state,   metric,    detail };
+	struct applied_args a = { host_id, device_id, time_ms, state,
+				  metric,  withdrawn, detail };
 
 	return nms_store_tx(s, applied_tx, &a, err, errlen);
 }

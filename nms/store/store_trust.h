@@ -13,6 +13,8 @@
 #include "nms/store/store.h"
 #include "nms/trust/trust_policy.h"
 
+#include <stdbool.h>
+
 /* The id of the device named @name; -1 (saying so) when there is none. */
 int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,
 			    size_t errlen);
@@ -100,6 +102,7 @@ struct nms_route_target {
 	enum trust_state state; /* the router's state now */
 	int64_t applied_metric; /* what the host was last converged to; -1 */
 	enum trust_state applied_state;
+	bool applied_withdrawn; /* ...and whether its routes were withdrawn */
 };
 
 /*
@@ -112,11 +115,12 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 			    nms_route_target_fn *fn, void *arg, char *err,
 			    size_t errlen);
 
-/* Host @host_id was converged to @metric (@state) for router @device_id
- * at @time_ms; a "route" event says so with @detail. */
+/* Host @host_id was converged to @metric (@state), its routes through
+ * router @device_id withdrawn or not, at @time_ms; a "route" event says
+ * so with @detail. */
 int nms_store_route_applied(struct nms_store *s, int64_t host_id,
 			    int64_t device_id, enum trust_state state,
-			    uint32_t metric, int64_t time_ms,
+			    uint32_t metric, bool withdrawn, int64_t time_ms,
 			    const char *detail, char *err, size_t errlen);
 
 #endif

@@ -301,7 +301,8 @@ struct attest_service *attest_service_new(const struct attest_service_config *c,
 	s->cfg = *c;
 	if (!s->cfg.log_limit)
 		s->cfg.log_limit = &own_limit;
-	if (nms_store_open(&s->store, c->db, err, errlen) < 0)
+	if (nms_store_open(&s->store, c->db, err, errlen) < 0 ||
+	    nms_store_warm(&s->store, err, errlen) < 0)
 		goto fail;
 	if (dl_reference_load(&s->ref, c->refs->lists, c->refs->n_lists,
 			      c->refs->lists_name_dir, err, errlen) < 0 ||

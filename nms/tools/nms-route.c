@@ -29,6 +29,9 @@
  * [REASON]" lines and answers each with the JSON of "event --json".
  * --ospf-costs MAP sets the OSPF cost of each state (FRR hosts), like
  * --metrics the route metric (netlink hosts); --vtysh PATH the program.
+ * --route-policy POLICY says per state whether the routes through a
+ * router are re-costed or withdrawn ("bad=withdraw"; netlink hosts).
+ * "recost --withdraw" withdraws one host's routes by hand.
  * Exit status: 0 done, 1 failed, 2 usage.
  */
 #define _GNU_SOURCE /* getopt_long, getline */
@@ -44,6 +47,7 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +58,7 @@
 struct opts {
 	const char *db, *netns, *frr, *device, *via, *state;
 	int isis; /* --isis: IS-IS metrics, not OSPF costs */
+	int withdraw; /* recost --withdraw */
 	long long metric; /* -1: not given */
 	struct trust_metrics metrics;
 	int json;
@@ -78,7 +83,9 @@ static int usage(int rc)
 		"MAP: good=10,unknown=20,bad=30,offline=40 (the default).\n"
 		"VTY: FRR's vty socket directory (absolute) or pathspace. Also:\n"
 		"--ospf-costs good=10,unknown=100,bad=10000,offline=1000 (the default),\n"
-		"--vtysh PATH (default /usr/bin/vtysh).\n");
+		"--vtysh PATH (default /usr/bin/vtysh),\n"
+		"--route-policy unknown=recost,bad=withdraw,offline=recost (default: all recost),\n"
+		"recost --withdraw (instead of --metric: park the routes, see nms-route(8)).\n");
 	return rc;
 }
 
@@ -136,6 +143,7 @@ static void stats_json(struct json_object *o, const struct nms_actuator *act,
 	add_int(o, "deleted", st->deleted);
 	add_int(o, "kept", st->kept);
 	add_int(o, "skipped", st->skipped);
+	add_int(o, "parked", st->parked);
 }
 
 static int show_route(const struct ra_route *r, void *arg)
@@ -217,7 +225,15 @@ static int host_cmd(const char *cmd, struct opts *o)
 
 	if (!o->netns == !o->frr || n <= 0)
 		return usage(2);
-	if (!strcmp(cmd, "recost")) {
+	if (!strcmp(cmd, "recost") && o->withdraw) {
+		if (o->state || o->metric >= 0 || !act->withdraw) {
+			if (!act->withdraw)
+				fprintf(stderr,
+					"nms-route: %s cannot withdraw, only re-cost\n",
+					act->name);
+			return usage(2);
+		}
+	} else if (!strcmp(cmd, "recost")) {
 		if (o->state && trust_state_parse(o->state, &state) == 0)
 			metric = act->value(&o->metrics, state);
 		else if (!o->state && o->metric >= 0 && o->metric <= UINT32_MAX)
@@ -233,6 +249,19 @@ static int host_cmd(const char *cmd, struct opts *o)
 		out = json_object_new_array();
 	if (!strcmp(cmd, "show")) {
 		rc = show(h, act, gw, n, out, err, sizeof(err));
+	} else if (o->withdraw) {
+		rc = act->withdraw(h, gw, (size_t)n, &st, err, sizeof(err));
+		if (o->json) {
+			json_object_put(out);
+			out = json_object_new_object();
+			json_object_object_add(out, "withdrawn",
+					       json_object_new_boolean(1));
+			stats_json(out, act, &st);
+		} else {
+			printf("withdrawn: %u routes, %u parked, %u deleted, %u parked already, %u skipped\n",
+			       st.routes, st.parked, st.deleted, st.kept,
+			       st.skipped);
+		}
 	} else {
 		rc = act->apply(h, gw, (size_t)n, metric, &st, err,
 				sizeof(err));
@@ -245,9 +274,9 @@ static int host_cmd(const char *cmd, struct opts *o)
 			printf("cost %u: %u %s, %u changed, %u kept\n", metric,
 			       st.routes, act->unit, st.added, st.kept);
 		} else {
-			printf("metric %u: %u routes, %u added, %u deleted, %u kept, %u skipped\n",
+			printf("metric %u: %u routes, %u added, %u deleted, %u kept, %u skipped, %u restored\n",
 			       metric, st.routes, st.added, st.deleted, st.kept,
-			       st.skipped);
+			       st.skipped, st.parked);
 		}
 	}
 	act->close(h);
@@ -272,11 +301,15 @@ static void converged_text(const struct nms_converged *r, void *arg)
 		printf("  host %s: %s toward %s at cost %u (%s): %u changed, %u kept\n",
 		       r->host, r->act->unit, r->device, r->metric,
 		       trust_state_name(r->state), r->st.added, r->st.kept);
+	else if (r->withdrawn)
+		printf("  host %s: routes through %s withdrawn (%s): %u parked, %u deleted, %u parked already, %u skipped\n",
+		       r->host, r->device, trust_state_name(r->state),
+		       r->st.parked, r->st.deleted, r->st.kept, r->st.skipped);
 	else
-		printf("  host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped\n",
+		printf("  host %s: routes through %s at metric %u (%s): %u added, %u deleted, %u kept, %u skipped, %u restored\n",
 		       r->host, r->device, r->metric,
 		       trust_state_name(r->state), r->st.added, r->st.deleted,
-		       r->st.kept, r->st.skipped);
+		       r->st.kept, r->st.skipped, r->st.parked);
 }
 
 static void converged_json(const struct nms_converged *r, void *arg)
@@ -289,6 +322,11 @@ static void converged_json(const struct nms_converged *r, void *arg)
 	add_int(o, r->act ? r->act->value_name : "metric", r->metric);
 	if (r->act)
 		stats_json(o, r->act, &r->st);
+	/* Only when the policy says withdraw: what consumers of the default
+	 * policy read stays as it was. */
+	if (r->withdraw)
+		json_object_object_add(o, "withdrawn",
+				       json_object_new_boolean(r->withdrawn));
 	add_int(o, "t_done_ns", r->t_done_ns);
 	add_str(o, "error", r->rc < 0 ? r->err : NULL);
 	add_str(o, "actuator", r->act ? r->act->name : NULL);
@@ -367,7 +405,14 @@ static int serve(struct nms_store *s, struct opts *o)
 	char *line = NULL, *save, *dev, *ev, *reason;
 	size_t cap = 0;
 	int rc = 0;
+	char err[ERRLEN];
 
+	/* The first commit into a new WAL waits for the disk: not the first
+	 * event's (nms_store_warm). */
+	if (nms_store_warm(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nms-route: serve: %s\n", err);
+		return 1;
+	}
 	while (getline(&line, &cap, stdin) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		dev = strtok_r(line, " \t", &save);
@@ -538,6 +583,8 @@ int main(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "ospf-costs", required_argument, NULL, 'C' },
+		{ "route-policy", required_argument, NULL, 'P' },
+		{ "withdraw", no_argument, NULL, 'W' },
 		{ "frr", required_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "vtysh", required_argument, NULL, 'V' },
@@ -552,6 +599,10 @@ int main(int argc, char **argv)
 
 	if (tr_cli_version(argc, argv, "nms-route"))
 		return 0;
+	/* The heap is not trimmed after each event: its buffers (a netlink
+	 * receive buffer a host) would go back to the kernel and be faulted
+	 * in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -584,6 +635,16 @@ int main(int argc, char **argv)
 				fprintf(stderr, "nms-route: %s\n", err);
 				return 2;
 			}
+			break;
+		case 'P':
+			if (trust_route_policy_parse(optarg, &o.metrics, err,
+						     sizeof(err)) < 0) {
+				fprintf(stderr, "nms-route: %s\n", err);
+				return 2;
+			}
+			break;
+		case 'W':
+			o.withdraw = 1;
 			break;
 		case 'f':
 			o.frr = optarg;

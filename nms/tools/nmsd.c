@@ -21,6 +21,9 @@
  *        [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]
  *        [--metrics good=10,unknown=20,bad=30,offline=40]
  *        [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]
+ *        [--route-policy unknown=recost,bad=withdraw,offline=recost]
+ *        [--preapproval] [--register-routes] [--attest-request-on-bad]
+ *        [--attest-request-interval MS]
  *        [--vtysh PATH]
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
  *         [--api-operator-ca PEM]]
@@ -41,6 +44,7 @@
 #include "nms/enroll/est_server.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/probe/monitor.h"
+#include "nms/probe/requester.h"
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/store/store.h"
@@ -50,6 +54,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +98,9 @@ static int usage(int rc)
 		"            [--os-min-version M.N] [--probe-interval MS] [--probe-timeout MS]\n"
 		"            [--metrics good=10,unknown=20,bad=30,offline=40]\n"
 		"            [--ospf-costs good=10,unknown=100,bad=10000,offline=1000]\n"
+		"            [--route-policy unknown=recost,bad=withdraw,offline=recost]\n"
+		"            [--preapproval] [--register-routes] [--attest-request-on-bad]\n"
+		"            [--attest-request-interval MS]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
 		"             [--api-operator-ca PEM]]\n");
@@ -146,6 +154,8 @@ struct options {
 	struct attest_service_config attest;
 	struct trust_metrics metrics;
 	unsigned probe_interval, probe_timeout;
+	bool request_on_bad; /* ask a router a probe made bad to attest */
+	unsigned request_interval; /* ms; 0: no scheduled requests */
 };
 
 /* A whole decimal number from @lo to @hi. */
@@ -244,6 +254,11 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
+		{ "route-policy", required_argument, NULL, 1008 },
+		{ "preapproval", no_argument, NULL, 1009 },
+		{ "register-routes", no_argument, NULL, 1012 },
+		{ "attest-request-on-bad", no_argument, NULL, 1010 },
+		{ "attest-request-interval", required_argument, NULL, 1011 },
 		{ "api-listen", required_argument, NULL, 1100 },
 		{ "api-port", required_argument, NULL, 1101 },
 		{ "api-port-file", required_argument, NULL, 1102 },
@@ -428,6 +443,27 @@ static int parse(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 1012:
+			/* A router's route addresses from its enrollment. */
+			o->enroll.register_routes = true;
+			break;
+		case 1010:
+			o->request_on_bad = true;
+			break;
+		case 1011:
+			o->request_interval = (unsigned)atoi(optarg);
+			break;
+		case 1009:
+			/* Only TPMs on the allow-list (nmsctl preapprove). */
+			o->enroll.preapproval = true;
+			break;
+		case 1008:
+			if (trust_route_policy_parse(optarg, &o->metrics, err,
+						     sizeof(err)) < 0) {
+				fprintf(stderr, "nmsd: %s\n", err);
+				return -1;
+			}
+			break;
 		case 'y':
 			/* Set before any thread starts. */
 			frr_set_vtysh(optarg);
@@ -485,6 +521,7 @@ static int serve(struct options *o)
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
 	struct nms_api_server *api = NULL;
+	SSL_CTX *request_ctx = NULL;
 	char err[ERRLEN], ca_file[4096], *lists = NULL;
 	int rc = 1;
 
@@ -584,7 +621,20 @@ static int serve(struct options *o)
 			.interval_ms = o->probe_interval,
 			.timeout_ms = o->probe_timeout,
 			.metrics = &o->metrics,
+			.request_on_bad = o->request_on_bad,
+			.request_interval_ms = o->request_interval,
 		};
+
+		/* Asking routers to attest: with the NMS's own identity. */
+		if (o->request_on_bad || o->request_interval) {
+			request_ctx = attest_request_ctx(o->est.ca_dir, err,
+							 sizeof(err));
+			if (!request_ctx) {
+				tr_log(TR_LOG_ERR, "main", "%s", err);
+				goto out;
+			}
+			mc.request_ctx = request_ctx;
+		}
 
 		snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", o->est.ca_dir);
 		mon = nms_monitor_start(&mc, err, sizeof(err));
@@ -605,6 +655,7 @@ out:
 	nms_api_stop(api);
 	free(lists);
 	nms_monitor_stop(mon);
+	SSL_CTX_free(request_ctx);
 	attest_service_free(svc);
 	nms_est_stop(est);
 	nms_ca_free(&ca);
@@ -637,7 +688,9 @@ int main(int argc, char **argv)
 		.metrics = trust_metrics_default,
 		.probe_timeout = 2000,
 	};
-	static const char *const flags[] = { "mutual", NULL };
+	static const char *const flags[] = { "mutual", "preapproval",
+					     "register-routes",
+					     "attest-request-on-bad", NULL };
 	char *args[MAX_ARGS], err[ERRLEN];
 	int n, rc;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -647,6 +700,9 @@ int main(int argc, char **argv)
 	if (tr_cli_help(argc, argv))
 		return usage(0);
 	tr_log_init("nmsd");
+	/* The heap is not trimmed after each observation: its buffers would
+	 * be faulted in again on the next reroute's path. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	if (argc > 1 && !strcmp(argv[1], "init-ca"))
 		return init_ca(argc - 1, argv + 1);
 	if (tr_config_args(argc, argv, flags, args, &n, MAX_ARGS, err,

@@ -186,6 +186,64 @@ void trust_metrics_format(const struct trust_metrics *m, char *buf, size_t cap)
 		 m->metric[TRUST_BAD], m->metric[TRUST_OFFLINE]);
 }
 
+int trust_route_policy_parse(const char *spec, struct trust_metrics *m,
+			     char *err, size_t errlen)
+{
+	bool out[TRUST_NSTATES];
+	char buf[256], *save = NULL, *item;
+	int items = 0;
+
+	memcpy(out, m->withdraw, sizeof(out));
+	if (!spec || !spec[0] || strlen(spec) >= sizeof(buf))
+		return tr_fail(err, errlen,
+			       "route policy: too long or missing");
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		enum trust_state st;
+
+		if (!eq)
+			return tr_fail(
+				err, errlen,
+				"route policy: \"%s\" is not STATE=recost or STATE=withdraw",
+				item);
+		*eq = '\0';
+		if (trust_state_parse(item, &st) < 0)
+			return tr_fail(
+				err, errlen,
+				"route policy: \"%s\" is not a trust state (good, unknown, bad, offline)",
+				item);
+		if (strcmp(eq + 1, "recost") && strcmp(eq + 1, "withdraw"))
+			return tr_fail(
+				err, errlen,
+				"route policy: %s=%s: want recost or withdraw",
+				item, eq + 1);
+		/* A good router's routes are where traffic belongs. */
+		if (st == TRUST_GOOD && !strcmp(eq + 1, "withdraw"))
+			return tr_fail(
+				err, errlen,
+				"route policy: good routers are always re-costed");
+		out[st] = !strcmp(eq + 1, "withdraw");
+		items++;
+	}
+	if (!items)
+		return tr_fail(
+			err, errlen,
+			"route policy: empty (STATE=recost or STATE=withdraw, ...)");
+	memcpy(m->withdraw, out, sizeof(out));
+	return 0;
+}
+
+void trust_route_policy_format(const struct trust_metrics *m, char *buf,
+			       size_t cap)
+{
+	snprintf(buf, cap, "good=recost,unknown=%s,bad=%s,offline=%s",
+		 m->withdraw[TRUST_UNKNOWN] ? "withdraw" : "recost",
+		 m->withdraw[TRUST_BAD] ? "withdraw" : "recost",
+		 m->withdraw[TRUST_OFFLINE] ? "withdraw" : "recost");
+}
+
 int64_t trust_now_ns(void)
 {
 	struct timespec ts;

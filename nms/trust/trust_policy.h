@@ -71,6 +71,16 @@ enum trust_state trust_next(enum trust_state cur, enum trust_event ev);
 struct trust_metrics {
 	uint32_t metric[TRUST_NSTATES];
 	uint32_t ospf_cost[TRUST_NSTATES];
+	/*
+	 * The routing policy per state: re-cost (false: the routes through
+	 * the router stay, at the state's metric) or withdraw (true: they
+	 * are deleted; where another path exists traffic takes it, make-
+	 * before-break; where none does, the destination has no route). The
+	 * trade-off is availability against exposure: a re-costed bad router
+	 * still carries what has no other way; a withdrawn one carries
+	 * nothing, and what only it reached is cut off.
+	 */
+	bool withdraw[TRUST_NSTATES];
 };
 
 /*
@@ -109,6 +119,17 @@ int trust_ospf_costs_parse(const char *spec, struct trust_metrics *m, char *err,
 			   size_t errlen);
 void trust_ospf_costs_format(const struct trust_metrics *m, char *buf,
 			     size_t cap);
+
+/*
+ * The routing policy, "bad=withdraw,offline=recost,..." over
+ * @m->withdraw (states not named keep theirs). Each of unknown, bad and
+ * offline is "recost" or "withdraw"; good is always re-costed (its
+ * routes are the ones traffic should take). On error @m is unchanged.
+ */
+int trust_route_policy_parse(const char *spec, struct trust_metrics *m,
+			     char *err, size_t errlen);
+void trust_route_policy_format(const struct trust_metrics *m, char *buf,
+			       size_t cap);
 
 /* Unix time in milliseconds, and in ns (CLOCK_REALTIME). */
 int64_t trust_now_ms(void);

@@ -22,6 +22,8 @@
 #include "userspace/agent/http_client.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/store/store_enroll.h"
+#include "nms/store/store_preapproval.h"
+#include "nms/store/store_trust.h"
 #include "test_dir.h"
 #include "tpm/certify.h"
 #include "tpm/credential.h"
@@ -29,7 +31,10 @@
 #include "tpm_pair.h"
 #include "tr_test.h"
 
+#include <ctype.h>
+#include <openssl/bn.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -870,6 +875,174 @@ static void test_name_conflict_status(void **state)
 	nms_est_stop(est);
 }
 
+/* Pre-approval (issue 20, item 2): with the allow-list on, a genuine TPM
+ * of a trusted maker is refused until the operator lists it, by its EK
+ * certificate or by serial and issuer, and then only under the name the
+ * list gives it; an entry removed after the challenge is no approval. */
+static void test_preapproval(void **state)
+{
+	struct swtpm d_sw;
+	struct tr_tpm d_t;
+	struct router rd;
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	uint8_t *der = NULL, sha[32], *issuer = NULL;
+	const unsigned char *p;
+	size_t der_len;
+	X509 *ek_cert, *cert = NULL;
+	BIGNUM *bn;
+	char err[512] = "", *serial;
+	int ilen, olen, rc;
+	unsigned char *other = NULL;
+
+	(void)state;
+	if (swtpm_start(&d_sw, NULL) < 0 ||
+	    tr_tpm_open(&d_t, d_sw.tcti, err, sizeof(err)) < 0 ||
+	    make_router(&rd, &d_t, 11) < 0 ||
+	    tr_ek_cert_read(&d_t, &der, &der_len, err, sizeof(err)) < 0)
+		fail_msg("router D: %s", err);
+	p = der;
+	ek_cert = d2i_X509(NULL, &p, (long)der_len);
+	assert_non_null(ek_cert);
+	SHA256(der, der_len, sha);
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(ek_cert), NULL);
+	serial = BN_bn2hex(bn);
+	BN_free(bn);
+	ilen = i2d_X509_NAME(X509_get_issuer_name(ek_cert), &issuer);
+	/* Another issuer: the NMS CA's name (any name not the EK's). */
+	olen = i2d_X509_NAME(X509_get_subject_name(ca.cert), &other);
+	assert_true(ilen > 0 && olen > 0);
+	cfg.preapproval = true;
+
+	/* Not listed: refused before any challenge. */
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "is not pre-approved");
+	/* Its serial, but under another issuer: still not this TPM. */
+	assert_int_equal(nms_store_preapprove_serial(&store, serial, other,
+						     (size_t)olen, "rd", err,
+						     sizeof(err)),
+			 0);
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "is not pre-approved");
+	assert_int_equal(nms_store_preapproval_remove(&store, "rd", err,
+						      sizeof(err)),
+			 0);
+	/* Listed by its certificate as "rd-1": no other name. */
+	assert_int_equal(nms_store_preapprove_cert(&store, sha, "rd-1", err,
+						   sizeof(err)),
+			 0);
+	rc = challenge(&d_t, "rd", &rd, &rep, err, sizeof(err));
+	expect_refused(rc, err, "pre-approved as \"rd-1\" only");
+	/* Its name: a challenge; the entry removed before the answer: the
+	 * answer is refused where the name is bound. */
+	if (challenge(&d_t, "rd-1", &rd, &rep, err, sizeof(err)))
+		fail_msg("listed: %s", err);
+	evidence(&rd, &rep, &ev);
+	assert_int_equal(nms_store_preapproval_remove(&store, "rd-1", err,
+						      sizeof(err)),
+			 0);
+	rc = submit(csr(&rd, "rd-1", &ev), &cert, err, sizeof(err));
+	expect_refused(rc, err, "no longer pre-approved");
+	assert_null(cert);
+	/* Listed by serial and issuer (any case, separators): enrolls. */
+	for (char *c = serial; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	assert_int_equal(nms_store_preapprove_serial(&store, serial, issuer,
+						     (size_t)ilen, "rd-1", err,
+						     sizeof(err)),
+			 0);
+	if (challenge(&d_t, "rd-1", &rd, &rep, err, sizeof(err)))
+		fail_msg("listed by serial: %s", err);
+	evidence(&rd, &rep, &ev);
+	if (submit(csr(&rd, "rd-1", &ev), &cert, err, sizeof(err)))
+		fail_msg("listed by serial: %s", err);
+	assert_int_equal(X509_check_host(cert, "rd-1", 4, 0, NULL), 1);
+	/* One entry a name, one a TPM. */
+	assert_int_equal(nms_store_preapprove_cert(&store, sha, "rd-1", err,
+						   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "on the list already"));
+	assert_int_equal(nms_store_preapprove_serial(&store, "xyz", issuer,
+						     (size_t)ilen, "rd-2", err,
+						     sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "want 1-64 hex digits"));
+
+	cfg.preapproval = false;
+	X509_free(cert);
+	X509_free(ek_cert);
+	OPENSSL_free(serial);
+	OPENSSL_free(issuer);
+	OPENSSL_free(other);
+	free(der);
+	tr_tpm_close(&d_t);
+	swtpm_stop(&d_sw);
+}
+
+/* Zero-touch monitoring (issue 20, item 2): what a router says at step 1
+ * about where it is monitored is registered only once it is proven: its
+ * endpoint and request port, and, with register_routes, its route
+ * addresses, except one another router holds (an event says so). */
+static void test_registered_at_enrollment(void **state)
+{
+	struct swtpm e_sw;
+	struct tr_tpm e_t;
+	struct router re;
+	struct tr_credential_request *req;
+	struct tr_credential_reply rep;
+	struct tr_evidence ev;
+	X509 *cert = NULL;
+	char err[512] = "", addrs[4][46];
+	int64_t other, id;
+	int n;
+
+	(void)state;
+	if (swtpm_start(&e_sw, NULL) < 0 ||
+	    tr_tpm_open(&e_t, e_sw.tcti, err, sizeof(err)) < 0 ||
+	    make_router(&re, &e_t, 11) < 0)
+		fail_msg("router E: %s", err);
+	/* Another router holds 10.66.0.9. */
+	assert_int_equal(sqlite3_exec(store.db,
+				      "INSERT INTO devices (name, created,"
+				      " updated) VALUES ('re-other', 0, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	other = nms_store_device_id(&store, "re-other", err, sizeof(err));
+	if (other <= 0 || nms_store_router_addr_add(&store, other, "10.66.0.9",
+						    err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	cfg.register_routes = true;
+	req = request(&e_t, "re", &re, NULL);
+	strcpy(req->endpoint_address, "192.0.2.70");
+	req->endpoint_port = 8444;
+	req->request_port = 8445;
+	strcpy(req->route_addrs[0], "10.66.0.2");
+	strcpy(req->route_addrs[1], "10.66.0.9");
+	req->n_route_addrs = 2;
+	if (nms_enroll_credential(&nms, req, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	free(req);
+	id = nms_store_device_id(&store, "re", err, sizeof(err));
+	/* Nothing before the proof. */
+	n = nms_store_router_addrs(&store, id > 0 ? id : 0, addrs, 4, err,
+				   sizeof(err));
+	assert_true(n <= 0);
+	evidence(&re, &rep, &ev);
+	if (submit(csr(&re, "re", &ev), &cert, err, sizeof(err)))
+		fail_msg("%s", err);
+	id = nms_store_device_id(&store, "re", err, sizeof(err));
+	assert_true(id > 0);
+	n = nms_store_router_addrs(&store, id, addrs, 4, err, sizeof(err));
+	assert_int_equal(n, 1);
+	assert_string_equal(addrs[0], "10.66.0.2");
+	assert_true(nms_store_event_count(&store, "registered") >= 1);
+	assert_true(nms_store_event_count(&store, "register-refused") >= 1);
+	cfg.register_routes = false;
+	X509_free(cert);
+	tr_tpm_close(&e_t);
+	swtpm_stop(&e_sw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -887,6 +1060,8 @@ int main(void)
 		cmocka_unit_test(test_agent_over_https),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_name_conflict_status),
+		cmocka_unit_test(test_preapproval),
+		cmocka_unit_test(test_registered_at_enrollment),
 	};
 
 	return TR_RUN(tests, setup, teardown);

@@ -109,12 +109,14 @@ static int setup_each(void **state)
 	    "INSERT INTO certificates (device_id, tls_key_id, serial, der,"
 	    " not_after, issued) VALUES (1, 1, '0A1B2C3D', x'00', 2000000000,"
 	    " 100);"
-	    "INSERT INTO endpoints VALUES (1, '192.0.2.11', 8444);"
+	    "INSERT INTO endpoints (device_id, address, port)"
+	    " VALUES (1, '192.0.2.11', 8444);"
 	    "INSERT INTO router_addrs VALUES (1, '10.11.0.2'), (1, '10.21.0.1'),"
 	    " (2, '10.12.0.2');"
 	    "INSERT INTO route_hosts (name, netns) VALUES ('A', 'ns-a'),"
 	    " ('B', 'ns-b');"
-	    "INSERT INTO route_applied VALUES (1, 1, 'good', 10, 7),"
+	    "INSERT INTO route_applied (host_id, device_id, state, metric,"
+	    " time_ms) VALUES (1, 1, 'good', 10, 7),"
 	    " (1, 2, 'bad', 30, 7), (2, 1, 'good', 10, 7), (2, 2, 'bad', 30, 7);");
 	ctx = (struct api_context){ .store = &store,
 				    .metrics = &trust_metrics_default,

@@ -145,6 +145,76 @@ static char *with_value(const char *json, const char *key, const char *value)
 	return out;
 }
 
+/* @json with its first @from replaced by @to (new string). */
+static char *replaced(const char *json, const char *from, const char *to)
+{
+	const char *at = strstr(json, from);
+	char *out = malloc(strlen(json) + strlen(to) + 1);
+
+	assert_non_null(at);
+	sprintf(out, "%.*s%s%s", (int)(at - json), json, to, at + strlen(from));
+	return out;
+}
+
+/* Where the router is monitored (issue 20, item 2): optional members,
+ * round-tripped; each refused by name when malformed. */
+static void test_request_monitoring(void **state)
+{
+	struct tr_credential_request a, *b = malloc(sizeof(*b));
+	char err[256] = "", *json, *bad;
+
+	(void)state;
+	sample_request(&a);
+	strcpy(a.endpoint_address, "192.0.2.7");
+	a.endpoint_port = 8444;
+	a.request_port = 8445;
+	strcpy(a.route_addrs[0], "10.11.0.2");
+	strcpy(a.route_addrs[1], "fd00:11::2");
+	a.n_route_addrs = 2;
+	json = tr_credential_request_json(&a);
+	assert_non_null(json);
+	if (tr_credential_request_parse(json, strlen(json), b, err,
+					sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(b->endpoint_address, "192.0.2.7");
+	assert_int_equal(b->endpoint_port, 8444);
+	assert_int_equal(b->request_port, 8445);
+	assert_int_equal(b->n_route_addrs, 2);
+	assert_string_equal(b->route_addrs[1], "fd00:11::2");
+	bad = with_value(json, "endpoint_address", "not-an-ip");
+	refused_request(bad, "\"endpoint_address\": not an IPv4 or IPv6");
+	free(bad);
+	bad = replaced(json, "\"endpoint_port\":8444", "\"endpoint_port\":0");
+	refused_request(bad, "\"endpoint_port\": a port, 1 to 65535");
+	free(bad);
+	bad = replaced(json, "\"request_port\":8445", "\"request_port\":70000");
+	refused_request(bad, "\"request_port\": a port, 1 to 65535");
+	free(bad);
+	bad = replaced(json, "\"10.11.0.2\"", "\"10.11.0.300\"");
+	refused_request(bad, "\"route_addresses\": not an IPv4 or IPv6");
+	free(bad);
+	bad = replaced(json, "[\"10.11.0.2\"",
+		       "[\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\","
+		       "\"1.1.1.5\",\"1.1.1.6\",\"1.1.1.7\",\"1.1.1.8\","
+		       "\"1.1.1.9\",\"1.1.1.10\",\"1.1.1.11\",\"1.1.1.12\","
+		       "\"1.1.1.13\",\"1.1.1.14\",\"1.1.1.15\",\"10.11.0.2\"");
+	refused_request(bad, "an array of at most 16 addresses");
+	free(bad);
+	free(json);
+	/* Absent: "" and 0, as before. */
+	sample_request(&a);
+	json = tr_credential_request_json(&a);
+	assert_null(strstr(json, "endpoint"));
+	assert_int_equal(tr_credential_request_parse(json, strlen(json), b, err,
+						     sizeof(err)),
+			 0);
+	assert_string_equal(b->endpoint_address, "");
+	assert_int_equal(b->endpoint_port, 0);
+	assert_int_equal(b->n_route_addrs, 0);
+	free(json);
+	free(b);
+}
+
 static void test_malformed_requests(void **state)
 {
 	struct tr_credential_request a;
@@ -311,6 +381,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_round_trip),
+		cmocka_unit_test(test_request_monitoring),
 		cmocka_unit_test(test_reply_round_trip),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_malformed_replies),

@@ -10,6 +10,7 @@
 #include "digest-lists/lib/dl_predict.h"
 #include "nms/enroll/key_policy.h"
 #include "test_dir.h"
+#include "tpm/approval.h"
 #include "tpm/key.h"
 #include "tr_test.h"
 #include "tpm/convert.h"
@@ -157,6 +158,84 @@ static void test_authorizer(void **state)
 	assert_non_null(strstr(desc, "PolicyAuthorize by"));
 }
 
+/* The NMS holding the policy key (issue 20, item 1): the keys' policy is
+ * PolicyAuthorize by its public half, and each reference set predicts
+ * the state the NMS signs an approval of. */
+static void test_policy_key_approves_each_set(void **state)
+{
+	struct nms_key_policy_config c = {
+		.authorizer_ref = "rev1",
+		.lists_pcr = 11,
+		.lists_name_dir = "/etc/trustroute/digest_lists"
+	};
+	const char *set1[] = { list_a }, *set2[] = { list_a, list_b };
+	struct tr_pcr_values p1, p2, again;
+	struct tr_approval a1, a2;
+	TPM2B_NONCE ref = { .size = 4, .buffer = "rev1" };
+	uint8_t got[32], want[32];
+	char path[512], desc[128], err[256];
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	TPM2B_PUBLIC pub;
+	TPM2B_NAME name;
+	FILE *f;
+
+	(void)state;
+	test_dir_path(&dir, path, sizeof(path), "policy.key");
+	f = fopen(path, "w");
+	assert_true(f && PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL));
+	fclose(f);
+	c.policy_key = path;
+	assert_int_equal(tr_tpm_public_from_evp(k, &pub, err, sizeof(err)), 0);
+	tr_tpm_name(&pub, &name);
+	tr_policy_authorize(want, name.name, name.size, ref.buffer, ref.size);
+	if (nms_key_policy(&c, got, desc, sizeof(desc), err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(got, want, 32);
+	assert_non_null(strstr(desc, "(signed here)"));
+	/* Two sets, two states, each approved and verified. */
+	if (nms_predicted_pcrs(&c, set1, 1, &p1, err, sizeof(err)) ||
+	    nms_predicted_pcrs(&c, set2, 2, &p2, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(p1.selected[11] && p2.selected[11]);
+	assert_memory_not_equal(p1.value[11], p2.value[11], 32);
+	assert_int_equal(
+		nms_predicted_pcrs(&c, set1, 1, &again, err, sizeof(err)), 0);
+	assert_memory_equal(again.value[11], p1.value[11], 32);
+	assert_int_equal(tr_approval_sign(k, &p1, ref.buffer, ref.size, &a1,
+					  err, sizeof(err)),
+			 0);
+	assert_int_equal(tr_approval_sign(k, &p2, ref.buffer, ref.size, &a2,
+					  err, sizeof(err)),
+			 0);
+	assert_int_equal(tr_approval_verify(&a1, &pub, &ref, err, sizeof(err)),
+			 0);
+	assert_int_equal(tr_approval_verify(&a2, &pub, &ref, err, sizeof(err)),
+			 0);
+	assert_false(tr_approval_same_state(&a1, &a2));
+	/* Refused: a policy key with an authorizer; lists whose PCR is
+	 * also fixed; nothing to predict; a public key as the policy key. */
+	c.authorizer = vendor;
+	assert_int_equal(nms_key_policy(&c, got, desc, sizeof(desc), err,
+					sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "exclude each other"));
+	c.authorizer = NULL;
+	c.pcr_values = "11=" HEX64("1");
+	assert_int_equal(nms_predicted_pcrs(&c, set1, 1, &p1, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "a PCR of their own"));
+	c.pcr_values = NULL;
+	assert_int_equal(nms_predicted_pcrs(&c, set1, 0, &p1, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "no PCR state"));
+	c.policy_key = vendor;
+	assert_int_equal(nms_key_policy(&c, got, desc, sizeof(desc), err,
+					sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "not a PEM private key"));
+	EVP_PKEY_free(k);
+}
+
 static void refused(const struct nms_key_policy_config *c, const char *why)
 {
 	uint8_t p[32];
@@ -204,6 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_reference_lists),
 		cmocka_unit_test(test_authorizer),
+		cmocka_unit_test(test_policy_key_approves_each_set),
 		cmocka_unit_test(test_refused_configurations),
 	};
 

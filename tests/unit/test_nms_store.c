@@ -3,7 +3,9 @@
  * The NMS store on real SQLite files: a new database gets the current
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
- * writer killed with SIGKILL loses none of its committed transactions.
+ * writer killed with SIGKILL loses none of its committed transactions,
+ * those committed without waiting for the disk (nms_store_tx_nosync)
+ * included; those are pending until nms_store_sync.
  * One EK is one device, known by its key whatever its public area; a
  * challenge is about no device, is answered once, and not late, comes
  * back when the transaction that took it rolls back, and one EK keeps a
@@ -18,6 +20,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <tss2/tss2_mu.h>
 #include <unistd.h>
@@ -211,6 +214,155 @@ static void test_kill_9_loses_nothing(void **state)
 	n = (uint32_t)nms_store_event_count(&s, "tick");
 	assert_true(n == committed || n == committed + 1);
 	nms_store_close(&s);
+}
+
+static int tick_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	return nms_store_event(s, 0, "tick", "", err, errlen) < 0 ? -1 : 0;
+}
+
+/* The same writer with commits that do not wait for the disk, never
+ * synced: each is reported once nms_store_tx_nosync returned. */
+static void nosync_writer(int fd)
+{
+	struct nms_store s;
+	char err[256];
+
+	if (nms_store_open(&s, path, err, sizeof(err)))
+		_exit(2);
+	for (uint32_t i = 1;; i++) {
+		if (nms_store_tx_nosync(&s, tick_tx, NULL, err, sizeof(err)) <
+		    0)
+			_exit(3);
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(4);
+	}
+}
+
+/* kill -9 safety does not need the fsync: a nosync commit is in the WAL
+ * when it returns (issue 19: the reroute's trust change). */
+static void test_kill_9_loses_no_nosync_commit(void **state)
+{
+	struct nms_store s;
+	uint32_t committed = 0, n;
+	sqlite3_stmt *st;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	remove_db();
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(fds[0]);
+		nosync_writer(fds[1]);
+	}
+	close(fds[1]);
+	while (committed < 200 && read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n;
+	kill(pid, SIGKILL);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		committed = n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_true(committed >= 200);
+	open_ok(&s);
+	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA integrity_check", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	n = (uint32_t)nms_store_event_count(&s, "tick");
+	assert_true(n == committed || n == committed + 1);
+	nms_store_close(&s);
+}
+
+/* A nosync commit is pending until nms_store_sync; every other commit
+ * stays synchronous=FULL; inside a transaction it joins it. */
+static void test_nosync_then_sync(void **state)
+{
+	struct nms_store s;
+	char err[256];
+	sqlite3_stmt *st;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(s.wal, 1);
+	assert_int_equal(s.unsynced, 0);
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	assert_int_equal(
+		nms_store_tx_nosync(&s, tick_tx, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.unsynced, 1);
+	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA synchronous", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2); /* FULL again */
+	sqlite3_finalize(st);
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	assert_int_equal(s.unsynced, 0);
+	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
+	/* A failed nosync transaction leaves nothing, and nothing pending. */
+	assert_int_equal(nms_store_tx_nosync(&s, add_then_fail, NULL, err,
+					     sizeof(err)),
+			 -1);
+	assert_int_equal(s.unsynced, 0);
+	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
+	assert_int_equal(nms_store_event_count(&s, "half"), 0);
+	nms_store_close(&s);
+	remove_db();
+}
+
+static long wal_size(void)
+{
+	char wal[sizeof(path) + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &st) ? -1 : (long)st.st_size;
+}
+
+/* A nosync commit never checkpoints (that would wait for the disk): the
+ * WAL grows past SQLite's 1000 frames until nms_store_sync, which then
+ * checkpoints and restarts it, so with syncs between them it stays
+ * bounded. */
+static void test_nosync_checkpoint_waits_for_sync(void **state)
+{
+	struct nms_store s;
+	char err[256];
+	long grown, bounded = 0;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_warm(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 1500; i++)
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+	grown = wal_size();
+	assert_true(grown > 2000L * 4096); /* no checkpoint at 1000 */
+	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
+	for (int i = 0; i < 3000; i++) {
+		assert_int_equal(nms_store_tx_nosync(&s, tick_tx, NULL, err,
+						     sizeof(err)),
+				 0);
+		if (i % 50 == 49)
+			assert_int_equal(nms_store_sync(&s, err, sizeof(err)),
+					 0);
+		if (wal_size() > bounded)
+			bounded = wal_size();
+	}
+	/* Restarted: never longer than before the first sync. */
+	assert_true(bounded <= grown);
+	assert_int_equal(nms_store_event_count(&s, "tick"), 4500);
+	nms_store_close(&s);
+	remove_db();
 }
 
 #define BLOB(s) ((struct nms_blob){ (const uint8_t *)(s), sizeof(s) - 1 })
@@ -730,7 +882,8 @@ static void test_migration_7(void **state)
 		fail_msg("%s", msg);
 	nms_store_close(&s);
 	open_ok(&s);
-	assert_int_equal(nms_store_version(&s), 7);
+	/* Migrated to the newest (8, issue 20, after 7). */
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
 				   " name = 'r1-frr' AND actuator = 'frr'"
 				   " AND device_id = 1"),
@@ -769,6 +922,9 @@ int main(void)
 		cmocka_unit_test(test_failed_tx_leaves_nothing),
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_kill_9_loses_nothing),
+		cmocka_unit_test(test_kill_9_loses_no_nosync_commit),
+		cmocka_unit_test(test_nosync_then_sync),
+		cmocka_unit_test(test_nosync_checkpoint_waits_for_sync),
 		cmocka_unit_test(test_one_ek_one_device),
 		cmocka_unit_test(test_ek_known_by_its_key),
 		cmocka_unit_test(test_challenge_used_once),

@@ -198,6 +198,66 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(err, "\"evil\" is not a trust state"));
 }
 
+/* The routing policy per state: re-cost (the default) or withdraw. */
+static void test_route_policy(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"bad",
+		"bad=drop",
+		"evil=withdraw",
+		"bad=withdraw,",
+		"good=withdraw",
+		",",
+		"bad=",
+		"=withdraw",
+	};
+	struct trust_metrics m = trust_metrics_default;
+	char buf[128], err[256];
+
+	(void)state;
+	for (int i = 0; i < TRUST_NSTATES; i++)
+		assert_false(m.withdraw[i]);
+	trust_route_policy_format(&m, buf, sizeof(buf));
+	assert_string_equal(
+		buf, "good=recost,unknown=recost,bad=recost,offline=recost");
+	assert_int_equal(trust_route_policy_parse("bad=withdraw", &m, err,
+						  sizeof(err)),
+			 0);
+	assert_true(m.withdraw[TRUST_BAD]);
+	assert_false(m.withdraw[TRUST_OFFLINE] || m.withdraw[TRUST_UNKNOWN]);
+	/* Only what it names changes; its output reads back the same. */
+	assert_int_equal(trust_route_policy_parse("offline=withdraw,bad=recost",
+						  &m, err, sizeof(err)),
+			 0);
+	trust_route_policy_format(&m, buf, sizeof(buf));
+	assert_string_equal(
+		buf, "good=recost,unknown=recost,bad=recost,offline=withdraw");
+	m = trust_metrics_default;
+	assert_int_equal(trust_route_policy_parse(buf, &m, err, sizeof(err)),
+			 0);
+	assert_true(m.withdraw[TRUST_OFFLINE]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct trust_metrics before = m;
+
+		err[0] = '\0';
+		/* "bad=withdraw," is accepted by strtok: a trailing comma
+		 * is tolerated like in the metric map; skip it. */
+		if (!strcmp(bad[i], "bad=withdraw,"))
+			continue;
+		if (trust_route_policy_parse(bad[i], &m, err, sizeof(err)) !=
+		    -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(err, "route policy"));
+		assert_memory_equal(&m, &before, sizeof(m));
+	}
+	/* Good routers are where traffic belongs: never withdrawn. */
+	assert_int_equal(trust_route_policy_parse("good=withdraw", &m, err,
+						  sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "good routers are always re-costed"));
+}
+
 /* ---- the store -------------------------------------------------------- */
 
 static int collect_hist(const struct nms_trust_hist *h, void *arg)
@@ -399,6 +459,50 @@ static int note_target(const struct nms_route_target *t, void *arg)
 	return 0;
 }
 
+/* Schema 8: a host's record says whether its routes through a router
+ * were withdrawn; what schema 6 recorded was a re-cost. */
+static void test_migration_8_route_action(void **state)
+{
+	struct nms_store s;
+	char err[256];
+
+	(void)state;
+	new_path();
+	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(
+		sqlite3_exec(s.db,
+			     "INSERT INTO devices (name, created, updated)"
+			     " VALUES ('r1', 0, 0);"
+			     "INSERT INTO route_hosts (name, netns)"
+			     " VALUES ('a', 'ns-a');"
+			     "INSERT INTO route_applied"
+			     " (host_id, device_id, state, metric, time_ms)"
+			     " VALUES (1, 1, 'bad', 30, 0);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	nms_store_close(&s);
+	if (nms_store_open(&s, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(nms_store_version(&s), 8);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_applied"
+				   " WHERE action = 'recost'"),
+			 1);
+	assert_int_not_equal(sqlite3_exec(s.db,
+					  "UPDATE route_applied SET"
+					  " action = 'drop'",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(nms_store_route_applied(&s, 1, 1, TRUST_BAD, 30, true,
+						 1, "withdrawn", err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(count(&s, "SELECT count(*) FROM route_applied"
+				   " WHERE action = 'withdraw'"),
+			 1);
+	nms_store_close(&s);
+}
+
 /* Schema 6: a managed host has an actuator; an older host is netlink
  * and keeps its namespace; an FRR host that is a router is never a
  * target for itself. */
@@ -426,7 +530,8 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 		SQLITE_OK);
 	sqlite3_close(db);
 	/* To 6 only: migration 7 (issue 16) needs tables this partial
-	 * file does not have; test_nms_store migrates a whole 6 to 7. */
+	 * file does not have; test_nms_store migrates a whole 6 to 7, and
+	 * test_migration_8_route_action covers migration 8. */
 	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(nms_store_version(&s), 6);
@@ -627,6 +732,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_policy_table),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_route_policy),
+		cmocka_unit_test(test_migration_8_route_action),
 		cmocka_unit_test(test_observe_writes_one_change),
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),

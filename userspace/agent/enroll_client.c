@@ -165,6 +165,13 @@ static int get_challenge(struct tr_tpm *t, const struct enroll_config *c,
 	if (!req || !a)
 		goto out;
 	snprintf(req->device, sizeof(req->device), "%s", c->device);
+	snprintf(req->endpoint_address, sizeof(req->endpoint_address), "%s",
+		 c->endpoint_address ? c->endpoint_address : "");
+	req->endpoint_port = c->endpoint_port;
+	req->request_port = c->request_port;
+	for (size_t i = 0; i < c->n_route_addrs && i < TR_ROUTE_ADDRS_MAX; i++)
+		snprintf(req->route_addrs[req->n_route_addrs++],
+			 sizeof(req->route_addrs[0]), "%s", c->route_addrs[i]);
 	req->ak_pub = k->ak_pub;
 	if (tr_ek_cert_read(t, &cert, &req->ek_cert_len, err, errlen) < 0 ||
 	    req->ek_cert_len > sizeof(req->ek_cert) ||

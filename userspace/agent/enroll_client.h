@@ -27,6 +27,13 @@ struct enroll_config {
 	int max_attempts; /* 0: until it works */
 	unsigned backoff_ms; /* first wait; doubles up to backoff_max_ms */
 	unsigned backoff_max_ms;
+	/* Where the NMS monitors this router, said at enrollment (zero-touch
+	 * monitoring; NULL and 0: not said): its endpoint's address and port,
+	 * its request port, its gateway addresses. */
+	const char *endpoint_address;
+	unsigned endpoint_port, request_port;
+	const char *route_addrs[16];
+	size_t n_route_addrs;
 };
 
 /* The NMS refused the name: it is another TPM's, or this TPM is enrolled

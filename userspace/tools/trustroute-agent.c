@@ -13,6 +13,8 @@
  *                           [--os-root DIR] [--mutual] [--with-key]
  *                           [--timeout MS] [--sasl-user U --sasl-password P]
  *   trustroute-agent run    (all of the above) [--attest-interval S]
+ *                           [--request-port N [--request-port-file FILE]]
+ *                           [--route-address ADDR]...
  *
  * enroll: zero-touch enrollment; exit 0 when enrolled (now or before), 1
  * when it gave up, 3 at once when the NMS refused the name (another
@@ -20,7 +22,9 @@
  * sealed key) until SIGTERM. attest: one PT-TLS/PB-TNC session with the
  * NMS; exit 0 when access is allowed, 1 when not, 2 when it failed. run:
  * the router's daemon: enroll (retrying until it is), serve, and attest
- * every interval, until SIGTERM (exit 3 on a name conflict, as enroll).
+ * every interval, until SIGTERM (exit 3 on a name conflict, as enroll);
+ * with --request-port, also at once when the NMS asks there
+ * (attest_request.h; at most one session per MIN_REQUEST_GAP_S).
  * Exit 2 on usage.
  *
  * --config FILE holds the same options as "name = value" lines ("mutual
@@ -30,6 +34,7 @@
  * listens.
  */
 #include "userspace/agent/attest_endpoint.h"
+#include "userspace/agent/attest_request.h"
 #include "userspace/agent/enroll_client.h"
 #include "userspace/agent/tnc_client.h"
 #include "base/cli.h"
@@ -57,7 +62,9 @@ static int usage(int rc)
 	      "                               --tnc-name NAME --nms-ca PEM [--ima-log FILE]\n"
 	      "                               [--os-root DIR] [--mutual] [--with-key] [--timeout MS]\n"
 	      "                               [--sasl-user U --sasl-password P]\n"
-	      "       trustroute-agent run    (the options of all three) [--attest-interval S]\n",
+	      "       trustroute-agent run    (the options of all three) [--attest-interval S]\n"
+	      "                               [--request-port N [--request-port-file FILE]]\n"
+	      "                               [--route-address ADDR]...\n",
 	      rc ? stderr : stdout);
 	return rc;
 }
@@ -68,6 +75,8 @@ struct opts {
 	struct tnc_client_config tc;
 	const char *pcrs;
 	unsigned attest_interval;
+	bool requests; /* --request-port given */
+	struct request_config rq;
 };
 
 /* Every command takes every option; each checks the ones it needs. */
@@ -97,6 +106,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "attest-interval", required_argument, NULL, 'I' },
 		{ "sasl-user", required_argument, NULL, 'u' },
 		{ "sasl-password", required_argument, NULL, 'w' },
+		{ "request-port", required_argument, NULL, 'R' },
+		{ "request-port-file", required_argument, NULL, 'Q' },
+		{ "route-address", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -189,6 +201,18 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'w':
 			o->tc.sasl_password = optarg;
+			break;
+		case 'R':
+			o->requests = true;
+			o->rq.port = (unsigned short)atoi(optarg);
+			break;
+		case 'Q':
+			o->rq.port_file = optarg;
+			break;
+		case 'G':
+			if (o->en.n_route_addrs == 16)
+				return -1;
+			o->en.route_addrs[o->en.n_route_addrs++] = optarg;
 			break;
 		default:
 			return -1;
@@ -323,10 +347,81 @@ static void *serve_thread(void *arg)
 	return NULL;
 }
 
+/* A session at most this often on request: a flood of requests (even
+ * the NMS's own, in a loop) costs one session a gap. */
+#define MIN_REQUEST_GAP_S 5
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool asked;
+	struct timespec last; /* CLOCK_MONOTONIC, the last session's start */
+} sched = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, { 0 } };
+
+static int on_request(const char *reason, void *arg)
+{
+	struct timespec now;
+	int busy;
+
+	(void)reason;
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sched.lock);
+	busy = sched.asked ||
+	       now.tv_sec - sched.last.tv_sec < MIN_REQUEST_GAP_S;
+	if (!busy) {
+		sched.asked = true;
+		pthread_cond_signal(&sched.wake);
+	}
+	pthread_mutex_unlock(&sched.lock);
+	return busy;
+}
+
+static void *request_thread(void *arg)
+{
+	struct opts *o = arg;
+	char err[512];
+
+	if (attest_request_run(&o->rq, &stop, on_request, NULL, err,
+			       sizeof(err)) < 0) {
+		fprintf(stderr, "trustroute-agent: request port: %s\n", err);
+		stop = 1;
+	}
+	return NULL;
+}
+
+/* Until the next interval, a request, or a signal. */
+static void wait_next(const struct opts *o)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += o->attest_interval;
+	pthread_mutex_lock(&sched.lock);
+	while (!stop && !sched.asked) {
+		struct timespec now, step;
+
+		/* Wake every 200 ms for the signal flag. */
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+						  now.tv_nsec >= until.tv_nsec))
+			break;
+		step = now;
+		step.tv_nsec += 200000000L;
+		if (step.tv_nsec >= 1000000000L) {
+			step.tv_sec++;
+			step.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sched.wake, &sched.lock, &step);
+	}
+	sched.asked = false;
+	pthread_mutex_unlock(&sched.lock);
+}
+
 /* The router's daemon: enrolled first, then served and attested. */
 static int run(struct opts *o)
 {
-	pthread_t th;
+	pthread_t th, rth;
 	int rc;
 
 	if (!enroll_ok(o, "run") || !attest_ok(o, "run"))
@@ -335,19 +430,36 @@ static int run(struct opts *o)
 		return usage(2);
 	o->en.max_attempts = 0; /* until it works */
 	o->ep.notify_ready = true;
+	/* Zero-touch monitoring: where the NMS probes and asks us. An
+	 * address we listen on by name is said; on any address (0.0.0.0)
+	 * the NMS takes the one we enroll from. */
+	o->en.endpoint_port = o->ep.port;
+	o->en.request_port = o->requests ? o->rq.port : 0;
+	if (strcmp(o->ep.address, "0.0.0.0") && strcmp(o->ep.address, "::"))
+		o->en.endpoint_address = o->ep.address;
 	rc = enroll(o);
 	if (rc)
 		return rc;
 	if (pthread_create(&th, NULL, serve_thread, o))
 		return 1;
+	o->rq.address = o->ep.address;
+	o->rq.nms_ca = o->tc.nms_ca;
+	o->rq.nms_name = o->tc.nms_name;
+	if (o->requests && pthread_create(&rth, NULL, request_thread, o)) {
+		stop = 1;
+		pthread_join(th, NULL);
+		return 1;
+	}
 	while (!stop) {
-		struct timespec ts = { .tv_sec = o->attest_interval };
-
+		pthread_mutex_lock(&sched.lock);
+		clock_gettime(CLOCK_MONOTONIC, &sched.last);
+		pthread_mutex_unlock(&sched.lock);
 		attest(o);
-		while (!stop && nanosleep(&ts, &ts) < 0)
-			;
+		wait_next(o);
 	}
 	pthread_join(th, NULL);
+	if (o->requests)
+		pthread_join(rth, NULL);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* nmsctl endpoint: where the NMS probes a router. */
+/* nmsctl endpoint: where the NMS probes a router, and asks it to attest. */
 #include "nms/tools/nmsctl/nmsctl.h"
 #include "base/cli.h"
 #include "nms/store/store_session.h"
@@ -43,7 +43,7 @@ int cmd_endpoint(int argc, char **argv)
 	const char *db = NULL;
 	struct nms_store s;
 	char err[256];
-	unsigned port;
+	unsigned port, request_port = 0;
 	int64_t id;
 	int o, rc = 1;
 
@@ -57,7 +57,7 @@ int cmd_endpoint(int argc, char **argv)
 	}
 	if (!db)
 		return tr_cli_missing("nmsctl endpoint", "--db FILE");
-	if (argc - optind != 3)
+	if (argc - optind != 3 && argc - optind != 4)
 		return usage(2);
 	if (!is_address(argv[optind + 1])) {
 		fprintf(stderr,
@@ -71,11 +71,23 @@ int cmd_endpoint(int argc, char **argv)
 			argv[optind + 2]);
 		return 2;
 	}
+	/* REQUEST_PORT: where its agent takes requests to attest. */
+	if (argc - optind == 4 &&
+	    parse_port(argv[optind + 3], &request_port) < 0) {
+		fprintf(stderr,
+			"nmsctl endpoint: request port \"%s\": want a number from 1 to 65535\n",
+			argv[optind + 3]);
+		return 2;
+	}
 	if (open_store(&s, db) < 0)
 		return 2;
 	id = nms_store_device_id(&s, argv[optind], err, sizeof(err));
-	if (id > 0 && nms_store_endpoint_set(&s, id, argv[optind + 1], port,
-					     err, sizeof(err)) == 0)
+	if (id > 0 &&
+	    nms_store_endpoint_set(&s, id, argv[optind + 1], port, err,
+				   sizeof(err)) == 0 &&
+	    (argc - optind == 3 ||
+	     nms_store_request_port_set(&s, id, request_port, err,
+					sizeof(err)) == 0))
 		rc = 0;
 	else
 		fprintf(stderr, "nmsctl: %s\n", err);

@@ -6,7 +6,15 @@
  *   nmsctl history  --db FILE [--json] DEVICE
  *   nmsctl sessions --db FILE [--json] [IDENTITY]
  *   nmsctl routes   --db FILE [--json]
- *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT
+ *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]
+ *   nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)
+ *   nmsctl preapprove --db FILE --remove DEVICE
+ *   nmsctl preapprove --db FILE --list
+ *   nmsctl revoke --db FILE [--reason TEXT] DEVICE
+ *   nmsctl reset --db FILE [--metrics MAP] [--ospf-costs MAP]
+ *                [--route-policy POLICY] [--reason TEXT] DEVICE
+ *   nmsctl attest --ca-dir DIR [--reason TEXT] [--timeout MS]
+ *                 DEVICE ADDRESS PORT
  *   nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]
  *                DEVICE ADDRESS PORT
  *   nmsctl token add --db FILE NAME --role admin|read-only
@@ -17,7 +25,13 @@
  * history: a device's state changes; sessions: attestation sessions with
  * their verdicts and reasons; routes: what each managed host's routes
  * through each router were converged to; endpoint: where the NMS probes
- * a router; probe: one implicit attestation now (a TLS handshake with
+ * a router; preapprove: the allow-list nmsd --preapproval enrolls from
+ * (a TPM by its EK certificate, or by serial and issuer, and the one
+ * name it may enroll under); revoke: decommission a router (its
+ * certificates revoked, as the API's revoke); reset: forget a router's
+ * verdict (it becomes unknown; its routes follow); attest: ask a router, at the request port
+ * of its agent, to attest now (exit 0 asked, 1 busy, 3 not asked);
+ * probe: one implicit attestation now (a TLS handshake with
  * the router's sealed key): exit 0 ok, 1 failed (bad), 3 no answer
  * (offline); history, sessions and endpoint of an unknown device: exit 1;
  * token: the API's bearer tokens (add prints the new token, once).
@@ -40,7 +54,14 @@ int usage(int rc)
 	      "       nmsctl history  --db FILE [--json] DEVICE\n"
 	      "       nmsctl sessions --db FILE [--json] [IDENTITY]\n"
 	      "       nmsctl routes   --db FILE [--json]\n"
-	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT\n"
+	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]\n"
+	      "       nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)\n"
+	      "       nmsctl preapprove --db FILE (--remove DEVICE | --list)\n"
+	      "       nmsctl revoke --db FILE [--reason TEXT] DEVICE\n"
+	      "       nmsctl reset --db FILE [--metrics MAP] [--ospf-costs MAP]\n"
+	      "                    [--route-policy POLICY] [--reason TEXT] DEVICE\n"
+	      "       nmsctl attest --ca-dir DIR [--reason TEXT] [--timeout MS]\n"
+	      "                     DEVICE ADDRESS PORT\n"
 	      "       nmsctl probe --ca PEM [--policy HEX] [--timeout MS] [--json]\n"
 	      "                    DEVICE ADDRESS PORT\n"
 	      "       nmsctl token add --db FILE NAME --role admin|read-only\n"
@@ -86,6 +107,14 @@ int main(int argc, char **argv)
 		return cmd_listing(listing_find(argv[1]), argc - 1, argv + 1);
 	if (!strcmp(argv[1], "endpoint"))
 		return cmd_endpoint(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "preapprove"))
+		return cmd_preapprove(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "reset"))
+		return cmd_reset(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "revoke"))
+		return cmd_revoke(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "attest"))
+		return cmd_attest(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "token"))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * nmsctl: the listings (listings.c), endpoint.c and probe.c; main.c
+ * nmsctl: the listings (listings.c), endpoint.c, preapprove.c,
+ * revoke.c, reset.c, attest.c and probe.c; main.c
  * dispatches.
  */
 #ifndef TR_NMSCTL_H
@@ -25,6 +26,10 @@ struct listing_def;
 const struct listing_def *listing_find(const char *name);
 int cmd_listing(const struct listing_def *l, int argc, char **argv);
 int cmd_endpoint(int argc, char **argv);
+int cmd_preapprove(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 

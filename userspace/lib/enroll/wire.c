@@ -4,6 +4,7 @@
 #include "base/base64.h"
 #include "base/errmsg.h"
 
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -55,6 +56,26 @@ char *tr_credential_request_json(const struct tr_credential_request *r)
 	     ADD_TPM(o, "ek_public", Tss2_MU_TPM2B_PUBLIC_Marshal,
 		     &r->ek_pub) &&
 	     ADD_TPM(o, "ak_public", Tss2_MU_TPM2B_PUBLIC_Marshal, &r->ak_pub);
+	if (ok && r->endpoint_address[0])
+		ok = !json_object_object_add(
+			o, "endpoint_address",
+			json_object_new_string(r->endpoint_address));
+	if (ok && r->endpoint_port)
+		ok = !json_object_object_add(
+			o, "endpoint_port",
+			json_object_new_int((int)r->endpoint_port));
+	if (ok && r->request_port)
+		ok = !json_object_object_add(
+			o, "request_port",
+			json_object_new_int((int)r->request_port));
+	if (ok && r->n_route_addrs) {
+		json_object *a = json_object_new_array();
+
+		ok = a && !json_object_object_add(o, "route_addresses", a);
+		for (size_t i = 0; ok && i < r->n_route_addrs; i++)
+			ok = !json_object_array_add(
+				a, json_object_new_string(r->route_addrs[i]));
+	}
 	return finish(o, ok);
 }
 
@@ -78,10 +99,11 @@ char *tr_credential_reply_json(const struct tr_credential_reply *r)
 
 /*
  * Parse @json as one object with exactly the members in @keys (NULL
- * terminated) and "version" 1. Returns the object, or NULL.
+ * terminated), any of @optional (may be NULL) and "version" 1. Returns the object, or NULL.
  */
 static json_object *parse_object(const char *json, size_t len,
-				 const char *const *keys, char *err,
+				 const char *const *keys,
+				 const char *const *optional, char *err,
 				 size_t errlen)
 {
 	json_tokener *tok;
@@ -127,6 +149,8 @@ static json_object *parse_object(const char *json, size_t len,
 			tr_fail(err, errlen, "JSON: \"%s\" missing", *k);
 			goto bad;
 		}
+	for (const char *const *k = optional; k && *k; k++)
+		want += json_object_object_get_ex(o, *k, NULL);
 	/* Members we do not know could be meant to change the meaning: an
 	 * older NMS must not ignore them. */
 	if ((size_t)json_object_object_length(o) != want) {
@@ -197,13 +221,48 @@ static int get_public(json_object *o, const char *key, TPM2B_PUBLIC *pub,
 	return 0;
 }
 
+/* An IPv4 or IPv6 literal, into @out (TR_ADDR_TEXT_MAX). */
+static int get_addr(json_object *v, const char *key, char *out, char *err,
+		    size_t errlen)
+{
+	uint8_t bin[16];
+	const char *s = json_object_get_string(v);
+
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) >= TR_ADDR_TEXT_MAX ||
+	    strlen(s) != (size_t)json_object_get_string_len(v) ||
+	    (inet_pton(AF_INET, s, bin) != 1 &&
+	     inet_pton(AF_INET6, s, bin) != 1))
+		return tr_fail(err, errlen,
+			       "JSON: \"%s\": not an IPv4 or IPv6 address",
+			       key);
+	strcpy(out, s);
+	return 0;
+}
+
+static int get_port(json_object *v, const char *key, unsigned *out, char *err,
+		    size_t errlen)
+{
+	int64_t p = json_object_get_int64(v);
+
+	if (!json_object_is_type(v, json_type_int) || p < 1 || p > 65535)
+		return tr_fail(err, errlen, "JSON: \"%s\": a port, 1 to 65535",
+			       key);
+	*out = (unsigned)p;
+	return 0;
+}
+
 int tr_credential_request_parse(const char *json, size_t len,
 				struct tr_credential_request *r, char *err,
 				size_t errlen)
 {
 	static const char *const keys[] = { "device", "ek_certificate",
 					    "ek_public", "ak_public", NULL };
-	json_object *o = parse_object(json, len, keys, err, errlen), *v;
+	static const char *const optional[] = { "endpoint_address",
+						"endpoint_port", "request_port",
+						"route_addresses", NULL };
+	json_object *o = parse_object(json, len, keys, optional, err, errlen),
+		    *v;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -225,6 +284,33 @@ int tr_credential_request_parse(const char *json, size_t len,
 	    get_public(o, "ek_public", &r->ek_pub, err, errlen) ||
 	    get_public(o, "ak_public", &r->ak_pub, err, errlen))
 		goto out;
+	if (json_object_object_get_ex(o, "endpoint_address", &v) &&
+	    get_addr(v, "endpoint_address", r->endpoint_address, err, errlen) <
+		    0)
+		goto out;
+	if (json_object_object_get_ex(o, "endpoint_port", &v) &&
+	    get_port(v, "endpoint_port", &r->endpoint_port, err, errlen) < 0)
+		goto out;
+	if (json_object_object_get_ex(o, "request_port", &v) &&
+	    get_port(v, "request_port", &r->request_port, err, errlen) < 0)
+		goto out;
+	if (json_object_object_get_ex(o, "route_addresses", &v)) {
+		size_t n;
+
+		if (!json_object_is_type(v, json_type_array) ||
+		    (n = json_object_array_length(v)) > TR_ROUTE_ADDRS_MAX) {
+			tr_fail(err, errlen,
+				"JSON: \"route_addresses\": an array of at most %d addresses",
+				TR_ROUTE_ADDRS_MAX);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (get_addr(json_object_array_get_idx(v, i),
+				     "route_addresses", r->route_addrs[i], err,
+				     errlen) < 0)
+				goto out;
+		r->n_route_addrs = n;
+	}
 	rc = 0;
 out:
 	json_object_put(o);
@@ -237,7 +323,7 @@ int tr_credential_reply_parse(const char *json, size_t len,
 {
 	static const char *const keys[] = { "nonce", "credential", "secret",
 					    "expires", NULL };
-	json_object *o = parse_object(json, len, keys, err, errlen), *v;
+	json_object *o = parse_object(json, len, keys, NULL, err, errlen), *v;
 	size_t n;
 	int rc = -1;
 

@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <tss2/tss2_rc.h>
+#include <tss2/tss2_sys.h>
 
 /* A policy check the TPM refused (any session, any parameter index). */
 static bool is_policy_failure(TSS2_RC rc)
@@ -93,6 +95,14 @@ static int load(struct tr_tpm *t, const TPM2B_PUBLIC *pub,
 	}
 	Esys_TRSess_SetAttributes(t->esys, k->session,
 				  TPMA_SESSION_CONTINUESESSION, 0xff);
+	/* Looked up once: the signing path names them to the TPM itself. */
+	rc = Esys_TR_GetTpmHandle(t->esys, k->handle, &k->tpm_handle);
+	if (!rc)
+		rc = Esys_TR_GetTpmHandle(t->esys, k->session, &k->tpm_session);
+	if (rc) {
+		tr_key_unload(k);
+		return tr_tpm_fail(err, errlen, "the key's TPM handles", rc);
+	}
 	return 0;
 }
 
@@ -212,16 +222,65 @@ static TSS2_RC authorize(struct tr_key *k, size_t i)
 					&k->ref, &name, k->ticket[i]));
 }
 
+/*
+ * The signing path goes below ESAPI, on ESAPI's own SAPI context, with
+ * the same commands and round trips. The reason is the client's CPU:
+ * tpm2-tss 3.2's ESAPI computes cpHash, rpHash and a new nonceCaller for
+ * every command that uses a session, each in an OSSL_LIB_CTX made for it
+ * alone (esys_crypto_ossl.c: a fresh name map, provider and DRBG every
+ * time), which costs more per TPM2_Sign than a swtpm takes to sign. The
+ * key's session is a policy session whose policy (PolicyPCR, or
+ * PolicyAuthorize of a PolicyPCR) asks for no authValue: no HMAC travels
+ * either way, no parameter is encrypted, so none of what ESAPI computes
+ * is checked by anyone. Its authorization is the session handle, a nonce
+ * and continueSession. The TPM still compares the session's policy
+ * digest with the key's authPolicy at TPM2_Sign: PCRs that changed fail
+ * the signature as before (fail closed).
+ */
+static TSS2_RC sys_policy_pcr(struct tr_key *k, const TPML_PCR_SELECTION *sel)
+{
+	TPM2B_DIGEST current = { 0 }; /* empty: the PCRs as they are */
+	TSS2_SYS_CONTEXT *sys;
+	TSS2_RC rc = Esys_GetSysContext(k->tpm->esys, &sys);
+
+	if (rc)
+		return rc;
+	return TR_TPM_CALL(k->tpm, Tss2_Sys_PolicyPCR(sys, k->tpm_session, NULL,
+						      &current, sel, NULL));
+}
+
+static TSS2_RC sys_sign(struct tr_key *k, const TPM2B_DIGEST *d,
+			const TPMT_SIG_SCHEME *sch, TPMT_SIGNATURE *sig)
+{
+	TPMT_TK_HASHCHECK check = { .tag = TPM2_ST_HASHCHECK,
+				    .hierarchy = TPM2_RH_NULL };
+	TSS2L_SYS_AUTH_COMMAND auth = {
+		.count = 1,
+		.auths = { { .sessionHandle = k->tpm_session,
+			     .nonce = { .size = 32 },
+			     .sessionAttributes =
+				     TPMA_SESSION_CONTINUESESSION } },
+	};
+	TSS2L_SYS_AUTH_RESPONSE rsp = { 0 };
+	TSS2_SYS_CONTEXT *sys;
+	TSS2_RC rc = Esys_GetSysContext(k->tpm->esys, &sys);
+
+	if (rc)
+		return rc;
+	/* A fresh nonceCaller for each command, as the TPM expects. */
+	if (getrandom(auth.auths[0].nonce.buffer, 32, 0) != 32)
+		return TSS2_ESYS_RC_GENERAL_FAILURE;
+	return TR_TPM_CALL(k->tpm, Tss2_Sys_Sign(sys, k->tpm_handle, &auth, d,
+						 sch, &check, sig, &rsp));
+}
+
 int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 		TPMI_ALG_SIG_SCHEME scheme, TPMT_SIGNATURE *sig, char *err,
 		size_t errlen)
 {
 	struct tr_tpm *t = k->tpm;
-	TPMT_TK_HASHCHECK check = { .tag = TPM2_ST_HASHCHECK,
-				    .hierarchy = TPM2_RH_NULL };
 	TPMT_SIG_SCHEME sch = { .scheme = scheme };
 	TPM2B_DIGEST d = { .size = (UINT16)dlen };
-	TPMT_SIGNATURE *out = NULL;
 	TSS2_RC rc = TPM2_RC_POLICY_FAIL;
 
 	if (dlen != 32 && dlen != 48 && dlen != 64)
@@ -233,14 +292,10 @@ int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 					       TPM2_ALG_SHA512;
 
 	if (!k->authorize) {
-		TPM2B_DIGEST current = { 0 }; /* empty: the PCRs as they are */
 		TPML_PCR_SELECTION sel;
 
 		tr_tpm_pcr_selection(&k->pcrs, &sel);
-		rc = TR_TPM_CALL(t,
-				 Esys_PolicyPCR(t->esys, k->session,
-						ESYS_TR_NONE, ESYS_TR_NONE,
-						ESYS_TR_NONE, &current, &sel));
+		rc = sys_policy_pcr(k, &sel);
 	} else {
 		/* The approval that worked last first, then the others. */
 		for (size_t n = 0; n < k->n_approvals; n++) {
@@ -260,14 +315,9 @@ int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 		}
 	}
 	if (!rc)
-		rc = TR_TPM_CALL(t, Esys_Sign(t->esys, k->handle, k->session,
-					      ESYS_TR_NONE, ESYS_TR_NONE, &d,
-					      &sch, &check, &out));
-	if (!rc) {
-		*sig = *out;
-		Esys_Free(out);
+		rc = sys_sign(k, &d, &sch, sig);
+	if (!rc)
 		return 0;
-	}
 	if (is_policy_failure(rc)) {
 		/* A policy session whose digest went wrong cannot be used
 		 * again until it is restarted. */

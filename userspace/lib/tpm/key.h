@@ -44,6 +44,9 @@ struct tr_key {
 	struct tr_tpm *tpm;
 	ESYS_TR handle;
 	ESYS_TR session;
+	/* The TPM's handles of the key and its session: the signing path
+	 * talks to the TPM below ESAPI (see tr_key_sign). */
+	TPM2_HANDLE tpm_handle, tpm_session;
 	TPM2B_PUBLIC pub;
 	struct tr_pcr_values pcrs; /* PolicyPCR mode: selection */
 	bool authorize; /* PolicyAuthorize mode */
@@ -73,7 +76,9 @@ void tr_key_unload(struct tr_key *k);
 /*
  * Sign @digest (@dlen bytes: 32, 48 or 64: SHA-256/384/512) with @scheme (TPM2_ALG_ECDSA,
  * TPM2_ALG_RSASSA, TPM2_ALG_RSAPSS). Returns 0, TR_ERR_POLICY when the
- * PCRs do not satisfy the key's policy, or -1.
+ * PCRs do not satisfy the key's policy, or -1. Two TPM commands in
+ * PolicyPCR mode (TPM2_PolicyPCR, TPM2_Sign), each one round trip, and no
+ * client-side crypto beyond a nonce: see key.c.
  */
 int tr_key_sign(struct tr_key *k, const uint8_t *digest, size_t dlen,
 		TPMI_ALG_SIG_SCHEME scheme, TPMT_SIGNATURE *sig, char *err,
