@@ -440,11 +440,12 @@ static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (nms_prepare_cached(s,
-			       "INSERT OR REPLACE INTO route_applied"
-			       " (host_id, device_id, state, metric, time_ms, action)"
-			       " VALUES (?, ?, ?, ?, ?, ?)",
-			       "route_applied", err, errlen, &st) < 0)
+	if (nms_prepare_cached(
+		    s,
+		    "INSERT OR REPLACE INTO route_applied"
+		    " (host_id, device_id, state, metric, time_ms, action)"
+		    " VALUES (?, ?, ?, ?, ?, ?)",
+		    "route_applied", err, errlen, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->host_id);
 	sqlite3_bind_int64(st, 2, a->device_id);
