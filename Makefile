@@ -38,7 +38,7 @@ VARIANT := $(if $(SANITIZE),san,default)
 B := build/$(VARIANT)
 
 PKGS := libcrypto libssl json-c tss2-esys tss2-sys tss2-tctildr tss2-mu tss2-rc cmocka libarchive \
-	sqlite3 libkeyutils libmicrohttpd libcurl libmnl gnutls
+	sqlite3 libpq libkeyutils libmicrohttpd libcurl libmnl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -189,6 +189,10 @@ $(B)/bin/swtpm-run: $(B)/obj/tests/tools/swtpm-run.o $(B)/obj/tests/lib/swtpm_fi
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^
 
+$(B)/bin/pg-run: $(B)/obj/tests/tools/pg-run.o $(B)/obj/tests/lib/pg_fixture.o
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ -lpq
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(patsubst %.c,$(B)/obj/%.o,$(TESTLIB_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -222,12 +226,17 @@ fuzz-api: $(LIBNMS_SRC) $(B)/gen/api_assets.c
 
 -include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
 
+# The store's suites run again on PostgreSQL (each starts its own server).
+PG_TESTS := $(B)/tests/test_nms_store $(B)/tests/test_trust $(B)/tests/test_api \
+	$(B)/tests/test_enroll
+
 # Suites: each prints "N passed, N failed" last; tests/run-suites adds them up.
 # Unit tests run twice: plain and under ASan/UBSan.
 FAST_SUITES := \
 	$(foreach t,$(UNIT_TESTS),"unit:$(notdir $(t))=$(t)") \
 	$(foreach t,$(UNIT_TESTS),"unit-asan:$(notdir $(t))=$(subst build/default,build/san,$(t))") \
 	$(foreach t,$(INTEG_TESTS),"integration:$(notdir $(t))=$(t)") \
+	$(foreach t,$(PG_TESTS),"pg:$(notdir $(t))=/usr/bin/env TRUSTROUTE_TEST_STORE=pg $(t)") \
 	$(foreach f,$(FUZZERS),"fuzz-asan:$(notdir $(f))=$(subst build/default,build/san,$(f)) $(wildcard tests/fuzz/seeds/$(patsubst fuzz-%,%,$(notdir $(f)))/*)") \
 	"scripts:imalog=tests/scripts/test-imalog" \
 	"scripts:digestlist=tests/scripts/test-digestlist" \
@@ -249,6 +258,9 @@ FAST_SUITES := \
 	"scripts:route-withdraw=tests/scripts/test-route-withdraw" \
 	"scripts:ospf-actuator=tests/scripts/test-ospf-actuator" \
 	"scripts:isis-actuator=tests/scripts/test-isis-actuator" \
+	"scripts:multi-nms=tests/scripts/test-multi-nms" \
+	"scripts:multi-nms-probes=tests/scripts/test-multi-nms-probes" \
+	"scripts:fleet=tests/scripts/test-fleet" \
 	"scripts:demo=tests/scripts/test-demo" \
 	"scripts:fault-handling=tests/scripts/test-fault-handling" \
 	"scripts:layout-rules=tests/scripts/test-layout-rules" \

@@ -28,6 +28,10 @@ struct nms_monitor_config {
 	const uint8_t *policy; /* their keys' expected authPolicy, or NULL */
 	unsigned interval_ms, timeout_ms;
 	const struct trust_metrics *metrics;
+	/* Of several NMS hosts: this one's member id, and how fresh a
+	 * heartbeat must be (ms) for a member to count; NULL: probe all. */
+	const char *member_id;
+	unsigned live_ms;
 	SSL_CTX *request_ctx; /* the NMS's identity; NULL: no requests */
 	bool request_on_bad;
 	unsigned request_interval_ms; /* 0: none on a schedule */

@@ -7,9 +7,12 @@
 #include "nms/route/converge.h"
 
 #include "base/errmsg.h"
+#include "nms/route/route_lease.h"
+#include "nms/store/store_cluster.h"
 #include "nms/store/store_trust.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +30,7 @@ struct pair {
 	bool applied_withdrawn;
 	struct ra_addr gw[MAX_ROUTER_ADDRS]; /* the router's addresses */
 	size_t ngw;
-	bool skip; /* converged already */
+	bool skip; /* converged already, or not ours to move */
 };
 
 struct pairs {
@@ -126,10 +129,40 @@ static void *do_host(void *arg)
 	return NULL;
 }
 
+/*
+ * TRUSTROUTE_NMS_CRASH=route-before-record: die (SIGKILL) after the
+ * routes moved and before they are recorded, as a power cut would.
+ */
+static void crash_point(const char *point)
+{
+	const char *want = getenv("TRUSTROUTE_NMS_CRASH");
+
+	if (want && !strcmp(want, point))
+		raise(SIGKILL);
+}
+
 static int record_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	struct pairs *p = arg;
+	struct nms_route_lease l;
 	char detail[300];
+
+	/* Fencing: with several NMS hosts, only the lease's holder in its
+	 * epoch records; one that lost it meanwhile (paused past its lease)
+	 * records nothing, and the new holder converges again. */
+	if (!nms_route_lease_get(&l))
+		return tr_fail(err, errlen, "the route lease ran out");
+	if (l.cluster) {
+		int held = nms_store_lease_held(s, NMS_LEASE_ROUTE, l.holder,
+						l.epoch, err, errlen);
+
+		if (held <= 0)
+			return held < 0 ?
+				       -1 :
+				       tr_fail(err, errlen,
+					       "lost the route lease (epoch %lld)",
+					       (long long)l.epoch);
+	}
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct nms_converged *r = &p->v[i].r;
@@ -188,6 +221,7 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 	 * come ordered by host: one handle per host). */
 	for (size_t i = 0; i < p.n; i++) {
 		struct pair *e = &p.v[i];
+		struct nms_route_lease l;
 
 		e->r.host = e->host;
 		e->r.netns = e->netns;
@@ -208,6 +242,15 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 			    (e->r.withdraw && e->r.act->withdraw)) {
 			e->skip = true; /* converged already */
 			continue;
+		}
+		/* Only the route owner moves routes, and only while its
+		 * lease lasts. */
+		if (!nms_route_lease_get(&l)) {
+			rc = tr_fail(err, errlen,
+				     "not the route owner (no lease)");
+			for (size_t k = i; k < p.n; k++)
+				p.v[k].skip = true;
+			break;
 		}
 		if (router_addrs(s, e) < 0)
 			continue;
@@ -242,6 +285,7 @@ int nms_trust_converge(struct nms_store *s, const struct trust_metrics *m,
 		if (fn)
 			fn(&e->r, arg);
 	}
+	crash_point("route-before-record");
 	/* One transaction for all the records: a slow disk does not hold
 	 * up the next host's routes. If the NMS dies before it, the next
 	 * start converges again, which changes nothing in the kernel. Then

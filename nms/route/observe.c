@@ -3,15 +3,18 @@
 
 #include "base/errmsg.h"
 #include "base/log.h"
+#include "nms/route/route_lease.h"
 #include "nms/store/store_trust.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct observe_args {
 	int64_t device_id;
 	enum trust_event ev;
 	const char *reason;
+	int64_t seen_ms;
 	struct trust_change *c;
 };
 
@@ -25,6 +28,12 @@ static int observe_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	if (nms_store_trust_get(s, a->device_id, &row, err, errlen) < 0)
 		return -1;
 	a->c->from = row.state;
+	/* Older than the state: e.g. a probe's handshake failure from
+	 * before the router was re-imaged and attested good. */
+	if (a->seen_ms && row.since_ms > a->seen_ms) {
+		a->c->to = row.state;
+		return 0;
+	}
 	a->c->to = trust_next(row.state, a->ev);
 	a->c->changed = a->c->to != a->c->from;
 	if (!a->c->changed)
@@ -37,8 +46,17 @@ int nms_trust_observe(struct nms_store *s, int64_t device_id,
 		      enum trust_event ev, const char *reason, int64_t now_ms,
 		      struct trust_change *c, char *err, size_t errlen)
 {
+	return nms_trust_observe_seen(s, device_id, ev, reason, 0, now_ms, c,
+				      err, errlen);
+}
+
+int nms_trust_observe_seen(struct nms_store *s, int64_t device_id,
+			   enum trust_event ev, const char *reason,
+			   int64_t seen_ms, int64_t now_ms,
+			   struct trust_change *c, char *err, size_t errlen)
+{
 	char buf[512];
-	struct observe_args a = { device_id, ev, reason, c };
+	struct observe_args a = { device_id, ev, reason, seen_ms, c };
 
 	if ((unsigned)ev >= TRUST_NEVENTS)
 		return tr_fail(err, errlen, "unknown trust event %d", (int)ev);
@@ -107,18 +125,169 @@ int nms_observe(struct nms_store *s, const struct trust_metrics *m,
 	if (id < 0 || nms_trust_observe(s, id, ev, reason, trust_now_ms(), c,
 					err, errlen) < 0)
 		return -1;
+	return nms_observe_changed(s, m, id, device, c, reason, err, errlen);
+}
+
+int nms_observe_changed(struct nms_store *s, const struct trust_metrics *m,
+			int64_t id, const char *device,
+			const struct trust_change *c, const char *reason,
+			char *err, size_t errlen)
+{
 	if (!c->changed)
 		return nms_store_sync(s, err, errlen);
 	tr_log(c->to == TRUST_GOOD ? TR_LOG_NOTICE : TR_LOG_WARN, "trust",
 	       "%s: %s -> %s: %s", device, trust_state_name(c->from),
 	       trust_state_name(c->to), reason);
+	/* Of several NMS hosts, the route owner converges what the others
+	 * commit (nms/route/route_owner.h); it polls for changes. */
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
+		tr_log(TR_LOG_INFO, "route",
+		       "%s: routes left to the route owner", device);
+		return nms_store_sync(s, err, errlen);
+	}
 	/* The routes follow the state at once: make-before-break. */
 	return nms_trust_converge(s, m, id, false, converged, NULL, err,
 				  errlen);
 }
 
+struct id_state {
+	int64_t id;
+	enum trust_state state;
+};
+
+struct states {
+	struct id_state *v;
+	size_t n, cap;
+};
+
+static int add_state(int64_t id, const char *name,
+		     const struct nms_trust_row *row, void *arg)
+{
+	struct states *s = arg;
+
+	(void)name;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		struct id_state *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct id_state){ id, row->state };
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_state *)a)->id,
+		y = ((const struct id_state *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+struct many {
+	struct nms_observation **o;
+	size_t n;
+	int64_t now_ms;
+};
+
+static int many_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
+{
+	struct many *b = arg;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (nms_trust_observe_seen(s, b->o[i]->id, b->o[i]->ev,
+					   b->o[i]->reason, b->o[i]->seen_ms,
+					   b->now_ms, &b->o[i]->c, err,
+					   errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int nms_observe_many(struct nms_store *s, const struct trust_metrics *m,
+		     struct nms_observation *o, size_t n, int64_t now_ms)
+{
+	struct states st = { 0 };
+	struct nms_observation **todo = calloc(n ? n : 1, sizeof(*todo));
+	size_t k = 0;
+	char err[512];
+	int rc = 0;
+
+	if (!todo)
+		return -1;
+	/* One read for the round; no read at all per router that stays. */
+	if (nms_store_trust_devices(s, add_state, &st, err, sizeof(err)) < 0)
+		st.n = 0; /* then every observation goes to a transaction */
+	qsort(st.v, st.n, sizeof(*st.v), by_id);
+	for (size_t i = 0; i < n; i++) {
+		struct id_state key = { o[i].id, TRUST_UNKNOWN }, *cur;
+
+		memset(&o[i].c, 0, sizeof(o[i].c));
+		cur = st.n ? bsearch(&key, st.v, st.n, sizeof(*st.v), by_id) :
+			     NULL;
+		if (cur && (unsigned)o[i].ev < TRUST_NEVENTS &&
+		    trust_next(cur->state, o[i].ev) == cur->state) {
+			o[i].c.from = o[i].c.to = cur->state;
+			continue;
+		}
+		todo[k++] = &o[i];
+	}
+	free(st.v);
+	for (size_t i = 0; i < k; i += NMS_OBSERVE_BATCH) {
+		struct many b = { todo + i,
+				  k - i < NMS_OBSERVE_BATCH ? k - i :
+							      NMS_OBSERVE_BATCH,
+				  now_ms };
+
+		/* Not waiting for the disk: the routes first, then one
+		 * sync (nms_observe). */
+		if (nms_store_tx_nosync(s, many_tx, &b, err, sizeof(err)) == 0)
+			continue;
+		/* One by one: the batch's failure is one router's. */
+		for (size_t j = 0; j < b.n; j++)
+			if (nms_trust_observe_seen(
+				    s, b.o[j]->id, b.o[j]->ev, b.o[j]->reason,
+				    b.o[j]->seen_ms, now_ms, &b.o[j]->c, err,
+				    sizeof(err)) < 0) {
+				tr_log(TR_LOG_ERR, "trust", "%s: %s",
+				       b.o[j]->device, err);
+				memset(&b.o[j]->c, 0, sizeof(b.o[j]->c));
+				rc = -1;
+			}
+	}
+	for (size_t i = 0; i < k; i++)
+		if (todo[i]->c.changed &&
+		    nms_observe_changed(s, m, todo[i]->id, todo[i]->device,
+					&todo[i]->c, todo[i]->reason, err,
+					sizeof(err)) < 0) {
+			tr_log(TR_LOG_ERR, "route", "%s: %s", todo[i]->device,
+			       err);
+			rc = -1;
+		}
+	free(todo);
+	/* What no converge synced (no change, or the route owner's). */
+	if (nms_store_sync(s, err, sizeof(err)) < 0) {
+		tr_log(TR_LOG_ERR, "trust", "%s", err);
+		rc = -1;
+	}
+	return rc;
+}
+
 int nms_observe_sync(struct nms_store *s, const struct trust_metrics *m,
 		     char *err, size_t errlen)
 {
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 }))
+		return 0; /* the route owner's */
 	return nms_trust_converge(s, m, 0, true, converged, NULL, err, errlen);
+}
+
+int nms_observe_pending(struct nms_store *s, const struct trust_metrics *m,
+			char *err, size_t errlen)
+{
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 }))
+		return 0;
+	return nms_trust_converge(s, m, NMS_ROUTE_PENDING, false, converged,
+				  NULL, err, errlen);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * SQLite store: opening, schema migrations, transactions, the event log.
+ * The store: opening, schema migrations, transactions, the event log, on
+ * SQLite or PostgreSQL (nms/store/db.h).
  */
 #include "nms/store/store.h"
 #include "nms/store/store_sql.h"
@@ -9,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +18,12 @@
  * Migration N takes the schema from version N-1 to N. Append only: a
  * released migration never changes, or databases made by it would differ
  * from new ones.
+ *
+ * Migrations 1 to 8 are SQLite's history; a PostgreSQL database starts
+ * at schema 8 with pg_baseline. From 9 on, each migration is written
+ * once in the dialect both take (INTEGER, BLOB, TEXT, INTEGER PRIMARY KEY;
+ * nms_db_ddl makes BIGINT, BYTEA and identity keys of them for
+ * PostgreSQL) and runs on both.
  */
 static const char *const migrations[] = {
 	/* 1: enrollment state */
@@ -257,7 +265,200 @@ static const char *const migrations[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE challenges ADD COLUMN route_addrs TEXT NOT NULL"
 	"  DEFAULT '';",
+	/* 9: several NMS hosts on one database (issue 17). Each NMS
+	 * process is a member while its heartbeat (the database's clock,
+	 * now_ms()) is fresh: probes are partitioned over the live members.
+	 * A lease is held by one member until it expires unless renewed:
+	 * the "route" lease makes one member the route actuator; its epoch
+	 * grows with each new holder, and the holder's writes check it
+	 * (fencing). */
+	"CREATE TABLE nms_members ("
+	"  id TEXT PRIMARY KEY,"
+	"  host TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  heartbeat_ms INTEGER NOT NULL);"
+	"CREATE TABLE leases ("
+	"  name TEXT PRIMARY KEY,"
+	"  holder TEXT NOT NULL,"
+	"  epoch INTEGER NOT NULL,"
+	"  expires_ms INTEGER NOT NULL);",
 };
+
+/* The first migration PostgreSQL runs; before it, pg_baseline. */
+#define PG_FIRST 9
+
+/*
+ * SQLite's schema 8 for a new PostgreSQL database, in the common dialect
+ * (nms_db_ddl), and the now_ms() SQLite's backend defines in C. Two
+ * differences: the audit log's append-only triggers call a PL/pgSQL
+ * function (SQLite's say RAISE(ABORT) in SQL), and session_results has
+ * a rowid (SQLite's own, implicit), in which its rows are listed.
+ */
+static const char pg_baseline[] =
+	"CREATE FUNCTION now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE AS"
+	"  'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT';"
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  trust TEXT NOT NULL DEFAULT 'unknown'"
+	"    CHECK (trust IN ('good', 'unknown', 'bad', 'offline')),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  trust_reason TEXT NOT NULL DEFAULT '',"
+	"  trust_since INTEGER NOT NULL DEFAULT 0,"
+	"  os_device_id TEXT NOT NULL DEFAULT '',"
+	"  decommissioned INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE eks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL UNIQUE REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  cert BLOB NOT NULL,"
+	"  key_id BLOB);"
+	"CREATE UNIQUE INDEX eks_by_key ON eks(key_id);"
+	"CREATE TABLE aks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  activated INTEGER);"
+	"CREATE INDEX aks_by_device ON aks(device_id);"
+	"CREATE TABLE tls_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  name BLOB NOT NULL UNIQUE,"
+	"  public BLOB NOT NULL,"
+	"  policy BLOB NOT NULL,"
+	"  certified INTEGER NOT NULL);"
+	"CREATE TABLE certificates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  tls_key_id INTEGER NOT NULL REFERENCES tls_keys(id),"
+	"  serial TEXT NOT NULL UNIQUE,"
+	"  der BLOB NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  issued INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0,"
+	"  revoke_reason TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX certificates_by_device ON certificates(device_id, issued);"
+	"CREATE TABLE challenges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nonce BLOB NOT NULL UNIQUE,"
+	"  device TEXT NOT NULL,"
+	"  ek_key_id BLOB NOT NULL,"
+	"  ek_name BLOB NOT NULL,"
+	"  ek_public BLOB NOT NULL,"
+	"  ek_cert BLOB NOT NULL,"
+	"  ak_name BLOB NOT NULL,"
+	"  ak_public BLOB NOT NULL,"
+	"  secret_hash BLOB NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  endpoint_address TEXT NOT NULL DEFAULT '',"
+	"  endpoint_port INTEGER NOT NULL DEFAULT 0,"
+	"  request_port INTEGER NOT NULL DEFAULT 0,"
+	"  route_addrs TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX challenges_by_ek ON challenges(ek_key_id);"
+	"CREATE INDEX challenges_by_expiry ON challenges(expires);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  time INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX events_by_device ON events(device_id, time);"
+	"CREATE INDEX events_by_kind ON events(kind);"
+	"CREATE TABLE trust_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  time_ms INTEGER NOT NULL,"
+	"  previous TEXT NOT NULL"
+	"    CHECK (previous IN ('good', 'unknown', 'bad', 'offline')),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX trust_history_by_device ON trust_history(device_id, id);"
+	"CREATE TABLE router_addrs ("
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  addr TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX router_addrs_by_device ON router_addrs(device_id);"
+	"CREATE TABLE route_hosts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  netns TEXT NOT NULL,"
+	"  actuator TEXT NOT NULL DEFAULT 'netlink'"
+	"    CHECK (actuator IN ('netlink', 'frr', 'frr-isis')),"
+	"  vty TEXT NOT NULL DEFAULT '',"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  CHECK (actuator = 'netlink' OR vty <> ''));"
+	"CREATE TABLE route_applied ("
+	"  host_id INTEGER NOT NULL REFERENCES route_hosts(id),"
+	"  device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('good', 'unknown', 'bad', 'offline')),"
+	"  metric INTEGER NOT NULL,"
+	"  time_ms INTEGER NOT NULL,"
+	"  action TEXT NOT NULL DEFAULT 'recost'"
+	"    CHECK (action IN ('recost', 'withdraw')),"
+	"  PRIMARY KEY (host_id, device_id));"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER REFERENCES devices(id),"
+	"  peer TEXT NOT NULL,"
+	"  identity TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  mutual INTEGER NOT NULL,"
+	"  attested INTEGER NOT NULL,"
+	"  reasons TEXT NOT NULL);"
+	"CREATE INDEX sessions_by_device ON sessions(device_id, id);"
+	"CREATE TABLE endpoints ("
+	"  device_id INTEGER PRIMARY KEY REFERENCES devices(id),"
+	"  address TEXT NOT NULL,"
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),"
+	"  request_port INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (request_port BETWEEN 0 AND 65535));"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE FUNCTION audit_append_only() RETURNS trigger"
+	"  LANGUAGE plpgsql AS"
+	"  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('read-only', 'admin')),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE session_results ("
+	"  rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	"  imv TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('good', 'unknown', 'bad')),"
+	"  reasons TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, imv));"
+	"CREATE TABLE preapproved ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL UNIQUE CHECK (device <> ''),"
+	"  ek_cert_sha256 BLOB UNIQUE"
+	"    CHECK (ek_cert_sha256 IS NULL OR length(ek_cert_sha256) = 32),"
+	"  ek_serial TEXT CHECK (ek_serial IS NULL OR ek_serial <> ''),"
+	"  ek_issuer BLOB,"
+	"  added INTEGER NOT NULL,"
+	"  CHECK ((ek_cert_sha256 IS NULL) <> (ek_serial IS NULL)),"
+	"  CHECK ((ek_serial IS NULL) = (ek_issuer IS NULL)),"
+	"  UNIQUE (ek_serial, ek_issuer));";
 
 /* After migration N's SQL, what SQL alone cannot do (index N - 1). */
 static nms_tx_fn *const fixups[] = {
@@ -267,141 +468,130 @@ static nms_tx_fn *const fixups[] = {
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == NMS_SCHEMA_VERSION,
 	       "one migration per schema version");
 
-/* Statements that failed, in this process (for /metrics). */
-static uint64_t store_errors;
-
-uint64_t nms_store_errors(void)
+int nms_sql_fail(struct nms_store *s, char *err, size_t errlen,
+		 const char *what)
 {
-	return __atomic_load_n(&store_errors, __ATOMIC_RELAXED);
+	return tr_fail(err, errlen, "%s: %s", what, nms_db_errmsg(s->db));
 }
 
-int nms_db_fail(struct nms_store *s, char *err, size_t errlen, const char *what)
+/* One integer from @sql; -1 on error. */
+static int64_t scalar(struct nms_store *s, const char *sql)
 {
-	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
-	return tr_fail(err, errlen, "%s: %s", what,
-		       s->db ? sqlite3_errmsg(s->db) : "no database");
+	struct nms_stmt *st;
+	int64_t v = -1;
+
+	if (nms_db_prepare(s->db, sql, &st))
+		return -1;
+	if (nms_db_step(st) == NMS_DB_ROW)
+		v = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
+	return v;
 }
 
 int nms_store_version(struct nms_store *s)
 {
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* One statement without results, kept prepared (a string literal). */
-static int exec_cached(struct nms_store *s, const char *sql, char *err,
-		       size_t errlen)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (nms_prepare_cached(s, sql, sql, err, errlen, &st) < 0)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		nms_db_fail(s, err, errlen, sql);
-	nms_release(s, st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	if (nms_db_kind(s->db) == NMS_DB_SQLITE)
+		return (int)scalar(s, "PRAGMA user_version");
+	/* PostgreSQL: no table yet is a new, empty database. */
+	if (scalar(s, "SELECT count(*) FROM pg_catalog.pg_tables"
+		      " WHERE schemaname = current_schema()"
+		      " AND tablename = 'schema_version'") != 1)
+		return 0;
+	return (int)scalar(s, "SELECT version FROM schema_version");
 }
 
 static int exec(struct nms_store *s, const char *sql, char *err, size_t errlen)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	__atomic_add_fetch(&store_errors, 1, __ATOMIC_RELAXED);
-	tr_fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
-	sqlite3_free(msg);
-	return -1;
+	return nms_db_exec(s->db, sql, err, errlen);
 }
 
-#define NMS_WAL_CHECKPOINT 1000 /* frames: SQLite's own auto-checkpoint */
-
-/*
- * SQLite's auto-checkpoint, except after a nosync commit: a checkpoint
- * syncs the WAL and the database, which would put the disk back on the
- * reroute's path. That one waits for nms_store_sync.
- */
-static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+/* @sql in the backend's dialect, run. */
+static int exec_ddl(struct nms_store *s, const char *sql, char *err,
+		    size_t errlen)
 {
-	struct nms_store *s = arg;
+	char *ddl = nms_db_ddl(s->db, sql);
+	int rc;
 
-	if (frames < NMS_WAL_CHECKPOINT)
-		return SQLITE_OK;
-	if (s->in_nosync)
-		s->checkpoint_due = 1;
+	if (!ddl)
+		return tr_fail(err, errlen, "out of memory");
+	rc = exec(s, ddl, err, errlen);
+	free(ddl);
+	return rc;
+}
+
+static int set_version(struct nms_store *s, int v, char *err, size_t errlen)
+{
+	char buf[96];
+
+	if (nms_db_kind(s->db) == NMS_DB_SQLITE)
+		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", v);
 	else
-		sqlite3_wal_checkpoint(db, name);
-	return SQLITE_OK;
-}
-
-/* A commit that writes a frame and changes nothing: the schema version
- * written again. The WAL restarts in it if it is to restart at all. */
-static int rewrite_version_tx(struct nms_store *s, void *arg, char *err,
-			      size_t errlen)
-{
-	char sql[64];
-
-	(void)arg;
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		 nms_store_version(s));
-	return exec(s, sql, err, errlen);
+		snprintf(buf, sizeof(buf),
+			 "UPDATE schema_version SET version = %d", v);
+	return exec(s, buf, err, errlen);
 }
 
 int nms_store_warm(struct nms_store *s, char *err, size_t errlen)
 {
-	if (!s->wal)
-		return 0;
-	return nms_store_tx(s, rewrite_version_tx, NULL, err, errlen);
+	return nms_db_warm(s->db, err, errlen);
 }
 
-/* WAL, as asked for at open: not on a file system without shared memory. */
-static int journal_is_wal(struct nms_store *s)
+uint64_t nms_store_errors(void)
 {
-	sqlite3_stmt *st;
-	int wal = 0;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL))
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *mode = (const char *)sqlite3_column_text(st, 0);
-
-		wal = mode && !strcmp(mode, "wal");
-	}
-	sqlite3_finalize(st);
-	return wal;
+	return nms_db_errors();
 }
 
 static int migrate(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	const int *to = arg;
-	char buf[64];
-	int v = nms_store_version(s);
+	int v;
 
+	if (nms_db_kind(s->db) == NMS_DB_PG) {
+		if (exec(s,
+			 "CREATE TABLE IF NOT EXISTS schema_version"
+			 " (version INTEGER NOT NULL)",
+			 err, errlen) < 0 ||
+		    exec(s,
+			 "INSERT INTO schema_version (version)"
+			 " SELECT 0 WHERE NOT EXISTS"
+			 " (SELECT 1 FROM schema_version)",
+			 err, errlen) < 0)
+			return -1;
+	}
 	/* Read again inside the transaction: another NMS process may have
 	 * migrated meanwhile. */
+	v = nms_store_version(s);
 	if (v < 0)
-		return nms_db_fail(s, err, errlen,
-				   "reading the schema version");
+		return nms_sql_fail(s, err, errlen,
+				    "reading the schema version");
+	if (v > NMS_SCHEMA_VERSION)
+		return tr_fail(
+			err, errlen,
+			"schema version %d is newer than this NMS knows (%d)",
+			v, NMS_SCHEMA_VERSION);
+	if (nms_db_kind(s->db) == NMS_DB_PG && v < PG_FIRST - 1) {
+		if (v != 0)
+			return tr_fail(
+				err, errlen,
+				"PostgreSQL schema version %d: only 0 or %d and later exist",
+				v, PG_FIRST - 1);
+		if (*to < PG_FIRST - 1)
+			return tr_fail(
+				err, errlen,
+				"PostgreSQL databases start at schema version %d",
+				PG_FIRST - 1);
+		if (exec_ddl(s, pg_baseline, err, errlen) < 0)
+			return -1;
+		v = PG_FIRST - 1;
+	}
 	for (; v < *to; v++) {
-		if (exec(s, migrations[v], err, errlen) < 0)
+		if (exec_ddl(s, migrations[v], err, errlen) < 0)
 			return -1;
 		if ((size_t)v < sizeof(fixups) / sizeof(fixups[0]) &&
 		    fixups[v] && fixups[v](s, NULL, err, errlen) < 0)
 			return -1;
-		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", v + 1);
-		if (exec(s, buf, err, errlen) < 0)
-			return -1;
 	}
-	return 0;
+	return set_version(s, v, err, errlen);
 }
 
 int nms_store_open(struct nms_store *s, const char *path, char *err,
@@ -413,40 +603,47 @@ int nms_store_open(struct nms_store *s, const char *path, char *err,
 int nms_store_open_version(struct nms_store *s, const char *path, int to,
 			   char *err, size_t errlen)
 {
+	char why[512];
 	int v;
 
 	memset(s, 0, sizeof(*s));
-	pthread_mutex_init(&s->lock, NULL);
-	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				    SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
-		nms_db_fail(s, err, errlen, path);
-		nms_store_close(s);
+	if (nms_db_open(&s->db, path, err, errlen) < 0)
 		return -1;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec(s,
-		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		 "PRAGMA foreign_keys = ON;",
-		 err, errlen) < 0)
+	if (to < 0 || to > NMS_SCHEMA_VERSION) {
+		tr_fail(err, errlen, "no schema version %d", to);
 		goto fail;
-	s->wal = journal_is_wal(s);
-	if (s->wal)
-		sqlite3_wal_hook(s->db, wal_hook, s);
+	}
 	v = nms_store_version(s);
+	if (v < 0) {
+		nms_sql_fail(s, err, errlen, "reading the schema version");
+		goto fail;
+	}
 	if (v > NMS_SCHEMA_VERSION) {
 		tr_fail(err, errlen,
 			"%s: schema version %d is newer than this NMS knows (%d)",
 			path, v, NMS_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (to < 0 || to > NMS_SCHEMA_VERSION) {
-		tr_fail(err, errlen, "no schema version %d", to);
-		goto fail;
+	if (v < to) {
+		/* PostgreSQL: one migrator at a time, whichever NMS host
+		 * starts first; the others wait here (before their
+		 * transaction's snapshot), then find the work done. The
+		 * lock goes with the connection if this process dies. */
+		bool pg = nms_db_kind(s->db) == NMS_DB_PG;
+		int rc;
+
+		if (pg && exec(s, "SELECT pg_advisory_lock(1953656180)", err,
+			       errlen) < 0)
+			goto fail;
+		rc = nms_store_tx(s, migrate, &to, why, sizeof(why));
+		if (pg)
+			exec(s, "SELECT pg_advisory_unlock(1953656180)", NULL,
+			     0);
+		if (rc < 0) {
+			tr_fail(err, errlen, "%s", why);
+			goto fail;
+		}
 	}
-	if (v < to && nms_store_tx(s, migrate, &to, err, errlen) < 0)
-		goto fail;
 	return 0;
 fail:
 	nms_store_close(s);
@@ -455,34 +652,34 @@ fail:
 
 void nms_store_close(struct nms_store *s)
 {
-	if (s->db)
-		nms_store_sync(s, NULL, 0);
-	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
-		sqlite3_finalize(s->cache[i].st);
-		s->cache[i] = (struct nms_stmt_slot){ 0 };
-	}
-	if (s->db)
-		sqlite3_close_v2(s->db);
+	nms_db_close(s->db);
 	s->db = NULL;
 }
+
+/* Runs of a transaction that lost to a concurrent one, at most. */
+#define TX_TRIES 20
 
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,
 		 size_t errlen)
 {
 	/* Inside a transaction already: join it; the outermost commits. */
-	if (!sqlite3_get_autocommit(s->db))
+	if (nms_db_in_tx(s->db))
 		return fn(s, arg, err, errlen);
-	if (exec_cached(s, "BEGIN IMMEDIATE", err, errlen) < 0)
-		return -1;
-	if (fn(s, arg, err, errlen) < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+	for (int tries = 1;; tries++) {
+		if (nms_db_begin(s->db, err, errlen) < 0)
+			return -1;
+		if (fn(s, arg, err, errlen) == 0 &&
+		    nms_db_commit(s->db, err, errlen) == 0)
+			return 0;
+		if (nms_db_in_tx(s->db))
+			nms_db_rollback(s->db);
+		if (!nms_db_retryable(s->db) || tries == TX_TRIES)
+			return -1;
+		/* Lost a race: back off a little, randomly, and run again. */
+		nanosleep(&(struct timespec){ 0, 1000000L * tries +
+							 rand() % 1000000 },
+			  NULL);
 	}
-	if (exec_cached(s, "COMMIT", err, errlen) < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return 0;
 }
 
 int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
@@ -490,55 +687,23 @@ int nms_store_tx_nosync(struct nms_store *s, nms_tx_fn *fn, void *arg,
 {
 	int rc;
 
-	/* Without a WAL, NORMAL would not keep the commit whole: FULL. */
-	if (!s->wal || !sqlite3_get_autocommit(s->db))
-		return nms_store_tx(s, fn, arg, err, errlen);
-	/* Per connection, and only for this commit: WAL with NORMAL writes
-	 * the commit's frames to the WAL (write(2), no fsync), so a killed
-	 * process loses nothing and a power loss at most this transaction,
-	 * as a whole. Every other transaction stays FULL. */
-	if (exec_cached(s, "PRAGMA synchronous = NORMAL", err, errlen) < 0)
+	/* Inside a transaction: it commits as it does. */
+	if (nms_db_in_tx(s->db))
+		return fn(s, arg, err, errlen);
+	rc = nms_db_nosync(s->db, true, err, errlen);
+	if (rc < 0)
 		return -1;
-	s->in_nosync = 1;
+	if (!rc) /* PostgreSQL, or SQLite without a WAL: FULL */
+		return nms_store_tx(s, fn, arg, err, errlen);
 	rc = nms_store_tx(s, fn, arg, err, errlen);
-	s->in_nosync = 0;
-	if (rc == 0)
-		s->unsynced = 1;
-	if (exec_cached(s, "PRAGMA synchronous = FULL", rc ? NULL : err,
-			errlen) < 0)
+	if (nms_db_nosync(s->db, false, rc ? NULL : err, errlen) < 0)
 		rc = -1;
 	return rc;
 }
 
 int nms_store_sync(struct nms_store *s, char *err, size_t errlen)
 {
-	sqlite3_file *wal = NULL;
-	int rc;
-
-	if (!s->unsynced)
-		return 0;
-	/* The WAL holds every commit not yet checkpointed; a checkpoint
-	 * syncs the WAL before it copies anything. One fsync of it makes
-	 * every commit so far durable, this connection's and others'. */
-	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
-				  &wal);
-	if (rc != SQLITE_OK)
-		return nms_db_fail(s, err, errlen, "finding the WAL");
-	if (!wal || !wal->pMethods)
-		return tr_fail(err, errlen, "syncing the WAL: it is not open");
-	rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
-	if (rc != SQLITE_OK)
-		return tr_fail(err, errlen, "syncing the WAL to disk: %s",
-			       sqlite3_errstr(rc));
-	s->unsynced = 0;
-	if (s->checkpoint_due) {
-		/* What a nosync commit put off; then the WAL's restart, here
-		 * rather than in the next observation's commit. */
-		s->checkpoint_due = 0;
-		sqlite3_wal_checkpoint(s->db, "main");
-		return nms_store_warm(s, err, errlen);
-	}
-	return 0;
+	return nms_db_sync(s->db, err, errlen);
 }
 
 /* @what followed by the savepoint's name: names are ours, never input. */
@@ -574,126 +739,100 @@ int64_t nms_store_event(struct nms_store *s, int64_t device_id,
 			const char *kind, const char *detail, char *err,
 			size_t errlen)
 {
-	sqlite3_stmt *st;
-	int64_t id = -1;
+	struct nms_stmt *st;
 
 	if (nms_prepare_cached(
 		    s,
 		    "INSERT INTO events (device_id, time, kind, detail)"
-		    " VALUES (?, ?, ?, ?)",
+		    " VALUES (?, ?, ?, ?) RETURNING id",
 		    "events", err, errlen, &st) < 0)
 		return -1;
 	if (device_id)
-		sqlite3_bind_int64(st, 1, device_id);
+		nms_db_bind_int64(st, 1, device_id);
 	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		id = sqlite3_last_insert_rowid(s->db);
-	else
-		nms_db_fail(s, err, errlen, "adding an event");
-	nms_release(s, st);
-	return id;
+		nms_db_bind_null(st, 1);
+	nms_db_bind_int64(st, 2, (int64_t)time(NULL));
+	nms_db_bind_text(st, 3, kind);
+	nms_db_bind_text(st, 4, detail ? detail : "");
+	return nms_step_insert(s, st, "adding an event", err, errlen);
 }
 
 int64_t nms_store_event_count(struct nms_store *s, const char *kind)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(
-		    s->db,
-		    kind ? "SELECT count(*) FROM events WHERE kind = ?" :
-			   "SELECT count(*) FROM events",
-		    -1, &st, NULL))
+	if (nms_db_prepare(s->db,
+			   kind ? "SELECT count(*) FROM events WHERE kind = ?" :
+				  "SELECT count(*) FROM events",
+			   &st))
 		return -1;
 	if (kind)
-		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+		nms_db_bind_text(st, 1, kind);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
-void nms_bind_blob(sqlite3_stmt *st, int i, struct nms_blob b)
+void nms_bind_blob(struct nms_stmt *st, int i, struct nms_blob b)
 {
-	/* An empty blob is a zero-length blob, not NULL. */
-	sqlite3_bind_blob(st, i, b.n ? b.p : (const void *)"", (int)b.n,
-			  SQLITE_STATIC);
+	nms_db_bind_blob(st, i, b.p, b.n);
 }
 
 int nms_prepare(struct nms_store *s, const char *sql, const char *what,
-		char *err, size_t errlen, sqlite3_stmt **out)
+		char *err, size_t errlen, struct nms_stmt **out)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL))
-		return nms_db_fail(s, err, errlen, what);
+	if (nms_db_prepare(s->db, sql, out))
+		return nms_sql_fail(s, err, errlen, what);
 	return 0;
 }
 
 int nms_prepare_cached(struct nms_store *s, const char *sql, const char *what,
-		       char *err, size_t errlen, sqlite3_stmt **out)
+		       char *err, size_t errlen, struct nms_stmt **out)
 {
-	struct nms_stmt_slot *free_slot = NULL;
-
-	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
-		struct nms_stmt_slot *c = &s->cache[i];
-
-		if (c->sql == sql && !c->busy) {
-			c->busy = 1;
-			*out = c->st;
-			pthread_mutex_unlock(&s->lock);
-			return 0;
-		}
-		if (!c->sql && !free_slot)
-			free_slot = c;
-	}
-	if (!free_slot) { /* full, or in use elsewhere: one of its own */
-		pthread_mutex_unlock(&s->lock);
-		return nms_prepare(s, sql, what, err, errlen, out);
-	}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
-			       NULL)) {
-		pthread_mutex_unlock(&s->lock);
-		return nms_db_fail(s, err, errlen, what);
-	}
-	*free_slot = (struct nms_stmt_slot){ sql, *out, 1 };
-	pthread_mutex_unlock(&s->lock);
+	if (nms_db_prepare_cached(s->db, sql, out))
+		return nms_sql_fail(s, err, errlen, what);
 	return 0;
 }
 
-void nms_release(struct nms_store *s, sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < NMS_STMT_CACHE; i++) {
-		struct nms_stmt_slot *c = &s->cache[i];
-
-		if (c->st == st) {
-			/* Reset: no lock held, no old values bound. */
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			c->busy = 0;
-			pthread_mutex_unlock(&s->lock);
-			return;
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	sqlite3_finalize(st);
-}
-
-int64_t nms_step_insert(struct nms_store *s, sqlite3_stmt *st, const char *what,
-			char *err, size_t errlen)
+int64_t nms_step_insert(struct nms_store *s, struct nms_stmt *st,
+			const char *what, char *err, size_t errlen)
 {
 	int64_t id = -1;
 
-	if (sqlite3_step(st) == SQLITE_DONE)
-		id = sqlite3_last_insert_rowid(s->db);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		id = nms_db_column_int64(st, 0);
 	else
-		nms_db_fail(s, err, errlen, what);
-	nms_release(s, st);
+		nms_sql_fail(s, err, errlen, what);
+	nms_db_finalize(st);
 	return id;
+}
+
+int nms_step_done(struct nms_store *s, struct nms_stmt *st, const char *what,
+		  char *err, size_t errlen)
+{
+	int rc = nms_db_step(st);
+
+	nms_db_finalize(st);
+	return rc == NMS_DB_DONE ? 0 : nms_sql_fail(s, err, errlen, what);
+}
+
+int nms_each_row(struct nms_store *s, struct nms_stmt *st, nms_row_fn *row,
+		 void *arg, const char *what, const char *noun, char *err,
+		 size_t errlen)
+{
+	int rc = NMS_DB_DONE, n = 0, r = 0;
+
+	while (!r && (rc = nms_db_step(st)) == NMS_DB_ROW) {
+		r = row(st, arg);
+		n += r >= 0;
+	}
+	nms_db_finalize(st);
+	if (r < 0)
+		return tr_fail(err, errlen, "%s: a row holds an unknown %s",
+			       what, noun);
+	if (!r && rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, what);
+	return n;
 }

@@ -1,59 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The NMS's state in SQLite: devices, their EKs, AKs, certified TLS keys,
- * issued certificates, enrollment challenges and an event log. This file
- * opens, migrates and runs transactions; store_enroll.h has the
- * enrollment rows.
+ * The NMS's state: devices, their EKs, AKs, certified TLS keys, issued
+ * certificates, enrollment challenges and an event log, in SQLite (one
+ * file, the embedded default) or PostgreSQL (several NMS hosts sharing
+ * one database), behind nms/store/db.h. This file opens, migrates and
+ * runs transactions; store_enroll.h has the enrollment rows.
  *
- * The schema is versioned (PRAGMA user_version) and migrated forward in
- * one transaction when opened. The database runs in WAL mode with
- * synchronous=FULL, so a transaction that committed survives kill -9 and
- * power loss, and one that did not leaves no trace.
+ * The schema is versioned (SQLite: PRAGMA user_version; PostgreSQL: the
+ * table schema_version) and migrated forward in one transaction when
+ * opened. SQLite runs in WAL mode with synchronous=FULL, PostgreSQL with
+ * synchronous_commit on, so a transaction that committed survives kill -9
+ * and power loss, and one that did not leaves no trace.
  *
- * One exception, for the reroute's critical path: nms_store_tx_nosync
- * commits without waiting for the disk (synchronous=NORMAL for that
- * commit). Its commit has been written to the WAL, into the OS's page
- * cache, when it returns: it survives kill -9 of the NMS like any other,
- * and the database stays consistent whatever happens. Only an OS crash or
- * power loss before the next nms_store_sync can take it back, whole. The
- * caller says why that window is safe, and calls nms_store_sync before it
- * tells anyone the change is done.
+ * One exception, for the reroute's critical path, in SQLite:
+ * nms_store_tx_nosync commits without waiting for the disk
+ * (synchronous=NORMAL for that commit). Its commit has been written to
+ * the WAL, into the OS's page cache, when it returns: it survives kill -9
+ * of the NMS like any other, and the database stays consistent whatever
+ * happens. Only an OS crash or power loss before the next nms_store_sync
+ * can take it back, whole. The caller says why that window is safe, and
+ * calls nms_store_sync before it tells anyone the change is done. In
+ * PostgreSQL every commit is synchronous (nms_store_sync has nothing to
+ * do).
  */
 #ifndef TR_NMS_STORE_H
 #define TR_NMS_STORE_H
 
-#include <pthread.h>
-#include <sqlite3.h>
+#include "nms/store/db.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define NMS_SCHEMA_VERSION 8
-#define NMS_STMT_CACHE 24 /* statements kept prepared (store_sql.h) */
-
-struct nms_stmt_slot {
-	const char *sql; /* the key: a string literal's address */
-	sqlite3_stmt *st;
-	int busy; /* handed out, not given back yet */
-};
+#define NMS_SCHEMA_VERSION 9
 
 struct nms_store {
-	sqlite3 *db;
-	int wal; /* the journal is a WAL (else every commit is FULL) */
-	int unsynced; /* a nosync commit is not on disk yet */
-	int in_nosync; /* committing one: its checkpoint waits */
-	int checkpoint_due; /* the WAL is long: checkpoint at the next sync */
-	pthread_mutex_t lock; /* of the cache: threads may share a store */
-	struct nms_stmt_slot cache[NMS_STMT_CACHE];
+	struct nms_db *db;
 };
 
 /*
- * Open (creating if needed) and migrate. A database whose schema is newer
+ * Open (creating if needed) and migrate @path: a SQLite file, or a
+ * PostgreSQL database (postgresql://..., or pg:CONNINFO; nms/store/db.h). A database whose schema is newer
  * than this NMS knows is refused, not written to: an older NMS would
  * corrupt what it does not understand.
  */
 int nms_store_open(struct nms_store *s, const char *path, char *err,
 		   size_t errlen);
-/* The same, migrating to schema @version only: for tests of migrations. */
+/*
+ * The same, migrating to schema @version only: for tests of migrations.
+ * A PostgreSQL database starts at schema 8 (it came after SQLite's
+ * migrations 1 to 8), so there @version is 8 or more.
+ */
 int nms_store_open_version(struct nms_store *s, const char *path, int version,
 			   char *err, size_t errlen);
 void nms_store_close(struct nms_store *s);
@@ -62,8 +58,12 @@ void nms_store_close(struct nms_store *s);
 int nms_store_version(struct nms_store *s);
 
 /*
- * Run @fn in one IMMEDIATE transaction: all of it commits or nothing.
- * Called inside another nms_store_tx, @fn joins the outer transaction.
+ * Run @fn in one transaction: all of it commits or nothing. SQLite takes
+ * the write lock at BEGIN (IMMEDIATE); PostgreSQL runs it SERIALIZABLE,
+ * and a transaction that lost to a concurrent one is run again from the
+ * start (a few times): @fn may run more than once, and only its last run
+ * counts. Called inside another nms_store_tx, @fn joins the outer
+ * transaction.
  */
 typedef int nms_tx_fn(struct nms_store *s, void *arg, char *err, size_t errlen);
 int nms_store_tx(struct nms_store *s, nms_tx_fn *fn, void *arg, char *err,

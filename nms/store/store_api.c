@@ -11,41 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *text(sqlite3_stmt *st, int col)
+static const char *text(struct nms_stmt *st, int col)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = nms_db_column_text(st, col);
 
 	return t ? t : "";
 }
 
-static struct nms_blob blob(sqlite3_stmt *st, int col)
+static struct nms_blob blob(struct nms_stmt *st, int col)
 {
-	return (struct nms_blob){ sqlite3_column_blob(st, col),
-				  (size_t)sqlite3_column_bytes(st, col) };
-}
-
-/*
- * Step @st to its end, handing each row to @row (0: go on, non-zero:
- * stop, negative: a row it cannot read), then finalize. The number of
- * rows handed over, or -1 with @what in @err.
- */
-typedef int row_fn(sqlite3_stmt *st, void *arg);
-static int rows(struct nms_store *s, sqlite3_stmt *st, row_fn *row, void *arg,
-		const char *what, char *err, size_t errlen)
-{
-	int rc, n = 0, r = 0;
-
-	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = row(st, arg);
-		n += r >= 0;
-	}
-	sqlite3_finalize(st);
-	if (r < 0)
-		return tr_fail(err, errlen, "%s: a row holds an unknown value",
-			       what);
-	if (!r && rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, what);
-	return n;
+	return (struct nms_blob){ nms_db_column_blob(st, col),
+				  nms_db_column_bytes(st, col) };
 }
 
 struct walk {
@@ -53,33 +29,33 @@ struct walk {
 	void *arg;
 };
 
-static int device_row(sqlite3_stmt *st, void *arg)
+static int device_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_device_view d = { 0 };
 
-	d.id = sqlite3_column_int64(st, 0);
+	d.id = nms_db_column_int64(st, 0);
 	d.name = text(st, 1);
 	if (trust_state_parse(text(st, 2), &d.trust.state) < 0)
 		return -1;
 	snprintf(d.trust.reason, sizeof(d.trust.reason), "%s", text(st, 3));
-	d.trust.since_ms = sqlite3_column_int64(st, 4);
-	d.created = sqlite3_column_int64(st, 5);
-	d.decommissioned_ms = sqlite3_column_int64(st, 6);
+	d.trust.since_ms = nms_db_column_int64(st, 4);
+	d.created = nms_db_column_int64(st, 5);
+	d.decommissioned_ms = nms_db_column_int64(st, 6);
 	d.os_device_id = text(st, 7);
 	d.ek_key_id = blob(st, 8);
 	d.ek_cert = blob(st, 9);
 	d.ak_name = blob(st, 10);
-	d.ak_activated = sqlite3_column_int64(st, 11);
-	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+	d.ak_activated = nms_db_column_int64(st, 11);
+	if (nms_db_column_type(st, 12) != NMS_DB_NULL)
 		d.cert_serial = text(st, 12);
-	d.cert_issued = sqlite3_column_int64(st, 13);
-	d.cert_not_after = sqlite3_column_int64(st, 14);
-	d.cert_revoked_ms = sqlite3_column_int64(st, 15);
-	d.certificates = sqlite3_column_int64(st, 16);
-	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+	d.cert_issued = nms_db_column_int64(st, 13);
+	d.cert_not_after = nms_db_column_int64(st, 14);
+	d.cert_revoked_ms = nms_db_column_int64(st, 15);
+	d.certificates = nms_db_column_int64(st, 16);
+	if (nms_db_column_type(st, 17) != NMS_DB_NULL)
 		d.endpoint = text(st, 17);
-	d.endpoint_port = (unsigned)sqlite3_column_int(st, 18);
+	d.endpoint_port = (unsigned)nms_db_column_int64(st, 18);
 	return ((nms_device_view_fn *)w->fn)(&d, w->arg);
 }
 
@@ -88,7 +64,7 @@ int nms_store_device_views(struct nms_store *s, const char *name,
 			   size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	/* The AK that vouches (activated last) and the newest certificate. */
 	if (nms_prepare(
@@ -107,29 +83,29 @@ int nms_store_device_views(struct nms_store *s, const char *name,
 		    " LEFT JOIN certificates c ON c.id = (SELECT id FROM certificates"
 		    "  WHERE device_id = d.id ORDER BY issued DESC, id DESC LIMIT 1)"
 		    " LEFT JOIN endpoints p ON p.device_id = d.id"
-		    " WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.name",
+		    " WHERE CAST(?1 AS TEXT) IS NULL OR d.name = ?1 ORDER BY d.name",
 		    "devices", err, errlen, &st) < 0)
 		return -1;
-	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return rows(s, st, device_row, &w, "reading devices", err, errlen);
+	nms_db_bind_text(st, 1, name); /* NULL: every device */
+	return nms_each_row(s, st, device_row, &w, "reading devices", "value",
+			    err, errlen);
 }
 
-static int session_row(sqlite3_stmt *st, void *arg)
+static int session_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_session_view v = {
-		.id = sqlite3_column_int64(st, 0),
-		.device = sqlite3_column_type(st, 1) == SQLITE_NULL ?
+		.id = nms_db_column_int64(st, 0),
+		.device = nms_db_column_type(st, 1) == NMS_DB_NULL ?
 				  NULL :
 				  text(st, 1),
 		.peer = text(st, 2),
 		.identity = text(st, 3),
-		.started = sqlite3_column_int64(st, 4),
-		.ended = sqlite3_column_int64(st, 5),
+		.started = nms_db_column_int64(st, 4),
+		.ended = nms_db_column_int64(st, 5),
 		.verdict = text(st, 6),
-		.mutual = sqlite3_column_int(st, 7),
-		.attested = sqlite3_column_int(st, 8),
+		.mutual = (int)nms_db_column_int64(st, 7),
+		.attested = (int)nms_db_column_int64(st, 8),
 		.reasons = text(st, 9),
 	};
 
@@ -142,7 +118,7 @@ int nms_store_session_views(struct nms_store *s,
 			    size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (q->limit < 1 || q->limit > 1000)
 		return tr_fail(err, errlen, "a limit of 1 to 1000 sessions");
@@ -155,14 +131,15 @@ int nms_store_session_views(struct nms_store *s,
 		    " AND (?3 = 0 OR s.id < ?3) ORDER BY s.id DESC LIMIT ?4",
 		    "sessions", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, q->id);
-	sqlite3_bind_int64(st, 2, q->device_id);
-	sqlite3_bind_int64(st, 3, q->before_id);
-	sqlite3_bind_int(st, 4, q->limit);
-	return rows(s, st, session_row, &w, "reading sessions", err, errlen);
+	nms_db_bind_int64(st, 1, q->id);
+	nms_db_bind_int64(st, 2, q->device_id);
+	nms_db_bind_int64(st, 3, q->before_id);
+	nms_db_bind_int64(st, 4, q->limit);
+	return nms_each_row(s, st, session_row, &w, "reading sessions", "value",
+			    err, errlen);
 }
 
-static int imv_row(sqlite3_stmt *st, void *arg)
+static int imv_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_imv_view v = { text(st, 0), text(st, 1), text(st, 2) };
@@ -175,21 +152,22 @@ int nms_store_session_results(struct nms_store *s, int64_t session_id,
 			      size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT imv, verdict, reasons FROM session_results"
 			" WHERE session_id = ? ORDER BY rowid",
 			"session results", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, session_id);
-	return rows(s, st, imv_row, &w, "reading session results", err, errlen);
+	nms_db_bind_int64(st, 1, session_id);
+	return nms_each_row(s, st, imv_row, &w, "reading session results",
+			    "value", err, errlen);
 }
 
 int nms_store_session_counts(struct nms_store *s, int64_t out[3])
 {
 	static const char *const names[] = { "good", "unknown", "bad" };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	memset(out, 0, 3 * sizeof(*out));
@@ -198,22 +176,22 @@ int nms_store_session_counts(struct nms_store *s, int64_t out[3])
 		    "SELECT verdict, count(*) FROM sessions GROUP BY verdict",
 		    "sessions", NULL, 0, &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = nms_db_step(st)) == NMS_DB_ROW)
 		for (int i = 0; i < 3; i++)
 			if (!strcmp(text(st, 0), names[i]))
-				out[i] = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : nms_db_fail(s, NULL, 0, "sessions");
+				out[i] = nms_db_column_int64(st, 1);
+	nms_db_finalize(st);
+	return rc == NMS_DB_DONE ? 0 : nms_sql_fail(s, NULL, 0, "sessions");
 }
 
-static int route_row(sqlite3_stmt *st, void *arg)
+static int route_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_route_view v = { .host = text(st, 0),
 				    .netns = text(st, 1),
 				    .device = text(st, 2),
-				    .metric = sqlite3_column_int64(st, 4),
-				    .time_ms = sqlite3_column_int64(st, 5) };
+				    .metric = nms_db_column_int64(st, 4),
+				    .time_ms = nms_db_column_int64(st, 5) };
 
 	if (trust_state_parse(text(st, 3), &v.state) < 0)
 		return -1;
@@ -224,7 +202,7 @@ int nms_store_route_views(struct nms_store *s, nms_route_view_fn *fn, void *arg,
 			  char *err, size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(
 		    s,
@@ -233,10 +211,11 @@ int nms_store_route_views(struct nms_store *s, nms_route_view_fn *fn, void *arg,
 		    " JOIN devices d ON d.id = r.device_id ORDER BY h.name, d.name",
 		    "routes", err, errlen, &st) < 0)
 		return -1;
-	return rows(s, st, route_row, &w, "reading routes", err, errlen);
+	return nms_each_row(s, st, route_row, &w, "reading routes", "value",
+			    err, errlen);
 }
 
-static int host_row(sqlite3_stmt *st, void *arg)
+static int host_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 
@@ -247,21 +226,22 @@ int nms_store_hosts(struct nms_store *s, nms_host_fn *fn, void *arg, char *err,
 		    size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s, "SELECT name, netns FROM route_hosts ORDER BY name",
 			"hosts", err, errlen, &st) < 0)
 		return -1;
-	return rows(s, st, host_row, &w, "reading hosts", err, errlen);
+	return nms_each_row(s, st, host_row, &w, "reading hosts", "value", err,
+			    errlen);
 }
 
-static int event_row(sqlite3_stmt *st, void *arg)
+static int event_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_event_view v = {
-		.id = sqlite3_column_int64(st, 0),
-		.time = sqlite3_column_int64(st, 1),
-		.device = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+		.id = nms_db_column_int64(st, 0),
+		.time = nms_db_column_int64(st, 1),
+		.device = nms_db_column_type(st, 2) == NMS_DB_NULL ?
 				  NULL :
 				  text(st, 2),
 		.kind = text(st, 3),
@@ -276,7 +256,7 @@ int nms_store_events_after(struct nms_store *s, int64_t after_id, int limit,
 			   size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(
 		    s,
@@ -285,21 +265,22 @@ int nms_store_events_after(struct nms_store *s, int64_t after_id, int limit,
 		    " WHERE e.id > ? ORDER BY e.id LIMIT ?",
 		    "events", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, after_id);
-	sqlite3_bind_int(st, 2, limit);
-	return rows(s, st, event_row, &w, "reading events", err, errlen);
+	nms_db_bind_int64(st, 1, after_id);
+	nms_db_bind_int64(st, 2, limit);
+	return nms_each_row(s, st, event_row, &w, "reading events", "value",
+			    err, errlen);
 }
 
 static int64_t max_id(struct nms_store *s, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 
 	if (nms_prepare(s, sql, "max id", NULL, 0, &st) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		id = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return id;
 }
 
@@ -316,34 +297,35 @@ int64_t nms_store_last_session(struct nms_store *s)
 int64_t nms_store_audit_add(struct nms_store *s, const struct nms_audit_row *r,
 			    char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"INSERT INTO audit (time_ms, operator, role, action,"
-			" target, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			" target, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+			" RETURNING id",
 			"audit", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->time_ms);
-	sqlite3_bind_text(st, 2, r->operator, - 1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->target ? r->target : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, r->status);
-	sqlite3_bind_text(st, 7, r->detail ? r->detail : "", -1, SQLITE_STATIC);
+	nms_db_bind_int64(st, 1, r->time_ms);
+	nms_db_bind_text(st, 2, r->operator);
+	nms_db_bind_text(st, 3, r->role);
+	nms_db_bind_text(st, 4, r->action);
+	nms_db_bind_text(st, 5, r->target ? r->target : "");
+	nms_db_bind_int64(st, 6, r->status);
+	nms_db_bind_text(st, 7, r->detail ? r->detail : "");
 	return nms_step_insert(s, st, "adding to the audit log", err, errlen);
 }
 
-static int audit_row(sqlite3_stmt *st, void *arg)
+static int audit_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_audit_row r = {
-		.id = sqlite3_column_int64(st, 0),
-		.time_ms = sqlite3_column_int64(st, 1),
+		.id = nms_db_column_int64(st, 0),
+		.time_ms = nms_db_column_int64(st, 1),
 		.operator= text(st, 2),
 		.role = text(st, 3),
 		.action = text(st, 4),
 		.target = text(st, 5),
-		.status = sqlite3_column_int(st, 6),
+		.status = (int)nms_db_column_int64(st, 6),
 		.detail = text(st, 7),
 	};
 
@@ -354,7 +336,7 @@ int nms_store_audit_list(struct nms_store *s, int64_t before_id, int limit,
 			 nms_audit_fn *fn, void *arg, char *err, size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT id, time_ms, operator, role, action, target,"
@@ -362,58 +344,67 @@ int nms_store_audit_list(struct nms_store *s, int64_t before_id, int limit,
 			" ORDER BY id DESC LIMIT ?2",
 			"audit", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, before_id);
-	sqlite3_bind_int(st, 2, limit);
-	return rows(s, st, audit_row, &w, "reading the audit log", err, errlen);
+	nms_db_bind_int64(st, 1, before_id);
+	nms_db_bind_int64(st, 2, limit);
+	return nms_each_row(s, st, audit_row, &w, "reading the audit log",
+			    "value", err, errlen);
 }
 
 int64_t nms_store_token_add(struct nms_store *s, const char *name,
 			    const char *role, const uint8_t hash[32],
 			    int64_t now, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
+	int64_t id = -1;
 
 	if (nms_prepare(s,
 			"INSERT INTO api_tokens (name, role, hash, created)"
-			" VALUES (?, ?, ?, ?)",
+			" VALUES (?, ?, ?, ?) RETURNING id",
 			"api_tokens", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	return nms_step_insert(s, st, "adding the token", err, errlen);
+	nms_db_bind_text(st, 1, name);
+	nms_db_bind_text(st, 2, role);
+	nms_db_bind_blob(st, 3, hash, 32);
+	nms_db_bind_int64(st, 4, now);
+	if (nms_db_step(st) == NMS_DB_ROW) {
+		id = nms_db_column_int64(st, 0);
+	} else if (nms_db_unique_violation(s->db)) {
+		tr_fail(err, errlen,
+			"a token named \"%s\" (or with its hash) exists already",
+			name);
+	} else {
+		nms_sql_fail(s, err, errlen, "adding the token");
+	}
+	nms_db_finalize(st);
+	return id;
 }
 
 int nms_store_token_revoke(struct nms_store *s, const char *name,
 			   int64_t now_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"UPDATE api_tokens SET revoked = ? WHERE name = ?"
 			" AND revoked = 0",
 			"api_tokens", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, now_ms);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "revoking the token");
-	if (sqlite3_changes(s->db) != 1)
+	nms_db_bind_int64(st, 1, now_ms);
+	nms_db_bind_text(st, 2, name);
+	if (nms_step_done(s, st, "revoking the token", err, errlen) < 0)
+		return -1;
+	if (nms_db_changes(s->db) != 1)
 		return tr_fail(err, errlen, "no valid token named \"%s\"",
 			       name);
 	return 0;
 }
 
-static int token_row(sqlite3_stmt *st, void *arg)
+static int token_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
 	struct nms_token_view t = { text(st, 0), text(st, 1), blob(st, 2),
-				    sqlite3_column_int64(st, 3),
-				    sqlite3_column_int64(st, 4) };
+				    nms_db_column_int64(st, 3),
+				    nms_db_column_int64(st, 4) };
 
 	return ((nms_token_fn *)w->fn)(&t, w->arg);
 }
@@ -422,14 +413,15 @@ int nms_store_tokens(struct nms_store *s, nms_token_fn *fn, void *arg,
 		     char *err, size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT name, role, hash, created, revoked"
 			" FROM api_tokens ORDER BY name",
 			"api_tokens", err, errlen, &st) < 0)
 		return -1;
-	return rows(s, st, token_row, &w, "reading tokens", err, errlen);
+	return nms_each_row(s, st, token_row, &w, "reading tokens", "value",
+			    err, errlen);
 }
 
 struct decommission_args {
@@ -443,34 +435,29 @@ static int decommission_tx(struct nms_store *s, void *arg, char *err,
 {
 	struct decommission_args *a = arg;
 	char detail[400];
-	sqlite3_stmt *st;
-	int rc;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"UPDATE certificates SET revoked = ?, revoke_reason = ?"
 			" WHERE device_id = ? AND revoked = 0",
 			"certificates", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->time_ms);
-	sqlite3_bind_text(st, 2, a->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, a->device_id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "revoking certificates");
-	a->revoked = sqlite3_changes(s->db);
+	nms_db_bind_int64(st, 1, a->time_ms);
+	nms_db_bind_text(st, 2, a->reason);
+	nms_db_bind_int64(st, 3, a->device_id);
+	if (nms_step_done(s, st, "revoking certificates", err, errlen) < 0)
+		return -1;
+	a->revoked = (int)nms_db_changes(s->db);
 	if (nms_prepare(s,
 			"UPDATE devices SET decommissioned = ? WHERE id = ?"
 			" AND decommissioned = 0",
 			"devices", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->time_ms);
-	sqlite3_bind_int64(st, 2, a->device_id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "decommissioning");
-	if (!sqlite3_changes(s->db) && !a->revoked)
+	nms_db_bind_int64(st, 1, a->time_ms);
+	nms_db_bind_int64(st, 2, a->device_id);
+	if (nms_step_done(s, st, "decommissioning", err, errlen) < 0)
+		return -1;
+	if (!nms_db_changes(s->db) && !a->revoked)
 		return 0; /* done before: nothing to say again */
 	snprintf(detail, sizeof(detail),
 		 "decommissioned, %d certificates revoked: %.300s", a->revoked,
@@ -495,28 +482,26 @@ int nms_store_decommission(struct nms_store *s, int64_t device_id,
 
 int nms_store_cert_revoked(struct nms_store *s, const char *serial)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc, ret = -1;
 
 	if (nms_prepare(s, "SELECT revoked FROM certificates WHERE serial = ?",
 			"certificates", NULL, 0, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = sqlite3_column_int64(st, 0) != 0;
-	else if (rc == SQLITE_DONE)
+	nms_db_bind_text(st, 1, serial);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW)
+		ret = nms_db_column_int64(st, 0) != 0;
+	else if (rc == NMS_DB_DONE)
 		ret = 0;
-	else
-		nms_db_fail(s, NULL, 0, "certificates");
-	sqlite3_finalize(st);
+	nms_db_finalize(st);
 	return ret;
 }
 
 int nms_store_decommissioned(struct nms_store *s, const char *name,
 			     struct nms_blob ek_key_id)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int ret = -1;
 
 	if (nms_prepare(
@@ -526,20 +511,18 @@ int nms_store_decommissioned(struct nms_store *s, const char *name,
 		    "  WHERE e.device_id = d.id AND e.key_id = ?))",
 		    "devices", NULL, 0, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	nms_db_bind_text(st, 1, name);
 	nms_bind_blob(st, 2, ek_key_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ret = sqlite3_column_int64(st, 0) > 0;
-	else
-		nms_db_fail(s, NULL, 0, "devices");
-	sqlite3_finalize(st);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		ret = nms_db_column_int64(st, 0) > 0;
+	nms_db_finalize(st);
 	return ret;
 }
 
-static int revoked_row(sqlite3_stmt *st, void *arg)
+static int revoked_row(struct nms_stmt *st, void *arg)
 {
 	struct walk *w = arg;
-	struct nms_revoked_view r = { text(st, 0), sqlite3_column_int64(st, 1),
+	struct nms_revoked_view r = { text(st, 0), nms_db_column_int64(st, 1),
 				      text(st, 2) };
 
 	return ((nms_revoked_fn *)w->fn)(&r, w->arg);
@@ -549,12 +532,13 @@ int nms_store_revoked(struct nms_store *s, nms_revoked_fn *fn, void *arg,
 		      char *err, size_t errlen)
 {
 	struct walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT serial, revoked, revoke_reason FROM certificates"
 			" WHERE revoked != 0 ORDER BY revoked, id",
 			"certificates", err, errlen, &st) < 0)
 		return -1;
-	return rows(s, st, revoked_row, &w, "reading revocations", err, errlen);
+	return nms_each_row(s, st, revoked_row, &w, "reading revocations",
+			    "value", err, errlen);
 }

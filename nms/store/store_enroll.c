@@ -23,26 +23,26 @@
 static int64_t find(struct nms_store *s, const char *sql, struct nms_blob key,
 		    const char *text, char *name, size_t cap)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
+	if (nms_db_prepare(s->db, sql, &st))
 		return -1;
 	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		nms_db_bind_text(st, 1, text);
 	else
 		nms_bind_blob(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW) {
+		id = nms_db_column_int64(st, 0);
 		if (name)
 			snprintf(name, cap, "%s",
-				 (const char *)sqlite3_column_text(st, 1));
-	} else if (rc == SQLITE_DONE) {
+				 (const char *)nms_db_column_text(st, 1));
+	} else if (rc == NMS_DB_DONE) {
 		id = 0;
 	}
-	sqlite3_finalize(st);
+	nms_db_finalize(st);
 	return id;
 }
 
@@ -76,7 +76,7 @@ static int64_t bound(struct nms_store *s, const char *name,
 
 	*conflict = 0;
 	if (id < 0)
-		return nms_db_fail(s, err, errlen, "looking up the EK");
+		return nms_sql_fail(s, err, errlen, "looking up the EK");
 	if (id > 0) {
 		if (!strcmp(owner, name))
 			return id;
@@ -92,7 +92,7 @@ static int64_t bound(struct nms_store *s, const char *name,
 	}
 	id = device_named(s, name);
 	if (id < 0)
-		return nms_db_fail(s, err, errlen, "looking up the device");
+		return nms_sql_fail(s, err, errlen, "looking up the device");
 	if (id > 0) {
 		*conflict = id;
 		tr_fail(err, errlen,
@@ -118,7 +118,7 @@ int nms_store_identity_check(struct nms_store *s, const char *name,
 		return (int)id;
 	ak = ak_owner(s, ak_name, &owner);
 	if (ak < 0)
-		return nms_db_fail(s, err, errlen, "looking up the AK");
+		return nms_sql_fail(s, err, errlen, "looking up the AK");
 	/* One AK vouching for two devices would let one TPM's evidence
 	 * stand for another router. */
 	if (ak > 0 && owner != id) {
@@ -139,7 +139,7 @@ struct device_args {
 static int device_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	struct device_args *a = arg;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t now = (int64_t)time(NULL), conflict;
 
 	a->id = bound(s, a->name, a->ek->key_id, &conflict, err, errlen);
@@ -147,21 +147,21 @@ static int device_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 		return a->id < 0 ? -1 : 0;
 	if (nms_prepare(s,
 			"INSERT INTO devices (name, created, updated)"
-			" VALUES (?, ?, ?)",
+			" VALUES (?, ?, ?) RETURNING id",
 			"devices", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, now);
+	nms_db_bind_text(st, 1, a->name);
+	nms_db_bind_int64(st, 2, now);
+	nms_db_bind_int64(st, 3, now);
 	a->id = nms_step_insert(s, st, "adding the device", err, errlen);
 	if (a->id < 0)
 		return -1;
 	if (nms_prepare(s,
 			"INSERT INTO eks (device_id, name, public, cert, key_id)"
-			" VALUES (?, ?, ?, ?, ?)",
+			" VALUES (?, ?, ?, ?, ?) RETURNING id",
 			"eks", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->id);
+	nms_db_bind_int64(st, 1, a->id);
 	nms_bind_blob(st, 2, a->ek->name);
 	nms_bind_blob(st, 3, a->ek->pub);
 	nms_bind_blob(st, 4, a->ek->cert);
@@ -191,21 +191,21 @@ int64_t nms_store_device_for_ek(struct nms_store *s, const char *name,
 static int64_t owned_row(struct nms_store *s, const char *sql,
 			 struct nms_blob name, int64_t *device_id)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
+	if (nms_db_prepare(s->db, sql, &st))
 		return -1;
 	nms_bind_blob(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		*device_id = sqlite3_column_int64(st, 1);
-	} else if (rc == SQLITE_DONE) {
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW) {
+		id = nms_db_column_int64(st, 0);
+		*device_id = nms_db_column_int64(st, 1);
+	} else if (rc == NMS_DB_DONE) {
 		id = 0;
 	}
-	sqlite3_finalize(st);
+	nms_db_finalize(st);
 	return id;
 }
 
@@ -221,11 +221,11 @@ int64_t nms_store_ak(struct nms_store *s, int64_t device_id,
 		     size_t errlen)
 {
 	int64_t owner = 0, id;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	id = ak_owner(s, name, &owner);
 	if (id < 0)
-		return nms_db_fail(s, err, errlen, "looking up the AK");
+		return nms_sql_fail(s, err, errlen, "looking up the AK");
 	/* One AK vouching for two devices would let one TPM's evidence
 	 * stand for another router. */
 	if (id > 0 && owner != device_id) {
@@ -237,25 +237,26 @@ int64_t nms_store_ak(struct nms_store *s, int64_t device_id,
 		return id;
 	if (nms_prepare(
 		    s,
-		    "INSERT INTO aks (device_id, name, public) VALUES (?, ?, ?)",
+		    "INSERT INTO aks (device_id, name, public) VALUES (?, ?, ?)"
+		    " RETURNING id",
 		    "aks", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
+	nms_db_bind_int64(st, 1, device_id);
 	nms_bind_blob(st, 2, name);
 	nms_bind_blob(st, 3, pub);
 	return nms_step_insert(s, st, "adding the AK", err, errlen);
 }
 
 /* Run an UPDATE/DELETE that must change exactly one row. */
-static int step_one(struct nms_store *s, sqlite3_stmt *st, const char *what,
+static int step_one(struct nms_store *s, struct nms_stmt *st, const char *what,
 		    char *err, size_t errlen)
 {
-	int rc = sqlite3_step(st);
+	int rc = nms_db_step(st);
 
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, what);
-	if (sqlite3_changes(s->db) != 1)
+	nms_db_finalize(st);
+	if (rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, what);
+	if (nms_db_changes(s->db) != 1)
 		return tr_fail(err, errlen, "%s: no such row", what);
 	return 0;
 }
@@ -263,29 +264,29 @@ static int step_one(struct nms_store *s, sqlite3_stmt *st, const char *what,
 int nms_store_ak_activated(struct nms_store *s, int64_t ak_id, int64_t when,
 			   char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s, "UPDATE aks SET activated = ? WHERE id = ?", "aks",
 			err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, when);
-	sqlite3_bind_int64(st, 2, ak_id);
+	nms_db_bind_int64(st, 1, when);
+	nms_db_bind_int64(st, 2, ak_id);
 	return step_one(s, st, "marking the AK activated", err, errlen);
 }
 
 static int exec_bound(struct nms_store *s, const char *sql, const char *what,
 		      struct nms_blob key, int64_t n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	if (nms_prepare(s, sql, what, err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, key);
-	sqlite3_bind_int64(st, 2, n);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : nms_db_fail(s, err, errlen, what);
+	nms_db_bind_int64(st, 2, n);
+	rc = nms_db_step(st);
+	nms_db_finalize(st);
+	return rc == NMS_DB_DONE ? 0 : nms_sql_fail(s, err, errlen, what);
 }
 
 static struct nms_blob cblob(const struct nms_challenge_blob *b)
@@ -298,7 +299,7 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 			    char *err, size_t errlen)
 {
 	struct nms_blob key = { c->ek_key_id, sizeof(c->ek_key_id) };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (!c->device[0] || !c->ek_name.n || !c->ak_name.n)
 		return tr_fail(
@@ -311,49 +312,52 @@ int nms_store_challenge_add(struct nms_store *s, struct nms_blob nonce,
 	if (exec_bound(s, "DELETE FROM challenges WHERE expires < ?2",
 		       "dropping expired challenges", key, now, err,
 		       errlen) < 0 ||
-	    exec_bound(s,
-		       "DELETE FROM challenges WHERE id IN (SELECT id FROM"
-		       " challenges WHERE ek_key_id = ?1 ORDER BY id DESC"
-		       " LIMIT -1 OFFSET ?2)",
-		       "dropping an EK's oldest challenges", key,
-		       NMS_CHALLENGES_PER_EK - 1, err, errlen) < 0)
+	    exec_bound(
+		    s,
+		    "DELETE FROM challenges WHERE ek_key_id = ?1 AND id NOT IN"
+		    " (SELECT id FROM challenges WHERE ek_key_id = ?1"
+		    " ORDER BY id DESC LIMIT ?2)",
+		    "dropping an EK's oldest challenges", key,
+		    NMS_CHALLENGES_PER_EK - 1, err, errlen) < 0)
 		return -1;
-	if (nms_prepare(s,
-			"INSERT INTO challenges (nonce, device, ek_key_id,"
-			" ek_name, ek_public, ek_cert, ak_name, ak_public,"
-			" secret_hash, expires, endpoint_address,"
-			" endpoint_port, request_port, route_addrs)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"challenges", err, errlen, &st) < 0)
+	if (nms_prepare(
+		    s,
+		    "INSERT INTO challenges (nonce, device, ek_key_id,"
+		    " ek_name, ek_public, ek_cert, ak_name, ak_public,"
+		    " secret_hash, expires, endpoint_address,"
+		    " endpoint_port, request_port, route_addrs)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
-	sqlite3_bind_text(st, 2, c->device, -1, SQLITE_STATIC);
+	nms_db_bind_text(st, 2, c->device);
 	nms_bind_blob(st, 3, key);
 	nms_bind_blob(st, 4, cblob(&c->ek_name));
 	nms_bind_blob(st, 5, cblob(&c->ek_pub));
 	nms_bind_blob(st, 6, cblob(&c->ek_cert));
 	nms_bind_blob(st, 7, cblob(&c->ak_name));
 	nms_bind_blob(st, 8, cblob(&c->ak_pub));
-	sqlite3_bind_blob(st, 9, c->secret_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, c->expires);
-	sqlite3_bind_text(st, 11, c->endpoint_address, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 12, (int)c->endpoint_port);
-	sqlite3_bind_int(st, 13, (int)c->request_port);
-	sqlite3_bind_text(st, 14, c->route_addrs, -1, SQLITE_STATIC);
+	nms_db_bind_blob(st, 9, c->secret_hash, 32);
+	nms_db_bind_int64(st, 10, c->expires);
+	nms_db_bind_text(st, 11, c->endpoint_address);
+	nms_db_bind_int64(st, 12, c->endpoint_port);
+	nms_db_bind_int64(st, 13, c->request_port);
+	nms_db_bind_text(st, 14, c->route_addrs);
 	return nms_step_insert(s, st, "adding the challenge", err, errlen) < 0 ?
 		       -1 :
 		       0;
 }
 
 /* Column @col of @st into @b: false when it does not fit. */
-static bool column_blob(sqlite3_stmt *st, int col, struct nms_challenge_blob *b)
+static bool column_blob(struct nms_stmt *st, int col,
+			struct nms_challenge_blob *b)
 {
-	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	size_t n = (size_t)nms_db_column_bytes(st, col);
 
 	if (n > sizeof(b->b))
 		return false;
 	if (n)
-		memcpy(b->b, sqlite3_column_blob(st, col), n);
+		memcpy(b->b, nms_db_column_blob(st, col), n);
 	b->n = n;
 	return true;
 }
@@ -363,7 +367,7 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 			     size_t errlen)
 {
 	bool found = false;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -378,30 +382,30 @@ int nms_store_challenge_take(struct nms_store *s, struct nms_blob nonce,
 			"challenges", err, errlen, &st) < 0)
 		return -1;
 	nms_bind_blob(st, 1, nonce);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32 &&
-	    sqlite3_column_bytes(st, 7) == 32 &&
-	    (size_t)sqlite3_column_bytes(st, 0) < sizeof(c->device) &&
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW && nms_db_column_bytes(st, 1) == 32 &&
+	    nms_db_column_bytes(st, 7) == 32 &&
+	    (size_t)nms_db_column_bytes(st, 0) < sizeof(c->device) &&
 	    column_blob(st, 2, &c->ek_name) && column_blob(st, 3, &c->ek_pub) &&
 	    column_blob(st, 4, &c->ek_cert) &&
 	    column_blob(st, 5, &c->ak_name) && column_blob(st, 6, &c->ak_pub)) {
 		found = true;
 		snprintf(c->device, sizeof(c->device), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		memcpy(c->ek_key_id, sqlite3_column_blob(st, 1), 32);
-		memcpy(c->secret_hash, sqlite3_column_blob(st, 7), 32);
-		c->expires = sqlite3_column_int64(st, 8);
+			 (const char *)nms_db_column_text(st, 0));
+		memcpy(c->ek_key_id, nms_db_column_blob(st, 1), 32);
+		memcpy(c->secret_hash, nms_db_column_blob(st, 7), 32);
+		c->expires = nms_db_column_int64(st, 8);
 		snprintf(c->endpoint_address, sizeof(c->endpoint_address), "%s",
-			 (const char *)sqlite3_column_text(st, 9));
-		c->endpoint_port = (unsigned)sqlite3_column_int(st, 10);
-		c->request_port = (unsigned)sqlite3_column_int(st, 11);
+			 nms_db_column_text(st, 9));
+		c->endpoint_port = (unsigned)nms_db_column_int64(st, 10);
+		c->request_port = (unsigned)nms_db_column_int64(st, 11);
 		snprintf(c->route_addrs, sizeof(c->route_addrs), "%s",
-			 (const char *)sqlite3_column_text(st, 12));
-		rc = sqlite3_step(st);
+			 nms_db_column_text(st, 12));
+		rc = nms_db_step(st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return nms_db_fail(s, err, errlen, "taking the challenge");
+	nms_db_finalize(st);
+	if (rc != NMS_DB_DONE && rc != NMS_DB_ROW)
+		return nms_sql_fail(s, err, errlen, "taking the challenge");
 	if (!found)
 		return tr_fail(err, errlen,
 			       "unknown or already used challenge (replay?)");
@@ -415,12 +419,12 @@ int64_t nms_store_tls_key(struct nms_store *s, int64_t device_id,
 			  const uint8_t policy[32], char *err, size_t errlen)
 {
 	int64_t owner = 0, id;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	id = owned_row(s, "SELECT id, device_id FROM tls_keys WHERE name = ?",
 		       name, &owner);
 	if (id < 0)
-		return nms_db_fail(s, err, errlen, "looking up the TLS key");
+		return nms_sql_fail(s, err, errlen, "looking up the TLS key");
 	if (id > 0 && owner != device_id)
 		return tr_fail(
 			err, errlen,
@@ -430,14 +434,14 @@ int64_t nms_store_tls_key(struct nms_store *s, int64_t device_id,
 			     " WHERE id = ?5" :
 			     "INSERT INTO tls_keys"
 			     " (device_id, name, public, policy, certified)"
-			     " VALUES (?1, ?2, ?6, ?3, ?4)",
+			     " VALUES (?1, ?2, ?6, ?3, ?4) RETURNING id",
 			"tls_keys", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
+	nms_db_bind_int64(st, 1, device_id);
 	nms_bind_blob(st, 2, name);
-	sqlite3_bind_blob(st, 3, policy, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
-	sqlite3_bind_int64(st, 5, id);
+	nms_db_bind_blob(st, 3, policy, 32);
+	nms_db_bind_int64(st, 4, (int64_t)time(NULL));
+	nms_db_bind_int64(st, 5, id);
 	nms_bind_blob(st, 6, pub);
 	if (id)
 		return step_one(s, st, "updating the TLS key", err, errlen) ?
@@ -449,47 +453,48 @@ int64_t nms_store_tls_key(struct nms_store *s, int64_t device_id,
 int64_t nms_store_cert_add(struct nms_store *s, const struct nms_cert_row *c,
 			   char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(
 		    s,
 		    "INSERT INTO certificates (device_id, tls_key_id, serial,"
-		    " der, not_after, issued) VALUES (?, ?, ?, ?, ?, ?)",
+		    " der, not_after, issued) VALUES (?, ?, ?, ?, ?, ?)"
+		    " RETURNING id",
 		    "certificates", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->device_id);
-	sqlite3_bind_int64(st, 2, c->tls_key_id);
-	sqlite3_bind_text(st, 3, c->serial, -1, SQLITE_STATIC);
+	nms_db_bind_int64(st, 1, c->device_id);
+	nms_db_bind_int64(st, 2, c->tls_key_id);
+	nms_db_bind_text(st, 3, c->serial);
 	nms_bind_blob(st, 4, c->der);
-	sqlite3_bind_int64(st, 5, c->not_after);
-	sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
+	nms_db_bind_int64(st, 5, c->not_after);
+	nms_db_bind_int64(st, 6, (int64_t)time(NULL));
 	return nms_step_insert(s, st, "adding the certificate", err, errlen);
 }
 
 int64_t nms_store_cert_count(struct nms_store *s, int64_t device_id)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(
+	if (nms_db_prepare(
 		    s->db,
 		    device_id ?
 			    "SELECT count(*) FROM certificates WHERE device_id = ?" :
 			    "SELECT count(*) FROM certificates",
-		    -1, &st, NULL))
+		    &st))
 		return -1;
 	if (device_id)
-		sqlite3_bind_int64(st, 1, device_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+		nms_db_bind_int64(st, 1, device_id);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
 int nms_store_migrate_ek_keys(struct nms_store *s, void *arg, char *err,
 			      size_t errlen)
 {
-	sqlite3_stmt *st, *up = NULL;
+	struct nms_stmt *st, *up = NULL;
 	int rc;
 
 	(void)arg;
@@ -497,37 +502,37 @@ int nms_store_migrate_ek_keys(struct nms_store *s, void *arg, char *err,
 			&st) < 0 ||
 	    nms_prepare(s, "UPDATE eks SET key_id = ? WHERE id = ?", "eks", err,
 			errlen, &up) < 0) {
-		sqlite3_finalize(st);
+		nms_db_finalize(st);
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = nms_db_step(st)) == NMS_DB_ROW) {
 		TPM2B_PUBLIC pub = { 0 };
 		uint8_t id[32];
 		size_t off = 0;
-		const uint8_t *b = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		const uint8_t *b = nms_db_column_blob(st, 1);
+		size_t n = (size_t)nms_db_column_bytes(st, 1);
 
 		if (!b || Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, n, &off, &pub) ||
 		    off != n || tr_ek_key_id(&pub, id) < 0) {
 			tr_fail(err, errlen,
 				"EK %lld: its stored public area has no key this NMS reads",
-				(long long)sqlite3_column_int64(st, 0));
+				(long long)nms_db_column_int64(st, 0));
 			goto fail;
 		}
-		sqlite3_reset(up);
-		sqlite3_bind_blob(up, 1, id, 32, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			nms_db_fail(s, err, errlen, "setting an EK's key id");
+		nms_db_reset(up);
+		nms_db_bind_blob(up, 1, id, 32);
+		nms_db_bind_int64(up, 2, nms_db_column_int64(st, 0));
+		if (nms_db_step(up) != NMS_DB_DONE) {
+			nms_sql_fail(s, err, errlen, "setting an EK's key id");
 			goto fail;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		nms_db_fail(s, err, errlen, "reading the EKs");
+	if (rc != NMS_DB_DONE) {
+		nms_sql_fail(s, err, errlen, "reading the EKs");
 		goto fail;
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(up);
+	nms_db_finalize(st);
+	nms_db_finalize(up);
 	/* Two devices on one EK key are the hole of issue 12 having been
 	 * used: the upgrade stops rather than pick one. */
 	if (nms_prepare(s,
@@ -537,27 +542,27 @@ int nms_store_migrate_ek_keys(struct nms_store *s, void *arg, char *err,
 			" JOIN devices b ON b.id = y.device_id LIMIT 1",
 			"eks", err, errlen, &st) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW)
 		tr_fail(err, errlen,
 			"devices \"%s\" and \"%s\" are one TPM (one EK key): delete the one that is not that router, then start the NMS again",
-			(const char *)sqlite3_column_text(st, 0),
-			(const char *)sqlite3_column_text(st, 1));
-	else if (rc != SQLITE_DONE)
-		nms_db_fail(s, err, errlen, "looking for shared EKs");
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+			(const char *)nms_db_column_text(st, 0),
+			(const char *)nms_db_column_text(st, 1));
+	else if (rc != NMS_DB_DONE)
+		nms_sql_fail(s, err, errlen, "looking for shared EKs");
+	nms_db_finalize(st);
+	if (rc != NMS_DB_DONE)
 		return -1;
 	if (nms_prepare(s, "CREATE UNIQUE INDEX eks_by_key ON eks(key_id)",
 			"eks", err, errlen, &st) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ?
+	rc = nms_db_step(st);
+	nms_db_finalize(st);
+	return rc == NMS_DB_DONE ?
 		       0 :
-		       nms_db_fail(s, err, errlen, "indexing EK keys");
+		       nms_sql_fail(s, err, errlen, "indexing EK keys");
 fail:
-	sqlite3_finalize(st);
-	sqlite3_finalize(up);
+	nms_db_finalize(st);
+	nms_db_finalize(up);
 	return -1;
 }

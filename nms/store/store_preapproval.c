@@ -38,7 +38,7 @@ static int add(struct nms_store *s, const uint8_t *sha256, const char *serial,
 	       const uint8_t *issuer, size_t ilen, const char *device,
 	       char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	if (!device || !*device)
@@ -48,24 +48,29 @@ static int add(struct nms_store *s, const uint8_t *sha256, const char *serial,
 			" ek_serial, ek_issuer, added) VALUES (?, ?, ?, ?, ?)",
 			"pre-approvals", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	nms_db_bind_text(st, 1, device);
 	if (sha256)
-		sqlite3_bind_blob(st, 2, sha256, 32, SQLITE_STATIC);
+		nms_db_bind_blob(st, 2, sha256, 32);
+	else
+		nms_db_bind_null(st, 2);
 	if (serial) {
-		sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, issuer, (int)ilen, SQLITE_STATIC);
+		nms_db_bind_text(st, 3, serial);
+		nms_db_bind_blob(st, 4, issuer, ilen);
+	} else {
+		nms_db_bind_null(st, 3);
+		nms_db_bind_null(st, 4);
 	}
-	sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	nms_db_bind_int64(st, 5, (int64_t)time(NULL));
+	rc = nms_db_step(st);
+	nms_db_finalize(st);
+	if (rc == NMS_DB_DONE)
 		return 0;
-	if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+	if (nms_db_unique_violation(s->db))
 		return tr_fail(
 			err, errlen,
 			"pre-approval: \"%s\", or that EK certificate, is on the list already",
 			device);
-	return nms_db_fail(s, err, errlen, "adding the pre-approval");
+	return nms_sql_fail(s, err, errlen, "adding the pre-approval");
 }
 
 int nms_store_preapprove_cert(struct nms_store *s, const uint8_t sha256[32],
@@ -94,18 +99,15 @@ int nms_store_preapprove_serial(struct nms_store *s, const char *serial,
 int nms_store_preapproval_remove(struct nms_store *s, const char *device,
 				 char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s, "DELETE FROM preapproved WHERE device = ?",
 			"pre-approvals", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "removing the pre-approval");
-	return sqlite3_changes(s->db) ?
+	nms_db_bind_text(st, 1, device);
+	if (nms_step_done(s, st, "removing the pre-approval", err, errlen) < 0)
+		return -1;
+	return nms_db_changes(s->db) ?
 		       0 :
 		       tr_fail(err, errlen, "\"%s\" is not pre-approved",
 			       device);
@@ -117,7 +119,7 @@ int nms_store_preapproved(struct nms_store *s, const uint8_t sha256[32],
 			  size_t errlen)
 {
 	char canon[NMS_SERIAL_MAX + 1] = "";
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc, found = 0;
 
 	/* An unreadable serial matches no serial entry. */
@@ -130,26 +132,25 @@ int nms_store_preapproved(struct nms_store *s, const uint8_t sha256[32],
 			" ORDER BY ek_cert_sha256 IS NULL LIMIT 1",
 			"pre-approvals", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_blob(st, 1, sha256, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, issuer ? issuer : (const uint8_t *)"",
-			  (int)ilen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	nms_db_bind_blob(st, 1, sha256, 32);
+	nms_db_bind_text(st, 2, canon);
+	nms_db_bind_blob(st, 3, issuer, issuer ? ilen : 0);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW) {
 		found = 1;
-		snprintf(device, dlen, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
+		snprintf(device, dlen, "%s", nms_db_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "reading the pre-approvals");
+	nms_db_finalize(st);
+	if (rc == NMS_DB_ERROR)
+		return nms_sql_fail(s, err, errlen,
+				    "reading the pre-approvals");
 	return found;
 }
 
 int nms_store_preapprovals(struct nms_store *s, nms_preapproval_fn *fn,
 			   void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int n = 0, rc;
 
 	if (nms_prepare(s,
@@ -157,17 +158,18 @@ int nms_store_preapprovals(struct nms_store *s, nms_preapproval_fn *fn,
 			" FROM preapproved ORDER BY device",
 			"pre-approvals", err, errlen, &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = nms_db_step(st)) == NMS_DB_ROW) {
 		n++;
-		if (fn((const char *)sqlite3_column_text(st, 0),
-		       sqlite3_column_bytes(st, 1) == 32 ?
-			       sqlite3_column_blob(st, 1) :
+		if (fn(nms_db_column_text(st, 0),
+		       nms_db_column_bytes(st, 1) == 32 ?
+			       nms_db_column_blob(st, 1) :
 			       NULL,
-		       (const char *)sqlite3_column_text(st, 2), arg))
+		       nms_db_column_text(st, 2), arg))
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "reading the pre-approvals");
+	nms_db_finalize(st);
+	if (rc == NMS_DB_ERROR)
+		return nms_sql_fail(s, err, errlen,
+				    "reading the pre-approvals");
 	return n;
 }

@@ -56,6 +56,10 @@ int nms_store_endpoint_set(struct nms_store *s, int64_t device_id,
 			   const char *address, unsigned port, char *err,
 			   size_t errlen);
 
+/* @device_id is probed no more (a router taken out of service). */
+int nms_store_endpoint_delete(struct nms_store *s, int64_t device_id, char *err,
+			      size_t errlen);
+
 typedef int nms_endpoint_fn(int64_t device_id, const char *device,
 			    const char *address, unsigned port, void *arg);
 /* Each endpoint, by device name. */

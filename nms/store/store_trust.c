@@ -15,71 +15,47 @@
 int64_t nms_store_device_id(struct nms_store *s, const char *name, char *err,
 			    size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 	int rc;
 
 	if (nms_prepare_cached(s, "SELECT id FROM devices WHERE name = ?",
 			       "devices", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
+	nms_db_bind_text(st, 1, name);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW)
+		id = nms_db_column_int64(st, 0);
+	else if (rc == NMS_DB_DONE)
 		tr_fail(err, errlen, "no device named \"%s\"", name);
 	else
-		nms_db_fail(s, err, errlen, "looking up the device");
-	nms_release(s, st);
+		nms_sql_fail(s, err, errlen, "looking up the device");
+	nms_db_finalize(st);
 	return id;
 }
 
 /* The state in column @col of @st; -1 if it is not one of the four. */
-static int column_state(sqlite3_stmt *st, int col, enum trust_state *out)
+static int column_state(struct nms_stmt *st, int col, enum trust_state *out)
 {
-	return trust_state_parse((const char *)sqlite3_column_text(st, col),
+	return trust_state_parse((const char *)nms_db_column_text(st, col),
 				 out);
 }
 
 /* The trust row from columns @col.. (trust, trust_reason, trust_since). */
-static int column_row(sqlite3_stmt *st, int col, struct nms_trust_row *row)
+static int column_row(struct nms_stmt *st, int col, struct nms_trust_row *row)
 {
 	if (column_state(st, col, &row->state) < 0)
 		return -1;
 	snprintf(row->reason, sizeof(row->reason), "%s",
-		 (const char *)sqlite3_column_text(st, col + 1));
-	row->since_ms = sqlite3_column_int64(st, col + 2);
+		 (const char *)nms_db_column_text(st, col + 1));
+	row->since_ms = nms_db_column_int64(st, col + 2);
 	return 0;
-}
-
-/*
- * Step @st to its end, handing each row to @row, which returns 0 to go
- * on, 1 to stop, -1 for a row it cannot read; then release. The number
- * of rows handed over, or -1 with @what in @err.
- */
-typedef int row_fn(sqlite3_stmt *st, void *arg);
-static int each_row(struct nms_store *s, sqlite3_stmt *st, row_fn *row,
-		    void *arg, const char *what, char *err, size_t errlen)
-{
-	int rc, n = 0, r = 0;
-
-	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = row(st, arg);
-		n += r >= 0;
-	}
-	nms_release(s, st);
-	if (r < 0)
-		return tr_fail(err, errlen, "%s: a row holds an unknown state",
-			       what);
-	if (!r && rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, what);
-	return n;
 }
 
 int nms_store_trust_get(struct nms_store *s, int64_t device_id,
 			struct nms_trust_row *row, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc, ret = -1;
 
 	if (nms_prepare_cached(
@@ -88,17 +64,17 @@ int nms_store_trust_get(struct nms_store *s, int64_t device_id,
 		    " WHERE id = ?",
 		    "devices", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && column_row(st, 0, row) == 0) {
+	nms_db_bind_int64(st, 1, device_id);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW && column_row(st, 0, row) == 0) {
 		ret = 0;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == NMS_DB_DONE) {
 		tr_fail(err, errlen, "no device with id %lld",
 			(long long)device_id);
 	} else {
-		nms_db_fail(s, err, errlen, "reading the trust state");
+		nms_sql_fail(s, err, errlen, "reading the trust state");
 	}
-	nms_release(s, st);
+	nms_db_finalize(st);
 	return ret;
 }
 
@@ -107,7 +83,7 @@ struct dev_walk {
 	void *arg;
 };
 
-static int dev_row(sqlite3_stmt *st, void *arg)
+static int dev_row(struct nms_stmt *st, void *arg)
 {
 	struct dev_walk *w = arg;
 	struct nms_trust_row row;
@@ -115,23 +91,23 @@ static int dev_row(sqlite3_stmt *st, void *arg)
 	if (column_row(st, 2, &row) < 0)
 		return -1;
 	return w->fn &&
-	       w->fn(sqlite3_column_int64(st, 0),
-		     (const char *)sqlite3_column_text(st, 1), &row, w->arg);
+	       w->fn(nms_db_column_int64(st, 0),
+		     (const char *)nms_db_column_text(st, 1), &row, w->arg);
 }
 
 int nms_store_trust_devices(struct nms_store *s, nms_trust_dev_fn *fn,
 			    void *arg, char *err, size_t errlen)
 {
 	struct dev_walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT id, name, trust, trust_reason, trust_since"
 			" FROM devices ORDER BY name",
 			"devices", err, errlen, &st) < 0)
 		return -1;
-	return each_row(s, st, dev_row, &w, "reading trust states", err,
-			errlen);
+	return nms_each_row(s, st, dev_row, &w, "reading trust states", "state",
+			    err, errlen);
 }
 
 struct set_args {
@@ -144,7 +120,7 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	struct set_args *a = arg;
 	char detail[600];
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	/* Compare and set: the change is from the state it was decided on. */
@@ -154,17 +130,17 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 		    " trust_since = ?, updated = ? WHERE id = ? AND trust = ?",
 		    "devices", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, trust_state_name(a->to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, a->time_ms);
-	sqlite3_bind_int64(st, 4, a->time_ms / 1000);
-	sqlite3_bind_int64(st, 5, a->device_id);
-	sqlite3_bind_text(st, 6, trust_state_name(a->from), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	nms_release(s, st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "setting the trust state");
-	if (sqlite3_changes(s->db) != 1)
+	nms_db_bind_text(st, 1, trust_state_name(a->to));
+	nms_db_bind_text(st, 2, a->reason);
+	nms_db_bind_int64(st, 3, a->time_ms);
+	nms_db_bind_int64(st, 4, a->time_ms / 1000);
+	nms_db_bind_int64(st, 5, a->device_id);
+	nms_db_bind_text(st, 6, trust_state_name(a->from));
+	rc = nms_db_step(st);
+	nms_db_finalize(st);
+	if (rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, "setting the trust state");
+	if (nms_db_changes(s->db) != 1)
 		return tr_fail(
 			err, errlen,
 			"device %lld is not in state %s (changed meanwhile, or no such device)",
@@ -172,14 +148,14 @@ static int set_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 	if (nms_prepare_cached(s,
 			       "INSERT INTO trust_history"
 			       " (device_id, time_ms, previous, state, reason)"
-			       " VALUES (?, ?, ?, ?, ?)",
+			       " VALUES (?, ?, ?, ?, ?) RETURNING id",
 			       "trust_history", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->device_id);
-	sqlite3_bind_int64(st, 2, a->time_ms);
-	sqlite3_bind_text(st, 3, trust_state_name(a->from), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, trust_state_name(a->to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, a->reason, -1, SQLITE_STATIC);
+	nms_db_bind_int64(st, 1, a->device_id);
+	nms_db_bind_int64(st, 2, a->time_ms);
+	nms_db_bind_text(st, 3, trust_state_name(a->from));
+	nms_db_bind_text(st, 4, trust_state_name(a->to));
+	nms_db_bind_text(st, 5, a->reason);
 	if (nms_step_insert(s, st, "adding to the trust history", err, errlen) <
 	    0)
 		return -1;
@@ -210,15 +186,15 @@ struct hist_walk {
 	void *arg;
 };
 
-static int hist_row(sqlite3_stmt *st, void *arg)
+static int hist_row(struct nms_stmt *st, void *arg)
 {
 	struct hist_walk *w = arg;
 	struct nms_trust_hist h;
 
-	h.time_ms = sqlite3_column_int64(st, 0);
+	h.time_ms = nms_db_column_int64(st, 0);
 	if (column_state(st, 1, &h.from) || column_state(st, 2, &h.to))
 		return -1;
-	h.reason = (const char *)sqlite3_column_text(st, 3);
+	h.reason = (const char *)nms_db_column_text(st, 3);
 	return w->fn && w->fn(&h, w->arg);
 }
 
@@ -227,16 +203,16 @@ int nms_store_trust_history(struct nms_store *s, int64_t device_id,
 			    size_t errlen)
 {
 	struct hist_walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare(s,
 			"SELECT time_ms, previous, state, reason"
 			" FROM trust_history WHERE device_id = ? ORDER BY id",
 			"trust_history", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
-	return each_row(s, st, hist_row, &w, "reading the trust history", err,
-			errlen);
+	nms_db_bind_int64(st, 1, device_id);
+	return nms_each_row(s, st, hist_row, &w, "reading the trust history",
+			    "state", err, errlen);
 }
 
 /* The canonical text of the address @in into @out (46 bytes). */
@@ -255,7 +231,7 @@ int nms_store_router_addr_add(struct nms_store *s, int64_t device_id,
 			      const char *addr, char *err, size_t errlen)
 {
 	char canon[46];
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc, ret = -1;
 
 	if (!addr || canonical_addr(addr, canon) < 0)
@@ -273,25 +249,25 @@ int nms_store_router_addr_add(struct nms_store *s, int64_t device_id,
 		    "  (SELECT name FROM devices WHERE id = device_id)",
 		    "router_addrs", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
-	sqlite3_bind_text(st, 2, canon, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == device_id)
+	nms_db_bind_int64(st, 1, device_id);
+	nms_db_bind_text(st, 2, canon);
+	rc = nms_db_step(st);
+	if (rc == NMS_DB_ROW && nms_db_column_int64(st, 0) == device_id)
 		ret = 0;
-	else if (rc == SQLITE_ROW)
+	else if (rc == NMS_DB_ROW)
 		tr_fail(err, errlen,
 			"address %s already belongs to router \"%s\"", canon,
-			(const char *)sqlite3_column_text(st, 1));
+			(const char *)nms_db_column_text(st, 1));
 	else
-		nms_db_fail(s, err, errlen, "adding the router address");
-	sqlite3_finalize(st);
+		nms_sql_fail(s, err, errlen, "adding the router address");
+	nms_db_finalize(st);
 	return ret;
 }
 
 int nms_store_router_addrs(struct nms_store *s, int64_t device_id,
 			   char (*addrs)[46], int cap, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc, n = 0;
 
 	if (nms_prepare_cached(
@@ -300,23 +276,23 @@ int nms_store_router_addrs(struct nms_store *s, int64_t device_id,
 		    " ORDER BY addr",
 		    "router_addrs", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < cap)
-		snprintf(addrs[n++], 46, "%s", sqlite3_column_text(st, 0));
-	nms_release(s, st);
-	if (rc == SQLITE_ROW)
+	nms_db_bind_int64(st, 1, device_id);
+	while ((rc = nms_db_step(st)) == NMS_DB_ROW && n < cap)
+		snprintf(addrs[n++], 46, "%s", nms_db_column_text(st, 0));
+	nms_db_finalize(st);
+	if (rc == NMS_DB_ROW)
 		return tr_fail(err, errlen,
 			       "device %lld has more than %d addresses",
 			       (long long)device_id, cap);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "reading router addresses");
+	if (rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, "reading router addresses");
 	return n;
 }
 
 int64_t nms_store_route_host(struct nms_store *s, const char *name,
 			     const char *netns, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 
 	if (!name || !*name || !netns)
@@ -330,13 +306,13 @@ int64_t nms_store_route_host(struct nms_store *s, const char *name,
 		    " RETURNING id",
 		    "route_hosts", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, netns, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+	nms_db_bind_text(st, 1, name);
+	nms_db_bind_text(st, 2, netns);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		id = nms_db_column_int64(st, 0);
 	else
-		nms_db_fail(s, err, errlen, "adding the managed host");
-	sqlite3_finalize(st);
+		nms_sql_fail(s, err, errlen, "adding the managed host");
+	nms_db_finalize(st);
 	return id;
 }
 
@@ -344,7 +320,7 @@ int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
 				 const char *actuator, const char *vty,
 				 int64_t device_id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t id = -1;
 
 	if (!name || !*name || !vty || !*vty)
@@ -363,15 +339,15 @@ int64_t nms_store_route_host_frr(struct nms_store *s, const char *name,
 		    " RETURNING id",
 		    "route_hosts", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, vty, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, device_id);
-	sqlite3_bind_text(st, 4, actuator, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+	nms_db_bind_text(st, 1, name);
+	nms_db_bind_text(st, 2, vty);
+	nms_db_bind_int64(st, 3, device_id);
+	nms_db_bind_text(st, 4, actuator);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		id = nms_db_column_int64(st, 0);
 	else
-		nms_db_fail(s, err, errlen, "adding the FRR host");
-	sqlite3_finalize(st);
+		nms_sql_fail(s, err, errlen, "adding the FRR host");
+	nms_db_finalize(st);
 	return id;
 }
 
@@ -380,23 +356,23 @@ struct target_walk {
 	void *arg;
 };
 
-static int target_row(sqlite3_stmt *st, void *arg)
+static int target_row(struct nms_stmt *st, void *arg)
 {
 	struct target_walk *w = arg;
 	struct nms_route_target t;
 
-	t.host_id = sqlite3_column_int64(st, 0);
-	t.host = (const char *)sqlite3_column_text(st, 1);
-	t.netns = (const char *)sqlite3_column_text(st, 2);
-	t.device_id = sqlite3_column_int64(st, 3);
-	t.device = (const char *)sqlite3_column_text(st, 4);
+	t.host_id = nms_db_column_int64(st, 0);
+	t.host = (const char *)nms_db_column_text(st, 1);
+	t.netns = (const char *)nms_db_column_text(st, 2);
+	t.device_id = nms_db_column_int64(st, 3);
+	t.device = (const char *)nms_db_column_text(st, 4);
 	if (column_state(st, 5, &t.state) ||
 	    column_state(st, 7, &t.applied_state))
 		return -1;
-	t.applied_metric = sqlite3_column_int64(st, 6);
-	t.applied_withdrawn = sqlite3_column_int(st, 10);
-	t.actuator = (const char *)sqlite3_column_text(st, 8);
-	t.vty = (const char *)sqlite3_column_text(st, 9);
+	t.applied_metric = nms_db_column_int64(st, 6);
+	t.applied_withdrawn = nms_db_column_int64(st, 10) != 0;
+	t.actuator = nms_db_column_text(st, 8);
+	t.vty = nms_db_column_text(st, 9);
 	return w->fn && w->fn(&t, w->arg);
 }
 
@@ -405,25 +381,28 @@ int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 			    size_t errlen)
 {
 	struct target_walk w = { fn, arg };
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	if (nms_prepare_cached(
 		    s,
 		    "SELECT h.id, h.name, h.netns, d.id, d.name, d.trust,"
 		    "  coalesce(a.metric, -1), coalesce(a.state, d.trust),"
-		    "  h.actuator, h.vty, coalesce(a.action = 'withdraw', 0)"
+		    "  h.actuator, h.vty, "
+		    "  CASE WHEN a.action = 'withdraw' THEN 1 ELSE 0 END"
 		    " FROM route_hosts h"
 		    " JOIN devices d ON d.id IN (SELECT device_id FROM router_addrs)"
 		    " LEFT JOIN route_applied a"
 		    "  ON a.host_id = h.id AND a.device_id = d.id"
 		    /* A router's own configuration does not re-cost it. */
-		    " WHERE (?1 = 0 OR d.id = ?1) AND h.device_id IS NOT d.id"
+		    " WHERE (?1 = 0 OR d.id = ?1"
+		    "  OR (?1 < 0 AND (a.state IS NULL OR a.state <> d.trust)))"
+		    "  AND (h.device_id IS NULL OR h.device_id <> d.id)"
 		    " ORDER BY h.id, d.id",
 		    "route targets", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device_id);
-	return each_row(s, st, target_row, &w, "reading route targets", err,
-			errlen);
+	nms_db_bind_int64(st, 1, device_id);
+	return nms_each_row(s, st, target_row, &w, "reading route targets",
+			    "state", err, errlen);
 }
 
 struct applied_args {
@@ -437,27 +416,29 @@ struct applied_args {
 static int applied_tx(struct nms_store *s, void *arg, char *err, size_t errlen)
 {
 	struct applied_args *a = arg;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int rc;
 
 	if (nms_prepare_cached(
 		    s,
-		    "INSERT OR REPLACE INTO route_applied"
+		    "INSERT INTO route_applied"
 		    " (host_id, device_id, state, metric, time_ms, action)"
-		    " VALUES (?, ?, ?, ?, ?, ?)",
+		    " VALUES (?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT (host_id, device_id) DO UPDATE SET"
+		    " state = excluded.state, metric = excluded.metric,"
+		    " time_ms = excluded.time_ms, action = excluded.action",
 		    "route_applied", err, errlen, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->host_id);
-	sqlite3_bind_int64(st, 2, a->device_id);
-	sqlite3_bind_text(st, 3, trust_state_name(a->state), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, a->metric);
-	sqlite3_bind_int64(st, 5, a->time_ms);
-	sqlite3_bind_text(st, 6, a->withdrawn ? "withdraw" : "recost", -1,
-			  SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	nms_release(s, st);
-	if (rc != SQLITE_DONE)
-		return nms_db_fail(s, err, errlen, "recording applied routes");
+	nms_db_bind_int64(st, 1, a->host_id);
+	nms_db_bind_int64(st, 2, a->device_id);
+	nms_db_bind_text(st, 3, trust_state_name(a->state));
+	nms_db_bind_int64(st, 4, a->metric);
+	nms_db_bind_int64(st, 5, a->time_ms);
+	nms_db_bind_text(st, 6, a->withdrawn ? "withdraw" : "recost");
+	rc = nms_db_step(st);
+	nms_db_finalize(st);
+	if (rc != NMS_DB_DONE)
+		return nms_sql_fail(s, err, errlen, "recording applied routes");
 	return nms_store_event(s, a->device_id, "route", a->detail, err,
 			       errlen) < 0 ?
 		       -1 :

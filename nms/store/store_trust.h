@@ -107,9 +107,11 @@ struct nms_route_target {
 
 /*
  * Every pair of managed host and router that has addresses (of @device_id
- * only, when not 0), ordered by host id, but for a host that is that
- * router. Returns how many, or -1.
+ * only, when above 0; with NMS_ROUTE_PENDING, only the pairs not yet
+ * converged to the router's state now), ordered by host id, but for a
+ * host that is that router. Returns how many, or -1.
  */
+#define NMS_ROUTE_PENDING (-1)
 typedef int nms_route_target_fn(const struct nms_route_target *t, void *arg);
 int nms_store_route_targets(struct nms_store *s, int64_t device_id,
 			    nms_route_target_fn *fn, void *arg, char *err,

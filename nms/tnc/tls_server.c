@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -525,6 +526,10 @@ static void accept_all(struct tls_server *s)
 
 		if (fd < 0)
 			return;
+		/* PT-TLS is request and answer: no Nagle delay (40 ms a
+		 * round trip against a delayed ACK). */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+			   sizeof(int));
 		s->st.accepted++;
 		peer_text(&ss, peer, sizeof(peer));
 		source_key(&ss, key);

@@ -42,6 +42,7 @@
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
 #include "nms/route/route_actuator.h"
+#include "nms/route/route_lease.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
 
@@ -344,6 +345,17 @@ static int converge(struct nms_store *s, struct opts *o, int64_t device,
 		hosts = json_object_new_array();
 		json_object_object_add(out, "hosts", hosts);
 	}
+	/* Several nmsd on PostgreSQL: the route owner converges. */
+	if (!nms_route_lease_get(&(struct nms_route_lease){ 0 })) {
+		if (out)
+			json_object_object_add(
+				out, "routes",
+				json_object_new_string(
+					"left to the route owner"));
+		else
+			printf("routes: left to the route owner\n");
+		return 0;
+	}
 	rc = nms_trust_converge(s, &o->metrics, device, all,
 				out ? converged_json : converged_text, hosts,
 				err, errlen);
@@ -524,6 +536,10 @@ static int store_cmd(int argc, char **argv, struct opts *o)
 	int rc = 0;
 	int64_t id;
 
+	/* On PostgreSQL, several nmsd share the store and the one holding
+	 * the route lease changes routes: this tool records, it does not. */
+	if (nms_db_target_is_pg(o->db))
+		nms_route_lease_cluster("nms-route");
 	if (nms_store_open(&s, o->db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nms-route: %s\n", err);
 		return 1;

@@ -25,6 +25,13 @@
  *        [--preapproval] [--register-routes] [--attest-request-on-bad]
  *        [--attest-request-interval MS]
  *        [--vtysh PATH]
+ *        [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]
+ *        [--route-poll-ms MS]
+ *
+ * --db is a SQLite file, or a PostgreSQL database (postgresql://... or
+ * pg:CONNINFO) that several nmsd share: each is then a member (its id:
+ * --member-id, by default host:pid:start), probes its share of the
+ * routers, and the one holding the route lease changes routes.
  *        [--api-port N [--api-listen ADDR] [--api-port-file F]
  *         [--api-operator-ca PEM]]
  *
@@ -47,6 +54,7 @@
 #include "nms/probe/requester.h"
 #include "nms/route/frr_actuator.h"
 #include "nms/route/observe.h"
+#include "nms/route/route_owner.h"
 #include "nms/store/store.h"
 #include "nms/tnc/attest_service.h"
 #include "tpm/credential.h"
@@ -60,6 +68,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ERRLEN 512
@@ -103,7 +112,11 @@ static int usage(int rc)
 		"            [--attest-request-interval MS]\n"
 		"            [--vtysh PATH]\n"
 		"            [--api-port N [--api-listen ADDR] [--api-port-file FILE]\n"
-		"             [--api-operator-ca PEM]]\n");
+		"             [--api-operator-ca PEM]]\n"
+		"            [--member-id ID] [--heartbeat-ms MS] [--route-lease-ms MS]\n"
+		"            [--route-poll-ms MS]\n"
+		"  --db: a SQLite file, or PostgreSQL (postgresql://... or pg:CONNINFO)\n"
+		"  shared by several nmsd\n");
 	return rc;
 }
 
@@ -154,6 +167,8 @@ struct options {
 	struct attest_service_config attest;
 	struct trust_metrics metrics;
 	unsigned probe_interval, probe_timeout;
+	const char *member_id;
+	unsigned heartbeat_ms, lease_ms, route_poll_ms;
 	bool request_on_bad; /* ask a router a probe made bad to attest */
 	unsigned request_interval; /* ms; 0: no scheduled requests */
 };
@@ -254,6 +269,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "est-idle-timeout", required_argument, NULL, 1007 },
 		{ "ospf-costs", required_argument, NULL, 'X' },
 		{ "vtysh", required_argument, NULL, 'y' },
+		{ "member-id", required_argument, NULL, 1200 },
+		{ "heartbeat-ms", required_argument, NULL, 1201 },
+		{ "route-lease-ms", required_argument, NULL, 1202 },
+		{ "route-poll-ms", required_argument, NULL, 1203 },
 		{ "route-policy", required_argument, NULL, 1008 },
 		{ "preapproval", no_argument, NULL, 1009 },
 		{ "register-routes", no_argument, NULL, 1012 },
@@ -414,6 +433,21 @@ static int parse(int argc, char **argv, struct options *o)
 			else
 				o->est.timeout_seconds = v;
 			break;
+		case 1200:
+			o->member_id = optarg;
+			break;
+		case 1201:
+		case 1202:
+		case 1203:
+			if (count(optarg, 10, 600000, &v) < 0)
+				return -1;
+			if (c == 1201)
+				o->heartbeat_ms = v;
+			else if (c == 1202)
+				o->lease_ms = v;
+			else
+				o->route_poll_ms = v;
+			break;
 		case 1100:
 			o->api.address = optarg;
 			break;
@@ -490,6 +524,12 @@ static int parse(int argc, char **argv, struct options *o)
 							"--ek-roots PEM");
 		return -2;
 	}
+	/* A lease renewed at every heartbeat must outlive a few of them. */
+	if (o->lease_ms && o->lease_ms < 2 * o->heartbeat_ms) {
+		fprintf(stderr,
+			"nmsd: --route-lease-ms must be at least twice --heartbeat-ms\n");
+		return -2;
+	}
 	if (optind != argc || o->enroll.cert_days <= 0 ||
 	    o->enroll.challenge_seconds <= 0)
 		return -1;
@@ -520,9 +560,12 @@ static int serve(struct options *o)
 	struct nms_est_server *est = NULL;
 	struct attest_service *svc = NULL;
 	struct nms_monitor *mon = NULL;
+	struct nms_route_owner *owner = NULL;
 	struct nms_api_server *api = NULL;
 	SSL_CTX *request_ctx = NULL;
-	char err[ERRLEN], ca_file[4096], *lists = NULL;
+	char err[ERRLEN], ca_file[4096], *lists = NULL, member[128],
+					 host[64] = "";
+	bool cluster = nms_db_target_is_pg(o->db);
 	int rc = 1;
 
 	if (fit_descriptors(o) < 0)
@@ -559,6 +602,37 @@ static int serve(struct options *o)
 	       o->enroll.ek_crls ? "with" : "WITHOUT");
 	if (o->port_file && write_port(o->port_file, nms_est_port(est)) < 0)
 		goto out;
+	/* Several NMS hosts on PostgreSQL: join, and let the holder of the
+	 * route lease change routes (it converges every host first). */
+	if (cluster) {
+		struct nms_route_owner_config rc_cfg = {
+			.db = o->db,
+			.member_id = member,
+			.host = host,
+			.beat_ms = o->heartbeat_ms,
+			.lease_ms = o->lease_ms,
+			.poll_ms = o->route_poll_ms,
+			.metrics = &o->metrics,
+		};
+		struct timespec ts;
+
+		gethostname(host, sizeof(host) - 1);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (o->member_id)
+			snprintf(member, sizeof(member), "%s", o->member_id);
+		else
+			snprintf(member, sizeof(member), "%s:%ld:%lld", host,
+				 (long)getpid(),
+				 (long long)ts.tv_sec * 1000 +
+					 ts.tv_nsec / 1000000);
+		owner = nms_route_owner_start(&rc_cfg, err, sizeof(err));
+		if (!owner) {
+			tr_log(TR_LOG_ERR, "main", "%s", err);
+			goto out;
+		}
+		tr_log(TR_LOG_INFO, "main",
+		       "member %s of the NMS hosts on PostgreSQL", member);
+	}
 	o->attest.db = o->db;
 	o->attest.ca_dir = o->est.ca_dir;
 	o->attest.refs = &o->policy;
@@ -621,6 +695,9 @@ static int serve(struct options *o)
 			.interval_ms = o->probe_interval,
 			.timeout_ms = o->probe_timeout,
 			.metrics = &o->metrics,
+			.member_id = cluster ? member : NULL,
+			.live_ms =
+				3 * (o->heartbeat_ms ? o->heartbeat_ms : 1000),
 			.request_on_bad = o->request_on_bad,
 			.request_interval_ms = o->request_interval,
 		};
@@ -655,6 +732,7 @@ out:
 	nms_api_stop(api);
 	free(lists);
 	nms_monitor_stop(mon);
+	nms_route_owner_stop(owner);
 	SSL_CTX_free(request_ctx);
 	attest_service_free(svc);
 	nms_est_stop(est);

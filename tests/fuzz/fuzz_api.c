@@ -29,7 +29,7 @@ static void init(void)
 	char err[256];
 
 	if (nms_store_open(&store, ":memory:", err, sizeof(err)) ||
-	    sqlite3_exec(
+	    nms_db_exec(
 		    store.db,
 		    "INSERT INTO devices (name, trust, created, updated)"
 		    " VALUES ('r1', 'good', 1, 1), ('r2', 'bad', 1, 1);"
@@ -43,7 +43,7 @@ static void init(void)
 		    " '/x: in no reference list (1); /y: known-bad digest (2)');"
 		    "INSERT INTO session_results VALUES (1, 'os', 'good', '[]'),"
 		    " (1, 'attestation', 'bad', '[\"/x\", 5, {}]');",
-		    NULL, NULL, NULL) != SQLITE_OK)
+		    err, sizeof(err)) < 0)
 		abort();
 	ctx = (struct api_context){ .store = &store,
 				    .metrics = &trust_metrics_default,
@@ -117,9 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.body = (size_t)(end - p) ? body : NULL;
 	r.body_len = (size_t)(end - p);
 	r.body_too_large = r.body_len > API_BODY_MAX;
-	changes = sqlite3_total_changes(store.db);
+	changes = nms_db_total_changes(store.db);
 	api_handle(&ctx, &r, &resp);
-	changes = sqlite3_total_changes(store.db) - changes;
+	changes = nms_db_total_changes(store.db) - changes;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		known |= resp.status == ok[i];
 	if (!known || (resp.len && !resp.body))

@@ -22,6 +22,7 @@
 #include "userspace/agent/http_client.h"
 #include "nms/enroll/key_policy.h"
 #include "nms/store/store_enroll.h"
+#include "pg_fixture.h"
 #include "nms/store/store_preapproval.h"
 #include "nms/store/store_trust.h"
 #include "test_dir.h"
@@ -89,7 +90,8 @@ static int make_router(struct router *r, struct tr_tpm *t, int pcr)
 static int setup(void **state)
 {
 	struct nms_key_policy_config pc = { .pcr_values = "11=" ZERO64 };
-	char path[512], err[256];
+	char path[512], err[256] = "";
+	const char *target;
 
 	(void)state;
 	if (test_dir_make(&dir, "trustroute-enroll") < 0 ||
@@ -111,9 +113,14 @@ static int setup(void **state)
 	    make_router(&rb, &pair.t[1], 11) < 0 ||
 	    make_router(&ru, &untrusted_t, 11) < 0)
 		return -1;
+	/* The store: a SQLite file, or (TRUSTROUTE_TEST_STORE=pg) a
+	 * PostgreSQL database of this test's own server. */
 	test_dir_path(&dir, path, sizeof(path), "nms.db");
-	if (nms_store_open(&store, path, err, sizeof(err)) < 0)
+	target = tr_store_target(path);
+	if (!target || nms_store_open(&store, target, err, sizeof(err)) < 0) {
+		fprintf(stderr, "setup: store: %s\n", err);
 		return -1;
+	}
 	test_dir_path(&dir, path, sizeof(path), "ca");
 	if (test_dir_sh(&dir, "mkdir %s", path) ||
 	    nms_ca_create(path, "test NMS CA", "localhost,127.0.0.1", 30, err,
@@ -608,18 +615,18 @@ static void test_ek_area_not_its_template(void **state)
 
 static int64_t devices_named(const char *name)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(store.db,
-					    "SELECT count(*) FROM devices"
-					    " WHERE name = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(store.db,
+					"SELECT count(*) FROM devices"
+					" WHERE name = ?",
+					&st),
+			 0);
+	nms_db_bind_text(st, 1, name);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
@@ -1002,11 +1009,11 @@ static void test_registered_at_enrollment(void **state)
 	    make_router(&re, &e_t, 11) < 0)
 		fail_msg("router E: %s", err);
 	/* Another router holds 10.66.0.9. */
-	assert_int_equal(sqlite3_exec(store.db,
-				      "INSERT INTO devices (name, created,"
-				      " updated) VALUES ('re-other', 0, 0)",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(nms_db_exec(store.db,
+				     "INSERT INTO devices (name, created,"
+				     " updated) VALUES ('re-other', 0, 0)",
+				     err, sizeof(err)),
+			 0);
 	other = nms_store_device_id(&store, "re-other", err, sizeof(err));
 	if (other <= 0 || nms_store_router_addr_add(&store, other, "10.66.0.9",
 						    err, sizeof(err)) < 0)

@@ -37,7 +37,7 @@ nmsd_start() {
 	[ -s "$ROOT/build/tpm-ca/swtpm-localca-rootca-cert.pem" ] ||
 		"$ROOT/scripts/swtpm-setup-state" "$T/first.tpm" >/dev/null
 	rm -f "$T/est.port" "$T/tnc.port" "$T/api.port"
-	"$BIN/nmsd" --db "$T/nms.db" --ca-dir "$T/ca" \
+	"$BIN/nmsd" --db "$NMS_DB" --ca-dir "$T/ca" \
 		--ek-roots "$ROOT/build/tpm-ca/swtpm-localca-rootca-cert.pem" \
 		--ek-intermediates "$ROOT/build/tpm-ca/issuercert.pem" \
 		"${REFS[@]}" --lists-name-dir "$LISTS_DIR" --known-bad-list "$T/bad.list" \
@@ -86,7 +86,7 @@ ATTEST='"$AGENT" attest --state-dir "$R" --tnc 127.0.0.1 --tnc-port "$TNC" --tnc
 SERVE='exec "$AGENT" serve --state-dir "$R" --listen 127.0.0.1 --port 0 --port-file "$R.port"'
 
 # The router's trust state in the store.
-trust() { sqlite3 "$T/nms.db" "SELECT trust FROM devices WHERE name = '$1'"; }
+trust() { db_sql "SELECT trust FROM devices WHERE name = '$1'"; }
 # wait_trust NAME STATE: until the store says so (10 s at most).
 wait_trust() {
 	for _ in $(seq 200); do [ "$(trust "$1")" = "$2" ] && return 0; sleep 0.05; done

@@ -4,8 +4,30 @@ pass=0
 fail=0
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${TRUSTROUTE_BIN:-$ROOT/build/default/bin} # another build to test: TRUSTROUTE_BIN
+# TRUSTROUTE_TEST_STORE=pg: the script again under pg-run, whose server
+# (of the test's own) is the store: $NMS_DB and db_sql below.
+if [ "${TRUSTROUTE_TEST_STORE:-}" = pg ] && [ -z "${TRUSTROUTE_PG:-}" ]; then
+	exec "$BIN/pg-run" -- "$0" "$@"
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/trustroute-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+
+# The NMS's store: a SQLite file, or the PostgreSQL database of pg-run.
+if [ "${TRUSTROUTE_TEST_STORE:-}" = pg ]; then
+	NMS_DB=$TRUSTROUTE_PG
+else
+	NMS_DB=$T/nms.db
+fi
+# db_sql SQL: its rows, columns joined by '|', on either backend (blob
+# literals X'..' become PostgreSQL's '\x..'::bytea there).
+db_sql() {
+	if [ "${TRUSTROUTE_TEST_STORE:-}" = pg ]; then
+		psql -X -q -t -A -v ON_ERROR_STOP=1 "$TRUSTROUTE_PG_CONNINFO" \
+			-c "$(printf %s "$1" | sed -E "s/[xX]'([0-9a-fA-F]*)'/'\\\\x\1'::bytea/g")"
+	else
+		sqlite3 "$NMS_DB" "$1"
+	fi
+}
 
 result() { # status description [details]
 	if [ "$1" = 0 ]; then

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NMS store on real SQLite files: a new database gets the current
+ * The NMS store on real SQLite files, or with TRUSTROUTE_TEST_STORE=pg on
+ * a PostgreSQL server of the test's own (the same tests): a new database gets the current
  * schema, reopening changes nothing, a newer schema is refused, a failed
  * transaction leaves no trace, the schema's constraints hold, and a
  * writer killed with SIGKILL loses none of its committed transactions,
@@ -10,10 +11,14 @@
  * challenge is about no device, is answered once, and not late, comes
  * back when the transaction that took it rolls back, and one EK keeps a
  * few; AKs and TLS keys belong to one device; certificate serials are
- * unique; migration 5 drops squats and refuses a TPM enrolled twice.
+ * unique; migration 5 drops squats and refuses a TPM enrolled twice
+ * (SQLite's history only: PostgreSQL starts at schema 6); placeholders
+ * and DDL are translated for PostgreSQL.
  */
 #include "nms/store/store.h"
+#include "nms/store/store_cluster.h"
 #include "nms/store/store_enroll.h"
+#include "pg_fixture.h"
 #include "tr_test.h"
 
 #include <signal.h>
@@ -22,25 +27,33 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <tss2/tss2_mu.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/trustroute-store-XXXXXX";
-static char path[sizeof(dir) + 16];
+static char file[sizeof(dir) + 16];
+/* The store under test: the SQLite file, or the PostgreSQL database. */
+static const char *path;
 
 static int setup(void **state)
 {
 	(void)state;
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(path, sizeof(path), "%s/nms.db", dir);
-	return 0;
+	snprintf(file, sizeof(file), "%s/nms.db", dir);
+	path = tr_store_target(file);
+	return path ? 0 : -1;
 }
 
 static void remove_db(void)
 {
-	char p[sizeof(path) + 8];
+	char p[sizeof(file) + 8];
 
+	if (tr_store_is_pg()) {
+		assert_int_equal(pg_reset(path), 0);
+		return;
+	}
 	unlink(path);
 	snprintf(p, sizeof(p), "%s-wal", path);
 	unlink(p);
@@ -63,6 +76,22 @@ static void open_ok(struct nms_store *s)
 	if (nms_store_open(s, path, err, sizeof(err)))
 		fail_msg("%s", err);
 }
+
+/* Raw SQL, for what the store's functions would not write. */
+static int sql(struct nms_store *s, const char *q)
+{
+	return nms_db_exec(s->db, q, NULL, 0);
+}
+
+/* SQLite's text or PostgreSQL's, for what the two spell differently. */
+#define DIALECT(lite, pg) (tr_store_is_pg() ? (pg) : (lite))
+
+/* The history before PostgreSQL (schema 6): SQLite only. */
+#define SQLITE_ONLY()                 \
+	do {                          \
+		if (tr_store_is_pg()) \
+			skip();       \
+	} while (0)
 
 static void test_new_and_reopened(void **state)
 {
@@ -89,9 +118,10 @@ static void test_newer_schema_refused(void **state)
 
 	(void)state;
 	open_ok(&s);
-	assert_int_equal(sqlite3_exec(s.db, "PRAGMA user_version = 99", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sql(&s,
+			     DIALECT("PRAGMA user_version = 99",
+				     "UPDATE schema_version SET version = 99")),
+			 0);
 	nms_store_close(&s);
 	assert_int_equal(nms_store_open(&s, path, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "schema version 99 is newer"));
@@ -130,31 +160,36 @@ static void test_constraints(void **state)
 	(void)state;
 	open_ok(&s);
 	/* A trust state outside the four. */
-	assert_int_not_equal(
-		sqlite3_exec(
-			s.db,
-			"INSERT INTO devices (name, trust, created, updated)"
-			" VALUES ('r1', 'trusted', 0, 0)",
-			NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO devices (name, trust,"
+				     " created, updated)"
+				     " VALUES ('r1', 'trusted', 0, 0)"),
+			     0);
 	/* An event about a device that does not exist (foreign keys on). */
 	assert_int_equal(nms_store_event(&s, 4242, "x", "", err, sizeof(err)),
 			 -1);
 	/* One EK, one device. */
 	assert_int_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO devices (name, created, updated)"
-			     " VALUES ('r1', 0, 0), ('r2', 0, 0);"
-			     "INSERT INTO eks (device_id, name, public, cert)"
-			     " VALUES (1, x'01', x'', x'')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+		sql(&s,
+		    DIALECT("INSERT INTO devices (name, created, updated)"
+			    " VALUES ('r1', 0, 0), ('r2', 0, 0);"
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r1'),"
+			    " x'01', x'', x'')",
+			    "INSERT INTO devices (name, created, updated)"
+			    " VALUES ('r1', 0, 0), ('r2', 0, 0);"
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r1'),"
+			    " '\\x01', '', '')")),
+		0);
 	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO eks (device_id, name, public, cert)"
-			     " VALUES (2, x'01', x'', x'')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+		sql(&s,
+		    DIALECT("INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r2'),"
+			    " x'01', x'', x'')",
+			    "INSERT INTO eks (device_id, name, public, cert)"
+			    " VALUES ((SELECT id FROM devices WHERE name = 'r2'),"
+			    " '\\x01', '', '')")),
+		0);
 	nms_store_close(&s);
 	remove_db();
 }
@@ -180,7 +215,7 @@ static void test_kill_9_loses_nothing(void **state)
 {
 	struct nms_store s;
 	uint32_t committed = 0, n;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int fds[2], status;
 	pid_t pid;
 
@@ -204,12 +239,13 @@ static void test_kill_9_loses_nothing(void **state)
 	assert_true(WIFSIGNALED(status));
 	assert_true(committed >= 200);
 	open_ok(&s);
-	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA integrity_check", -1,
-					    &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
+	if (!tr_store_is_pg()) {
+		assert_int_equal(
+			nms_db_prepare(s.db, "PRAGMA integrity_check", &st), 0);
+		assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+		assert_string_equal(nms_db_column_text(st, 0), "ok");
+		nms_db_finalize(st);
+	}
 	/* Every reported commit is there; at most the one in flight more. */
 	n = (uint32_t)nms_store_event_count(&s, "tick");
 	assert_true(n == committed || n == committed + 1);
@@ -246,7 +282,7 @@ static void test_kill_9_loses_no_nosync_commit(void **state)
 {
 	struct nms_store s;
 	uint32_t committed = 0, n;
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int fds[2], status;
 	pid_t pid;
 
@@ -270,12 +306,13 @@ static void test_kill_9_loses_no_nosync_commit(void **state)
 	assert_true(WIFSIGNALED(status));
 	assert_true(committed >= 200);
 	open_ok(&s);
-	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA integrity_check", -1,
-					    &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
+	if (!tr_store_is_pg()) {
+		assert_int_equal(
+			nms_db_prepare(s.db, "PRAGMA integrity_check", &st), 0);
+		assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+		assert_string_equal(nms_db_column_text(st, 0), "ok");
+		nms_db_finalize(st);
+	}
 	n = (uint32_t)nms_store_event_count(&s, "tick");
 	assert_true(n == committed || n == committed + 1);
 	nms_store_close(&s);
@@ -287,31 +324,33 @@ static void test_nosync_then_sync(void **state)
 {
 	struct nms_store s;
 	char err[256];
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 
 	(void)state;
+	SQLITE_ONLY(); /* PostgreSQL's commits are all synchronous */
 	remove_db();
 	open_ok(&s);
-	assert_int_equal(s.wal, 1);
-	assert_int_equal(s.unsynced, 0);
+	assert_int_equal(nms_db_prepare(s.db, "PRAGMA journal_mode", &st), 0);
+	assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+	assert_string_equal(nms_db_column_text(st, 0), "wal");
+	nms_db_finalize(st);
+	assert_false(nms_db_unsynced(s.db));
 	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
 	assert_int_equal(
 		nms_store_tx_nosync(&s, tick_tx, NULL, err, sizeof(err)), 0);
-	assert_int_equal(s.unsynced, 1);
-	assert_int_equal(sqlite3_prepare_v2(s.db, "PRAGMA synchronous", -1, &st,
-					    NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 2); /* FULL again */
-	sqlite3_finalize(st);
+	assert_true(nms_db_unsynced(s.db));
+	assert_int_equal(nms_db_prepare(s.db, "PRAGMA synchronous", &st), 0);
+	assert_int_equal(nms_db_step(st), NMS_DB_ROW);
+	assert_int_equal(nms_db_column_int64(st, 0), 2); /* FULL again */
+	nms_db_finalize(st);
 	assert_int_equal(nms_store_sync(&s, err, sizeof(err)), 0);
-	assert_int_equal(s.unsynced, 0);
+	assert_false(nms_db_unsynced(s.db));
 	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
 	/* A failed nosync transaction leaves nothing, and nothing pending. */
 	assert_int_equal(nms_store_tx_nosync(&s, add_then_fail, NULL, err,
 					     sizeof(err)),
 			 -1);
-	assert_int_equal(s.unsynced, 0);
+	assert_false(nms_db_unsynced(s.db));
 	assert_int_equal(nms_store_event_count(&s, "tick"), 1);
 	assert_int_equal(nms_store_event_count(&s, "half"), 0);
 	nms_store_close(&s);
@@ -320,10 +359,10 @@ static void test_nosync_then_sync(void **state)
 
 static long wal_size(void)
 {
-	char wal[sizeof(path) + 8];
+	char wal[sizeof(file) + 8];
 	struct stat st;
 
-	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(wal, sizeof(wal), "%s-wal", file);
 	return stat(wal, &st) ? -1 : (long)st.st_size;
 }
 
@@ -338,6 +377,7 @@ static void test_nosync_checkpoint_waits_for_sync(void **state)
 	long grown, bounded = 0;
 
 	(void)state;
+	SQLITE_ONLY();
 	remove_db();
 	open_ok(&s);
 	assert_int_equal(nms_store_warm(&s, err, sizeof(err)), 0);
@@ -486,16 +526,15 @@ static void pending(struct nms_challenge *c, const char *key)
 	c->expires = 1000;
 }
 
-static int64_t count(struct nms_store *s, const char *sql)
+static int64_t count(struct nms_store *s, const char *q)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(s->db, q, &st), 0);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
@@ -736,59 +775,58 @@ static void old_store(bool one_tpm_twice)
 	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
 		fail_msg("%s", err);
 	for (int i = 0; i < (one_tpm_twice ? 3 : 2); i++) {
-		sqlite3_stmt *st;
+		struct nms_stmt *st;
 		size_t n = ek_area(devs[i].key, pub, sizeof(pub));
 		char name[16];
 
 		snprintf(name, sizeof(name), "ek-%d", i);
 		assert_int_equal(
-			sqlite3_prepare_v2(
+			nms_db_prepare(
 				s.db,
 				"INSERT INTO devices (id, name, created, updated)"
-				" VALUES (?1, ?2, 0, 0);"
-				"",
-				-1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+				" VALUES (?1, ?2, 0, 0)",
+				&st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, devs[i].name);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_prepare_v2(
+			nms_db_prepare(
 				s.db,
 				"INSERT INTO eks (device_id, name, public, cert)"
 				" VALUES (?1, ?2, ?3, x'30')",
-				-1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, pub, (int)n, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+				&st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, name);
+		nms_db_bind_blob(st, 3, pub, n);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_prepare_v2(s.db,
-					   "INSERT INTO aks (device_id, name,"
-					   " public, activated)"
-					   " VALUES (?1, ?2, x'00', ?3)",
-					   -1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_int(st, 1, i + 1);
-		sqlite3_bind_text(st, 2, devs[i].name, -1, SQLITE_STATIC);
+			nms_db_prepare(s.db,
+				       "INSERT INTO aks (device_id, name,"
+				       " public, activated)"
+				       " VALUES (?1, ?2, x'00', ?3)",
+				       &st),
+			0);
+		nms_db_bind_int64(st, 1, i + 1);
+		nms_db_bind_text(st, 2, devs[i].name);
 		if (devs[i].activated)
-			sqlite3_bind_int(st, 3, 5);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
+			nms_db_bind_int64(st, 3, 5);
+		else
+			nms_db_bind_null(st, 3);
+		assert_int_equal(nms_db_step(st), NMS_DB_DONE);
+		nms_db_finalize(st);
 		assert_int_equal(
-			sqlite3_exec(s.db,
-				     "INSERT INTO challenges (device_id, nonce,"
-				     " secret_hash, expires) VALUES"
-				     " ((SELECT max(id) FROM devices),"
-				     " randomblob(32), x'00', 0);"
-				     "INSERT INTO events (device_id, time, kind,"
-				     " detail) VALUES ((SELECT max(id) FROM"
-				     " devices), 0, 'challenge', '')",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+			sql(&s, "INSERT INTO challenges (device_id, nonce,"
+				" secret_hash, expires) VALUES"
+				" ((SELECT max(id) FROM devices),"
+				" randomblob(32), x'00', 0);"
+				"INSERT INTO events (device_id, time, kind,"
+				" detail) VALUES ((SELECT max(id) FROM"
+				" devices), 0, 'challenge', '')"),
+			0);
 	}
 	nms_store_close(&s);
 }
@@ -805,6 +843,7 @@ static void test_migration_5(void **state)
 	char err[256] = "";
 
 	(void)state;
+	SQLITE_ONLY();
 	old_store(false);
 	open_ok(&s);
 	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
@@ -834,14 +873,12 @@ static void test_migration_5(void **state)
 	assert_int_equal(nms_store_open_version(&s, path, 4, err, sizeof(err)),
 			 0);
 	assert_int_equal(nms_store_version(&s), 4);
-	assert_int_equal(sqlite3_exec(s.db,
-				      "DELETE FROM aks WHERE device_id = 3;"
-				      "DELETE FROM eks WHERE device_id = 3;"
-				      "DELETE FROM challenges;"
-				      "DELETE FROM events WHERE device_id = 3;"
-				      "DELETE FROM devices WHERE id = 3",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sql(&s, "DELETE FROM aks WHERE device_id = 3;"
+				 "DELETE FROM eks WHERE device_id = 3;"
+				 "DELETE FROM challenges;"
+				 "DELETE FROM events WHERE device_id = 3;"
+				 "DELETE FROM devices WHERE id = 3"),
+			 0);
 	nms_store_close(&s);
 	open_ok(&s);
 	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
@@ -850,7 +887,89 @@ static void test_migration_5(void **state)
 }
 
 /*
- * Migration 7 (issue 16) on a schema 6 store (issue 18's actuators):
+ * Several NMS hosts: members are live while they beat; a lease has one
+ * holder, renewed in the same epoch, taken over only once it expired and
+ * then in the next epoch; the old holder's fence (held in its epoch)
+ * fails from then on; a released lease is taken at once.
+ */
+static void test_members_and_leases(void **state)
+{
+	struct nms_store s;
+	char err[256] = "", ids[4][128], other[128];
+	int64_t e1 = 0, e2 = 0, e;
+
+	(void)state;
+	remove_db();
+	open_ok(&s);
+	assert_int_equal(nms_store_member_beat(&s, "a", "h1", 1, 60000, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_member_beat(&s, "b", "h2", 1, 60000, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_members_live(&s, 5000, ids[0], 128, 4, err,
+						sizeof(err)),
+			 2);
+	assert_string_equal(ids[0], "a");
+	assert_string_equal(ids[1], "b");
+	assert_int_equal(nms_store_member_leave(&s, "b", err, sizeof(err)), 0);
+	assert_int_equal(nms_store_members_live(&s, 5000, ids[0], 128, 4, err,
+						sizeof(err)),
+			 1);
+
+	/* a takes it; renewing keeps the epoch; b cannot have it. */
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300,
+					      &e1, other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e, e1);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "b", 300,
+					      &e2, other, sizeof(other), err,
+					      sizeof(err)),
+			 0);
+	assert_string_equal(other, "a");
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 1);
+	/* a stops renewing (dies): once it expired, b has it, next epoch. */
+	nanosleep(&(struct timespec){ 0, 400000000L }, NULL);
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "b", 300,
+					      &e2, other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e2, e1 + 1);
+	/* a wakes up: fenced off, and cannot take it back while b renews. */
+	assert_int_equal(nms_store_lease_held(&s, NMS_LEASE_ROUTE, "a", e1, err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 0);
+	assert_string_equal(other, "b");
+	/* b stops cleanly: a has it at once. */
+	assert_int_equal(nms_store_lease_release(&s, NMS_LEASE_ROUTE, "b", err,
+						 sizeof(err)),
+			 0);
+	assert_int_equal(nms_store_lease_take(&s, NMS_LEASE_ROUTE, "a", 300, &e,
+					      other, sizeof(other), err,
+					      sizeof(err)),
+			 1);
+	assert_int_equal(e, e2 + 1);
+	nms_store_close(&s);
+	remove_db();
+}
+
+/*
+ * Migrations 7 to 9 (issues 16, 20, 17) on a schema 6 store (issue 18's
+ * actuators):
  * what was there stays (an FRR host, a certificate, a session), the
  * certificate is not revoked nor the device decommissioned, and the new
  * tables are there, the audit log append-only.
@@ -858,15 +977,14 @@ static void test_migration_5(void **state)
 static void test_migration_7(void **state)
 {
 	struct nms_store s;
-	char err[256], *msg = NULL;
+	char err[256];
 
 	(void)state;
+	SQLITE_ONLY();
 	remove_db();
 	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
 		fail_msg("%s", err);
-	if (sqlite3_exec(
-		    s.db,
-		    "INSERT INTO devices (id, name, created, updated)"
+	if (sql(&s, "INSERT INTO devices (id, name, created, updated)"
 		    " VALUES (1, 'r1', 0, 0);"
 		    "INSERT INTO tls_keys (id, device_id, name, public,"
 		    " policy, certified) VALUES (1, 1, x'01', x'00', x'00', 0);"
@@ -877,12 +995,11 @@ static void test_migration_7(void **state)
 		    " started, ended, verdict, mutual, attested, reasons)"
 		    " VALUES (1, '127.0.0.1', 'r1', 0, 1, 'good', 0, 1, '');"
 		    "INSERT INTO route_hosts (name, netns, actuator, vty,"
-		    " device_id) VALUES ('r1-frr', '', 'frr', '/run/frr', 1)",
-		    NULL, NULL, &msg))
-		fail_msg("%s", msg);
+		    " device_id) VALUES ('r1-frr', '', 'frr', '/run/frr', 1)"))
+		fail_msg("%s", nms_db_errmsg(s.db));
 	nms_store_close(&s);
 	open_ok(&s);
-	/* Migrated to the newest (8, issue 20, after 7). */
+	/* Migrated to the newest (9: issue 20's 8, issue 17's 9). */
 	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
 				   " name = 'r1-frr' AND actuator = 'frr'"
@@ -898,19 +1015,42 @@ static void test_migration_7(void **state)
 	assert_int_equal(count(&s, "SELECT count(*) FROM sessions"), 1);
 	assert_int_equal(count(&s, "SELECT count(*) FROM session_results"), 0);
 	assert_int_equal(count(&s, "SELECT count(*) FROM api_tokens"), 0);
-	assert_int_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO audit (time_ms, operator, role,"
-			     " action, target, status, detail)"
-			     " VALUES (1, 'alice', 'admin', 'reset', 'r1',"
-			     " 200, '')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(s.db, "DELETE FROM audit", NULL, NULL,
-					  NULL),
-			     SQLITE_OK);
+	assert_int_equal(sql(&s, "INSERT INTO audit (time_ms, operator, role,"
+				 " action, target, status, detail)"
+				 " VALUES (1, 'alice', 'admin', 'reset', 'r1',"
+				 " 200, '')"),
+			 0);
+	assert_int_not_equal(sql(&s, "DELETE FROM audit"), 0);
+	assert_int_not_equal(sql(&s, "UPDATE audit SET status = 500"), 0);
 	assert_int_equal(count(&s, "SELECT count(*) FROM audit"), 1);
 	nms_store_close(&s);
+	remove_db();
+}
+
+/* Two connections taking the same leases: never two holders. */
+static void test_lease_race(void **state)
+{
+	struct nms_store a, b;
+	char err[256] = "";
+	int64_t ea, eb;
+
+	(void)state;
+	remove_db();
+	open_ok(&a);
+	open_ok(&b);
+	for (int i = 0; i < 50; i++) {
+		char name[16];
+		int ha, hb;
+
+		snprintf(name, sizeof(name), "l%d", i);
+		ha = nms_store_lease_take(&a, name, "a", 10000, &ea, NULL, 0,
+					  err, sizeof(err));
+		hb = nms_store_lease_take(&b, name, "b", 10000, &eb, NULL, 0,
+					  err, sizeof(err));
+		assert_int_equal(ha + hb, 1);
+	}
+	nms_store_close(&a);
+	nms_store_close(&b);
 	remove_db();
 }
 
@@ -932,6 +1072,8 @@ int main(void)
 		cmocka_unit_test(test_challenge_back_on_rollback),
 		cmocka_unit_test(test_keys_and_certificates),
 		cmocka_unit_test(test_migration_5),
+		cmocka_unit_test(test_members_and_leases),
+		cmocka_unit_test(test_lease_race),
 		cmocka_unit_test(test_migration_7),
 	};
 

@@ -2,7 +2,8 @@
 /*
  * The trust engine: the policy table (every state against every event),
  * bad is sticky and silence does not launder it; the metric map, its
- * defaults and its refusals; on a real SQLite file, an observation that
+ * defaults and its refusals; on a real SQLite file (or with
+ * TRUSTROUTE_TEST_STORE=pg a PostgreSQL database), an observation that
  * changes the state writes state, history and event together and one
  * that does not writes nothing, a rolled-back caller's transaction
  * leaves nothing, a stale compare-and-set is refused, schema 2 files are
@@ -16,14 +17,17 @@
 #include "nms/route/route_actuator.h"
 #include "nms/store/store.h"
 #include "nms/store/store_trust.h"
+#include "pg_fixture.h"
 #include "test_dir.h"
 #include "tr_test.h"
 
 #include <arpa/inet.h>
+#include <sqlite3.h>
 #include <string.h>
 
 static struct test_dir td;
-static char path[300];
+static char file[300];
+static const char *path; /* the SQLite file, or the PostgreSQL database */
 
 static int setup(void **state)
 {
@@ -44,7 +48,14 @@ static void new_path(void)
 	char name[32];
 
 	snprintf(name, sizeof(name), "nms-%d.db", ++n);
-	test_dir_path(&td, path, sizeof(path), name);
+	test_dir_path(&td, file, sizeof(file), name);
+	path = tr_store_target(file);
+	assert_non_null(path);
+}
+
+static int sql(struct nms_store *s, const char *q)
+{
+	return nms_db_exec(s->db, q, NULL, 0);
 }
 
 /* A new store with routers r1 and r2 (ids 1, 2), both unknown. */
@@ -55,24 +66,20 @@ static void open_fresh(struct nms_store *s)
 	new_path();
 	if (nms_store_open(s, path, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(
-		sqlite3_exec(s->db,
-			     "INSERT INTO devices (name, created, updated)"
-			     " VALUES ('r1', 0, 0), ('r2', 0, 0)",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_equal(sql(s, "INSERT INTO devices (name, created, updated)"
+				" VALUES ('r1', 0, 0), ('r2', 0, 0)"),
+			 0);
 }
 
-static int64_t count(struct nms_store *s, const char *sql)
+static int64_t count(struct nms_store *s, const char *q)
 {
-	sqlite3_stmt *st;
+	struct nms_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(nms_db_prepare(s->db, q, &st), 0);
+	if (nms_db_step(st) == NMS_DB_ROW)
+		n = nms_db_column_int64(st, 0);
+	nms_db_finalize(st);
 	return n;
 }
 
@@ -356,6 +363,74 @@ static void test_observe_writes_one_change(void **state)
 	nms_store_close(&s);
 }
 
+/*
+ * A probe's outcome applied at the end of its round must not undo what
+ * happened after the probe: a router re-imaged and attested good while
+ * the round ran stays good (bad is sticky, so a stale handshake failure
+ * would keep it bad until its next full attestation).
+ */
+static void test_observation_older_than_state(void **state)
+{
+	struct nms_store s;
+	struct trust_change c;
+	struct nms_trust_row row;
+	struct nms_observation o[2];
+	char err[256];
+
+	(void)state;
+	open_fresh(&s);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_HANDSHAKE_FAIL,
+					   "compromised", 1000, &c, err,
+					   sizeof(err)),
+			 0);
+	assert_int_equal(nms_trust_observe(&s, 1, TRUST_EV_ATTEST_OK,
+					   "re-imaged", 2000, &c, err,
+					   sizeof(err)),
+			 0);
+	/* Probed at 1500 (still compromised), applied at 2500. */
+	assert_int_equal(nms_trust_observe_seen(&s, 1, TRUST_EV_HANDSHAKE_FAIL,
+						"stale", 1500, 2500, &c, err,
+						sizeof(err)),
+			 0);
+	assert_false(c.changed);
+	assert_int_equal(c.from, TRUST_GOOD);
+	assert_int_equal(c.to, TRUST_GOOD);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_GOOD);
+	assert_int_equal(row.since_ms, 2000);
+	/* Made at the change's own time or after it: applied. */
+	assert_int_equal(nms_trust_observe_seen(&s, 1, TRUST_EV_NO_ANSWER,
+						"silent", 2000, 2600, &c, err,
+						sizeof(err)),
+			 0);
+	assert_true(c.changed);
+	assert_int_equal(c.to, TRUST_OFFLINE);
+
+	/* The same through a round (nms_observe_many): r1 offline since
+	 * 2600; r1's stale outcome from 2100 is dropped, r2's applied. */
+	memset(o, 0, sizeof(o));
+	o[0] = (struct nms_observation){ .id = 1,
+					 .device = "r1",
+					 .ev = TRUST_EV_HANDSHAKE_FAIL,
+					 .reason = "stale",
+					 .seen_ms = 2100 };
+	o[1] = (struct nms_observation){ .id = 2,
+					 .device = "r2",
+					 .ev = TRUST_EV_HANDSHAKE_FAIL,
+					 .reason = "fresh",
+					 .seen_ms = 2100 };
+	assert_int_equal(
+		nms_observe_many(&s, &trust_metrics_default, o, 2, 3000), 0);
+	assert_false(o[0].c.changed);
+	assert_true(o[1].c.changed);
+	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_OFFLINE);
+	assert_int_equal(nms_store_trust_get(&s, 2, &row, err, sizeof(err)), 0);
+	assert_int_equal(row.state, TRUST_BAD);
+	assert_int_equal(row.since_ms, 3000);
+	nms_store_close(&s);
+}
+
 static int observe_then_fail(struct nms_store *s, void *arg, char *err,
 			     size_t errlen)
 {
@@ -399,13 +474,11 @@ static void test_change_is_one_transaction(void **state)
 					     sizeof(err)),
 			 -1);
 	/* The history refuses a state outside the four. */
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO trust_history"
-			     " (device_id, time_ms, previous, state, reason)"
-			     " VALUES (1, 0, 'good', 'trusted', '')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO trust_history"
+				     " (device_id, time_ms, previous, state,"
+				     " reason)"
+				     " VALUES (1, 0, 'good', 'trusted', '')"),
+			     0);
 	nms_store_close(&s);
 }
 
@@ -417,9 +490,12 @@ static void test_migration_from_2(void **state)
 	char err[256];
 
 	(void)state;
+	/* SQLite's history: PostgreSQL databases start at schema 6. */
+	if (tr_store_is_pg())
+		skip();
 	new_path();
 	/* The part of a schema 2 file that migration 3 builds on. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(
 			db,
@@ -439,7 +515,7 @@ static void test_migration_from_2(void **state)
 	sqlite3_close(db);
 	/* Up to schema 4 only: migration 5 needs the enrollment tables this
 	 * partial file does not have (test_nms_store migrates those). */
-	if (nms_store_open_version(&s, path, 4, err, sizeof(err)))
+	if (nms_store_open_version(&s, file, 4, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(nms_store_version(&s), 4);
 	assert_int_equal(nms_store_trust_get(&s, 1, &row, err, sizeof(err)), 0);
@@ -467,32 +543,29 @@ static void test_migration_8_route_action(void **state)
 	char err[256];
 
 	(void)state;
+	if (tr_store_is_pg())
+		skip(); /* SQLite's history: PostgreSQL starts at schema 8 */
 	new_path();
 	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO devices (name, created, updated)"
-			     " VALUES ('r1', 0, 0);"
-			     "INSERT INTO route_hosts (name, netns)"
-			     " VALUES ('a', 'ns-a');"
-			     "INSERT INTO route_applied"
-			     " (host_id, device_id, state, metric, time_ms)"
-			     " VALUES (1, 1, 'bad', 30, 0);",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_equal(sql(&s, "INSERT INTO devices (name, created, updated)"
+				 " VALUES ('r1', 0, 0);"
+				 "INSERT INTO route_hosts (name, netns)"
+				 " VALUES ('a', 'ns-a');"
+				 "INSERT INTO route_applied"
+				 " (host_id, device_id, state, metric, time_ms)"
+				 " VALUES (1, 1, 'bad', 30, 0);"),
+			 0);
 	nms_store_close(&s);
 	if (nms_store_open(&s, path, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(nms_store_version(&s), 8);
+	assert_int_equal(nms_store_version(&s), NMS_SCHEMA_VERSION);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_applied"
 				   " WHERE action = 'recost'"),
 			 1);
-	assert_int_not_equal(sqlite3_exec(s.db,
-					  "UPDATE route_applied SET"
-					  " action = 'drop'",
-					  NULL, NULL, NULL),
-			     SQLITE_OK);
+	assert_int_not_equal(sql(&s, "UPDATE route_applied SET"
+				     " action = 'drop'"),
+			     0);
 	assert_int_equal(nms_store_route_applied(&s, 1, 1, TRUST_BAD, 30, true,
 						 1, "withdrawn", err,
 						 sizeof(err)),
@@ -504,18 +577,20 @@ static void test_migration_8_route_action(void **state)
 }
 
 /* Schema 6: a managed host has an actuator; an older host is netlink
- * and keeps its namespace; an FRR host that is a router is never a
- * target for itself. */
-static void test_migration_to_6_and_frr_hosts(void **state)
+ * and keeps its namespace. */
+static void test_migration_to_6(void **state)
 {
 	struct nms_store s;
 	sqlite3 *db;
-	char err[256], seen[256] = "";
+	char err[256];
 
 	(void)state;
+	/* SQLite's history: PostgreSQL databases start at schema 6. */
+	if (tr_store_is_pg())
+		skip();
 	new_path();
 	/* The part of a schema 5 file that migration 6 builds on. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(db,
 			     "CREATE TABLE devices (id INTEGER PRIMARY KEY,"
@@ -530,9 +605,9 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 		SQLITE_OK);
 	sqlite3_close(db);
 	/* To 6 only: migration 7 (issue 16) needs tables this partial
-	 * file does not have; test_nms_store migrates a whole 6 to 7, and
+	 * file does not have; test_nms_store migrates a whole 6 to 9, and
 	 * test_migration_8_route_action covers migration 8. */
-	if (nms_store_open_version(&s, path, 6, err, sizeof(err)))
+	if (nms_store_open_version(&s, file, 6, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(nms_store_version(&s), 6);
 	assert_int_equal(count(&s, "SELECT count(*) FROM route_hosts WHERE"
@@ -541,7 +616,16 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 				   " AND device_id IS NULL"),
 			 1);
 	nms_store_close(&s);
+}
 
+/* An FRR host that is a router is never a target for itself; a host
+ * turns from netlink to FRR and back; on both backends. */
+static void test_frr_hosts(void **state)
+{
+	struct nms_store s;
+	char err[256], seen[256] = "";
+
+	(void)state;
 	open_fresh(&s);
 	assert_int_equal(nms_store_router_addr_add(&s, 1, "10.31.0.2", err,
 						   sizeof(err)),
@@ -560,18 +644,12 @@ static void test_migration_to_6_and_frr_hosts(void **state)
 						  sizeof(err)),
 			 -1);
 	/* The CHECKs hold even past our functions. */
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO route_hosts (name, netns,"
-			     " actuator) VALUES ('y', '', 'bgp')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	assert_int_not_equal(
-		sqlite3_exec(s.db,
-			     "INSERT INTO route_hosts (name, netns,"
-			     " actuator) VALUES ('y', '', 'frr')",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_not_equal(sql(&s, "INSERT INTO route_hosts (name, netns,"
+				     " actuator) VALUES ('y', '', 'bgp')"),
+			     0);
+	assert_int_not_equal(sql(&s, "INSERT INTO route_hosts (name, netns,"
+				     " actuator) VALUES ('y', '', 'frr')"),
+			     0);
 	assert_int_equal(nms_store_route_targets(&s, 0, note_target, seen, err,
 						 sizeof(err)),
 			 3);
@@ -735,10 +813,12 @@ int main(void)
 		cmocka_unit_test(test_route_policy),
 		cmocka_unit_test(test_migration_8_route_action),
 		cmocka_unit_test(test_observe_writes_one_change),
+		cmocka_unit_test(test_observation_older_than_state),
 		cmocka_unit_test(test_change_is_one_transaction),
 		cmocka_unit_test(test_migration_from_2),
 		cmocka_unit_test(test_router_addrs_and_hosts),
-		cmocka_unit_test(test_migration_to_6_and_frr_hosts),
+		cmocka_unit_test(test_migration_to_6),
+		cmocka_unit_test(test_frr_hosts),
 		cmocka_unit_test(test_converge_errors),
 		cmocka_unit_test(test_actuator_formats),
 	};

@@ -104,6 +104,19 @@ static int evidence(struct client *c, struct tr_wbuf *pa, char *err,
 	size_t len = 0, off = 0, mark;
 	int n, rc = -1;
 
+	memset(&t, 0, sizeof(t));
+	if (cfg->quote) {
+		/* A simulated router: its stand-in quotes, its log is given. */
+		if (cfg->quote(cfg->quote_arg, c->req.selected, &c->req.nonce,
+			       &q, err, errlen) < 0)
+			return -1;
+		log = malloc(cfg->ima_log_len ? cfg->ima_log_len : 1);
+		if (!log)
+			return tr_fail(err, errlen, "out of memory");
+		memcpy(log, cfg->ima_log_buf, cfg->ima_log_len);
+		len = cfg->ima_log_len;
+		goto encode;
+	}
 	snprintf(path, sizeof(path), "%s/ak.tss", cfg->state_dir);
 	if (tr_keyfile_load(path, &ak_pub, &ak_priv, NULL, err, errlen))
 		return -1;
@@ -118,6 +131,7 @@ static int evidence(struct client *c, struct tr_wbuf *pa, char *err,
 		tr_fail(err, errlen, "%s: %s", cfg->ima_log, strerror(errno));
 		goto out;
 	}
+encode:
 	n = tr_attr_evid_final_encode(&q.attest, &q.sig, val, sizeof(val), err,
 				      errlen);
 	if (n < 0)
@@ -183,8 +197,10 @@ static int client_batch(struct client *c, char *err, size_t errlen)
 		struct utsname u;
 
 		uname(&u);
-		if (os_facts_collect(c->cfg->os_root, u.machine, &f, err,
-				     errlen) < 0)
+		if (c->cfg->os)
+			f = *c->cfg->os;
+		else if (os_facts_collect(c->cfg->os_root, u.machine, &f, err,
+					  errlen) < 0)
 			goto out;
 		tr_pa_msg_begin(&pa, ++c->pa_id);
 		if (tnc_os_build(&f, &pa, err, errlen) < 0)
@@ -378,8 +394,10 @@ int tnc_client_run(const struct tnc_client_config *cfg,
 			(struct tr_bytes){ (const uint8_t *)cfg->sasl_password,
 					   strlen(cfg->sasl_password) };
 	}
-	if (sealed_tls_name(cfg->state_dir, c.device, sizeof(c.device), err,
-			    errlen) < 0)
+	if (cfg->device)
+		snprintf(c.device, sizeof(c.device), "%s", cfg->device);
+	else if (sealed_tls_name(cfg->state_dir, c.device, sizeof(c.device),
+				 err, errlen) < 0)
 		return -1;
 	ctx = cfg->use_key ? sealed_tls_ctx(TLS_client_method(), cfg->state_dir,
 					    cfg->nms_ca, err, errlen) :

@@ -11,6 +11,7 @@
 #define TR_AGENT_TNC_CLIENT_H
 
 #include "os/facts.h"
+#include "tpm/quote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +37,20 @@ struct tnc_client_config {
 	/* SASL PLAIN credentials, for an NMS that asks for them. */
 	const char *sasl_user, *sasl_password;
 	unsigned timeout_ms;
+	/*
+	 * For simulated routers (tests/tools/fleet): a quote made by @quote
+	 * instead of the TPM (no ak.tss, no TCTI), the IMA log from
+	 * @ima_log_buf instead of the file, and the OS facts @os instead of
+	 * collecting them. NULL: the real ones.
+	 */
+	int (*quote)(void *arg, const unsigned char selected[TR_PCRS],
+		     const TPM2B_DATA *nonce, struct tr_quote *q, char *err,
+		     size_t errlen);
+	void *quote_arg;
+	const uint8_t *ima_log_buf;
+	size_t ima_log_len;
+	const struct os_facts *os;
+	const char *device; /* the name claimed, instead of tls.crt's */
 };
 
 struct tnc_client_result {

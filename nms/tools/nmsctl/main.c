@@ -6,6 +6,7 @@
  *   nmsctl history  --db FILE [--json] DEVICE
  *   nmsctl sessions --db FILE [--json] [IDENTITY]
  *   nmsctl routes   --db FILE [--json]
+ *   nmsctl members  --db DB [--json] [LIVE_MS]
  *   nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]
  *   nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)
  *   nmsctl preapprove --db FILE --remove DEVICE
@@ -24,7 +25,9 @@
  * devices: every device with its trust state, since when and why;
  * history: a device's state changes; sessions: attestation sessions with
  * their verdicts and reasons; routes: what each managed host's routes
- * through each router were converged to; endpoint: where the NMS probes
+ * through each router were converged to; members: the NMS hosts sharing
+ * a PostgreSQL database, whether each is live and the lease it holds
+ * (route: the route actuator); endpoint: where the NMS probes
  * a router; preapprove: the allow-list nmsd --preapproval enrolls from
  * (a TPM by its EK certificate, or by serial and issuer, and the one
  * name it may enroll under); revoke: decommission a router (its
@@ -36,11 +39,13 @@
  * (offline); history, sessions and endpoint of an unknown device: exit 1;
  * token: the API's bearer tokens (add prints the new token, once).
  * Exit 2 on usage or when the store cannot be read (or does not exist:
- * nmsctl never creates one). Times are RFC 3339 in UTC, tables and JSON
- * alike ("2026-12-03T12:00:00.123Z").
+ * nmsctl never creates one). --db is a SQLite file or a PostgreSQL
+ * database (postgresql://... or pg:CONNINFO). Times are RFC 3339 in UTC,
+ * tables and JSON alike ("2026-12-03T12:00:00.123Z").
  */
 #include "nms/tools/nmsctl/nmsctl.h"
 #include "base/cli.h"
+#include "nms/store/db.h"
 #include "nms/store/store.h"
 #include <errno.h>
 #include <signal.h>
@@ -54,6 +59,7 @@ int usage(int rc)
 	      "       nmsctl history  --db FILE [--json] DEVICE\n"
 	      "       nmsctl sessions --db FILE [--json] [IDENTITY]\n"
 	      "       nmsctl routes   --db FILE [--json]\n"
+	      "       nmsctl members  --db FILE [--json] [LIVE_MS]\n"
 	      "       nmsctl endpoint --db FILE DEVICE ADDRESS PORT [REQUEST_PORT]\n"
 	      "       nmsctl preapprove --db FILE DEVICE (--ek-cert FILE | --serial HEX --issuer PEM)\n"
 	      "       nmsctl preapprove --db FILE (--remove DEVICE | --list)\n"
@@ -75,7 +81,9 @@ int open_store(struct nms_store *s, const char *path)
 {
 	char err[512];
 
-	if (access(path, F_OK) < 0) {
+	/* A SQLite file nmsctl would create; a PostgreSQL database is made
+	 * by its administrator. */
+	if (!nms_db_target_is_pg(path) && access(path, F_OK) < 0) {
 		fprintf(stderr, "nmsctl: %s: %s (nmsd creates the store)\n",
 			path,
 			errno == ENOENT ? "no such store" : strerror(errno));

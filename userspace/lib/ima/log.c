@@ -3,6 +3,7 @@
 #include "base/errmsg.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,28 +181,70 @@ int ima_log_next(struct ima_log_cursor *c, struct ima_log_entry *e, char *err,
 	return 1;
 }
 
+/*
+ * The hashes are fetched from the provider once (an EVP_sha1() given to
+ * EVP_DigestInit is fetched again at every call, under a lock) and each
+ * thread reuses one context: a log of 100 000 entries costs three
+ * hashes an entry, not three allocations and fetches as well.
+ */
+static const char *const banks[] = { "sha1", "sha256", "sha384", "sha512" };
+#define NBANKS (sizeof(banks) / sizeof(banks[0]))
+static EVP_MD *fetched[NBANKS];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static pthread_key_t ctx_key;
+
+static void ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+static void fetch_all(void)
+{
+	for (size_t i = 0; i < NBANKS; i++)
+		fetched[i] = EVP_MD_fetch(NULL, banks[i], NULL);
+	pthread_key_create(&ctx_key, ctx_free);
+}
+
+static const EVP_MD *md_named(size_t i)
+{
+	pthread_once(&fetch_once, fetch_all);
+	return fetched[i];
+}
+
+#define MD_SHA1 md_named(0)
+#define MD_SHA256 md_named(1)
+
 static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
 		  size_t blen, uint8_t *out)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
-		 EVP_DigestUpdate(ctx, a, alen) &&
-		 (!b || EVP_DigestUpdate(ctx, b, blen)) &&
-		 EVP_DigestFinal_ex(ctx, out, NULL);
+	EVP_MD_CTX *ctx;
 
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
+	if (!md)
+		return -1;
+	/* md came through md_named: the key exists. */
+	ctx = pthread_getspecific(ctx_key);
+	if (!ctx) {
+		ctx = EVP_MD_CTX_new();
+		if (ctx && pthread_setspecific(ctx_key, ctx)) {
+			EVP_MD_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	return ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
+			       EVP_DigestUpdate(ctx, a, alen) &&
+			       (!b || EVP_DigestUpdate(ctx, b, blen)) &&
+			       EVP_DigestFinal_ex(ctx, out, NULL) ?
+		       0 :
+		       -1;
 }
 
 /* The PCR banks a replay or prediction may use. */
 static const EVP_MD *bank_md(const char *bank)
 {
-	static const char *const banks[] = { "sha1", "sha256", "sha384",
-					     "sha512" };
-
-	for (size_t i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
+	for (size_t i = 0; i < NBANKS; i++)
 		if (!strcmp(bank, banks[i]))
-			return EVP_get_digestbyname(bank);
+			return md_named(i);
 	return NULL;
 }
 
@@ -224,7 +267,7 @@ int ima_log_entry_event(const struct ima_log_entry *e, const char *bank,
 		memset(out, 0xff, (size_t)size);
 		return size;
 	}
-	if (digest(EVP_sha1(), e->data, e->data_len, NULL, 0, check) ||
+	if (digest(MD_SHA1, e->data, e->data_len, NULL, 0, check) ||
 	    digest(md, e->data, e->data_len, NULL, 0, out))
 		return tr_fail(err, errlen, "hash failure");
 	if (memcmp(check, e->template_digest, sizeof(check)))
@@ -292,7 +335,7 @@ int ima_log_entry_encode(uint32_t pcr, const char *template_name,
 	put_le32(p, pcr);
 	if (violation)
 		memset(p + 4, 0, 20);
-	else if (digest(EVP_sha1(), data, data_len, NULL, 0, p + 4))
+	else if (digest(MD_SHA1, data, data_len, NULL, 0, p + 4))
 		return -1;
 	p += 24;
 	put_le32(p, (uint32_t)nlen);
@@ -471,5 +514,5 @@ int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,
 
 void ima_boot_aggregate_sha256(const uint8_t pcrs[10][32], uint8_t out[32])
 {
-	digest(EVP_sha256(), pcrs, 10 * 32, NULL, 0, out);
+	digest(MD_SHA256, pcrs, 10 * 32, NULL, 0, out);
 }
