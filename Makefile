@@ -5,12 +5,15 @@
 #   make kernel       patched Linux 6.1 bzImage (build/kernel/arch/x86/boot/bzImage)
 #   make check-kernel KUnit and kselftests in QEMU with a swtpm
 #   make check-series build the kernel at every patch of kernel/series
+#   make kunit-units  the top-level Kbuild's units as modules, their KUnit
+#                     suites run in the VM (seconds, for kernel development)
 #   make demo         the NMS and two router VMs on the trustroute kernel:
 #                     enrollment, attestation, a compromise, the reroute
 #   make demo-fast    the same story with three routers in network
 #                     namespaces (ima-sim in place of the kernel)
 #   make demo-kernel  boot the trustroute kernel in QEMU, show what it proves
-#   make lint         clang-format and checkpatch.pl --strict
+#   make lint         clang-format, checkpatch.pl --strict, the Kbuild units
+#                     (equal to the series; sparse and W=1 clean)
 #   make bench        benchmarks (bench/), as ratios against named baselines
 #   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60) each;
 #                     bench/fuzz-campaign runs the long campaign
@@ -101,7 +104,7 @@ FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/fuzz-%,$(wildcard tests/fuz
 
 .PHONY: install programs check-packages
 programs: $(TOOLS) $(PROVIDER)
-.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel demo demo-fast demo-kernel lint clean fuzz fuzz-clang
+.PHONY: all build-both pkgcheck deps bench check-series check check-fast check-kernel kernel kunit-units demo demo-fast demo-kernel lint clean fuzz fuzz-clang
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -331,6 +334,7 @@ KERNEL_SUITES := \
 	"kernel:digestlist=tests/vm/check-digestlist" \
 	"kernel:router-vm=tests/vm/check-router-vm" \
 	"scripts:router-vm=tests/scripts/test-router-vm" \
+	"scripts:kbuild-units=tests/scripts/test-kbuild-units" \
 	"scripts:vm-faults=tests/scripts/test-vm-faults"
 
 build-both: deps
@@ -368,8 +372,14 @@ demo-kernel: deps
 	@$(DEMO_MAKE) all kernel
 	@scripts/demo-kernel
 
-lint: deps
+# The kernel first: lint builds the Kbuild units against it.
+lint: deps kernel
 	@scripts/lint
+
+# The top-level Kbuild's units (kernel/units/) built as modules against
+# build/kernel, loaded in the VM; their KUnit suites parsed by kunit.py.
+kunit-units: deps kernel
+	@scripts/kunit-units
 
 # Benchmarks: each prints its figures as ratios against a named baseline
 # measured in the same run; results also go to build/bench/. The fuzzing
@@ -420,3 +430,6 @@ check-packages: deps
 
 clean:
 	rm -rf build/default build/san build/vm build/router-image build/demo-vm
+	find kernel/units \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' \) -delete
+	rm -f modules.order Module.symvers .modules.order.cmd .Module.symvers.cmd

@@ -156,11 +156,58 @@ static void list_entry(struct walk *w, const struct ima_log_entry *e, long k)
 		w->last = k;
 }
 
+/* The reference list with this SHA-256, or -1. */
+static long reference_by_digest(const struct dl_refset *s, const uint8_t *d)
+{
+	for (size_t i = 0; i < s->ref->n; i++)
+		if (!memcmp(s->sha256[i], d, 32))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * A record of a list load or unload (the kernel measures one for each):
+ * a reference list loaded under its own name is expected; anything else
+ * changes the set of lists in force.
+ */
+static void record_entry(struct walk *w, const struct ima_log_entry *e,
+			 const struct ima_dl_record *r)
+{
+	const struct dl_reference *ref = w->p->refs->ref;
+	struct dl_appraisal *a = w->a;
+	long i = (long)e->index;
+	long k = r->has_digest ? reference_by_digest(w->p->refs, r->sha256) :
+				 -1;
+
+	if (r->result) {
+		a->unknown++;
+		note(a, DL_UNKNOWN, i, r->path, "digest list %s refused (%d)",
+		     r->unload ? "unload" : "load", r->result);
+	} else if (r->unload) {
+		a->unknown++;
+		note(a, DL_UNKNOWN, i, r->path, "digest list unloaded");
+	} else if (k < 0) {
+		a->bad++;
+		note(a, DL_BAD, i, r->path,
+		     "not a reference list loaded: the files it names run unmeasured");
+	} else if (strcmp(r->path, ref->file[k].name)) {
+		a->unknown++;
+		note(a, DL_UNKNOWN, i, r->path,
+		     "reference list %s loaded under another name",
+		     ref->file[k].name + w->p->refs->dir_len);
+	} else {
+		a->known++;
+	}
+}
+
 static void appraise_entry(struct walk *w, const struct ima_log_entry *e)
 {
 	const struct dl_refset *refs = w->p->refs;
 	struct dl_appraisal *a = w->a;
 	long i = (long)e->index, k;
+	struct ima_dl_record r;
+	char err[160];
+	int rec;
 
 	if (i == 0 && e->file_name && !strcmp(e->file_name, "boot_aggregate")) {
 		a->known++;
@@ -171,6 +218,16 @@ static void appraise_entry(struct walk *w, const struct ima_log_entry *e)
 		a->unknown++;
 		note(a, DL_UNKNOWN, i, e->file_name,
 		     "violation: measured while open for writing (or an integrity violation), content unknown");
+		return;
+	}
+	rec = ima_dl_record_parse(e, &r, err, sizeof(err));
+	if (rec < 0) {
+		a->unknown++;
+		note(a, DL_UNKNOWN, i, e->file_name, "%s", err);
+		return;
+	}
+	if (rec) {
+		record_entry(w, e, &r);
 		return;
 	}
 	if (!e->file_digest) {

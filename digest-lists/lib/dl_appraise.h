@@ -24,6 +24,10 @@
  *      reference list loaded under another name, twice, out of order, or
  *      not at all: unknown (the router is not in the reference state,
  *      though no unknown code was seen);
+ *    - a record of a list load or unload (ima-buf, digest-list-load or
+ *      digest-list-unload): the load of a reference list under its name,
+ *      good; of another list, bad; an unload or a refused load, unknown
+ *      (the set of lists in force changed);
  *    - a file whose digest is in a reference list: good; in none: unknown.
  */
 #ifndef TR_DL_APPRAISE_H

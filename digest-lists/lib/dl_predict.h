@@ -30,9 +30,31 @@ int dl_predict_template(const struct dl_measured_file *f,
 			uint8_t data[DL_TEMPLATE_MAX]);
 
 /*
- * Extend @pcr (bank @bank, @pcr_len bytes, in and out) with the ima-ng
- * entries IMA records for @files, in order: SHA-256 of each file, under
- * its name. Returns 0, or -1 for an unknown bank.
+ * The ima-buf template data of the record the kernel measures after
+ * loading @f as the @seq-th record since boot ("digest-list-load",
+ * "seq=SEQ result=0 digest=sha256:HEX path=NAME"). Returns the length, or
+ * -1 (name too long).
+ */
+int dl_predict_record(const struct dl_measured_file *f, uint64_t seq,
+		      uint8_t data[DL_TEMPLATE_MAX]);
+
+/*
+ * The entries the kernel adds to the lists' PCR when it loads @files, in
+ * order, at boot: for each, the ima-ng entry of the list (SHA-256 of the
+ * file, under its name), then its load record (seq = its position, from
+ * 1). Calls @entry with each template data; returns 0, or -1 if a name is
+ * too long or @entry fails.
+ */
+int dl_predict_entries(const struct dl_measured_file *files, size_t n,
+		       int (*entry)(void *ctx, const uint8_t *data, size_t len),
+		       void *ctx);
+
+/* Entries per list loaded at boot: its measurement and its record. */
+#define DL_ENTRIES_PER_LIST 2
+
+/*
+ * Extend @pcr (bank @bank, in and out) with those entries. Returns 0, or
+ * -1 for an unknown bank or a name too long.
  */
 int dl_predict_extend(const char *bank, uint8_t *pcr,
 		      const struct dl_measured_file *files, size_t n);

@@ -93,17 +93,23 @@ void dl_reference_free(struct dl_reference *r)
 	memset(r, 0, sizeof(*r));
 }
 
+struct steps_ctx {
+	uint8_t (*out)[32];
+	size_t n;
+};
+
+static int step(void *ctx, const uint8_t *data, size_t len)
+{
+	struct steps_ctx *s = ctx;
+
+	SHA256(data, len, s->out[s->n++]);
+	return 0;
+}
+
 int dl_reference_steps(const struct dl_measured_file *files, size_t n,
 		       uint8_t (*out)[32])
 {
-	uint8_t data[DL_TEMPLATE_MAX];
-	int len;
+	struct steps_ctx s = { out, 0 };
 
-	for (size_t i = 0; i < n; i++) {
-		len = dl_predict_template(&files[i], data);
-		if (len < 0)
-			return -1;
-		SHA256(data, (size_t)len, out[i]);
-	}
-	return 0;
+	return dl_predict_entries(files, n, step, &s);
 }

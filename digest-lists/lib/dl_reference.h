@@ -42,9 +42,11 @@ int dl_reference_load(struct dl_reference *r, const char *const *paths,
 void dl_reference_free(struct dl_reference *r);
 
 /*
- * The SHA-256 template digests IMA extends the PCR with for @files, one
- * per list, in order (@out holds @n): what a TPM must be extended with to
- * reach the predicted value without booting the kernel (tests, demos).
+ * The SHA-256 template digests IMA extends the PCR with for @files, in
+ * order, DL_ENTRIES_PER_LIST per list (its measurement and its load
+ * record; @out holds @n * DL_ENTRIES_PER_LIST): what a TPM must be
+ * extended with to reach the predicted value without booting the kernel
+ * (tests, demos).
  */
 int dl_reference_steps(const struct dl_measured_file *files, size_t n,
 		       uint8_t (*out)[32]);

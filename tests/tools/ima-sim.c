@@ -2,7 +2,7 @@
 /*
  * ima-sim: do what the trustroute kernel's IMA would, for a router that
  * runs without it (a demo router in a network namespace): append ima-ng
- * entries to a binary measurement log and extend the TPM's PCR with the
+ * entries (and ima-buf records of list loads) to a binary measurement log and extend the TPM's PCR with the
  * same template hashes, in every allocated bank (SHA-256, and SHA-1 and
  * others where the TPM has them), so that log and PCRs agree.
  *
@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"                          extended); PCR 10, as IMA records them\n"
 	"  lists --name-dir DIR LIST...\n"
 	"                          digest lists loaded as the kernel does: in sorted\n"
-	"                          order, each as DIR/<its file name>; PCR 11\n"
+	"                          order, each as DIR/<its file name>, each followed\n"
+	"                          by the record of its load (ima-buf); PCR 11\n"
 	"The TPM is --tcti, else $TRUSTROUTE_TCTI. Each entry is printed as\n"
 	"\"PCR sha256:TEMPLATE-HASH NAME\". Exit: 0 done, 1 failed, 2 usage.\n";
 
@@ -59,8 +60,8 @@ static int usage(int rc)
 }
 
 /* Append one entry (ima-ng, template data @data) to the log in memory. */
-static int add(struct sim *s, uint32_t pcr, const uint8_t *data, size_t dlen,
-	       bool violation)
+static int add(struct sim *s, uint32_t pcr, const char *template,
+	       const uint8_t *data, size_t dlen, bool violation)
 {
 	size_t cap = s->len + dlen + 512;
 	uint8_t *grown = realloc(s->log, cap);
@@ -69,7 +70,7 @@ static int add(struct sim *s, uint32_t pcr, const uint8_t *data, size_t dlen,
 	if (!grown || cap > LOG_MAX)
 		return tr_fail(s->err, sizeof(s->err), "log too large");
 	s->log = grown;
-	n = ima_log_entry_encode(pcr, "ima-ng", data, dlen, violation,
+	n = ima_log_entry_encode(pcr, template, data, dlen, violation,
 				 s->log + s->len, cap - s->len);
 	if (n < 0)
 		return tr_fail(s->err, sizeof(s->err), "entry out of bounds");
@@ -87,8 +88,8 @@ static int add_ng(struct sim *s, long def_pcr, const uint8_t digest[32],
 	if (n < 0)
 		return tr_fail(s->err, sizeof(s->err), "name too long: %s",
 			       name);
-	return add(s, (uint32_t)(s->pcr >= 0 ? s->pcr : def_pcr), data,
-		   (size_t)n, violation);
+	return add(s, (uint32_t)(s->pcr >= 0 ? s->pcr : def_pcr), "ima-ng",
+		   data, (size_t)n, violation);
 }
 
 static const char *bank_name(TPMI_ALG_HASH alg)
@@ -216,22 +217,45 @@ static int violation(struct sim *s, const char *name)
 	return add_ng(s, 10, zero, name, true);
 }
 
+/* Digest list records in the log so far: the kernel numbers them all. */
+static uint64_t records_so_far(const struct sim *s)
+{
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	struct ima_dl_record r;
+	uint64_t n = 0;
+	char err[256];
+
+	ima_log_cursor_init(&c, s->log, s->len);
+	while (ima_log_next(&c, &e, err, sizeof(err)) == 1)
+		if (ima_dl_record_parse(&e, &r, err, sizeof(err)) == 1)
+			n++;
+	return n;
+}
+
 /* lists --name-dir DIR LIST... */
 static int lists(struct sim *s, int argc, char **argv)
 {
 	struct dl_reference ref;
 	uint8_t data[DL_TEMPLATE_MAX];
+	uint32_t pcr = (uint32_t)(s->pcr >= 0 ? s->pcr : 11);
+	uint64_t seq = records_so_far(s);
 	int n, rc = 0;
 
 	if (dl_reference_load(&ref, (const char *const *)argv + 2,
 			      (size_t)(argc - 2), argv[1], s->err,
 			      sizeof(s->err)) < 0)
 		return -1;
+	/* Each list's measurement, then the record of its load. */
 	for (size_t k = 0; k < ref.n && !rc; k++) {
 		n = dl_predict_template(&ref.file[k], data);
 		rc = n < 0 ? tr_fail(s->err, sizeof(s->err), "name too long") :
-			     add(s, (uint32_t)(s->pcr >= 0 ? s->pcr : 11), data,
-				 (size_t)n, false);
+			     add(s, pcr, "ima-ng", data, (size_t)n, false);
+		if (rc)
+			break;
+		n = dl_predict_record(&ref.file[k], ++seq, data);
+		rc = n < 0 ? tr_fail(s->err, sizeof(s->err), "name too long") :
+			     add(s, pcr, "ima-buf", data, (size_t)n, false);
 	}
 	dl_reference_free(&ref);
 	return rc;

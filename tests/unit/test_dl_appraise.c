@@ -82,6 +82,32 @@ static void add_list(struct log *l, size_t k)
 	add_bytes(l, ref.file[k].name, ref.file[k].data, ref.file[k].len);
 }
 
+/* A record of a list load or unload, as the kernel measures it. */
+static void add_record(struct log *l, bool unload, uint64_t seq, int result,
+		       const uint8_t *list, size_t len, const char *path)
+{
+	struct ima_dl_record r = { .unload = unload,
+				   .seq = seq,
+				   .result = result,
+				   .has_digest = true };
+	char text[IMA_DL_RECORD_MAX];
+	uint8_t data[4400];
+	int n;
+
+	SHA256(list, len, r.sha256);
+	snprintf(r.path, sizeof(r.path), "%s", path);
+	n = ima_dl_record_text(&r, text, sizeof(text));
+	assert_true(n > 0);
+	n = ima_buf_template_data(
+		unload ? IMA_DL_RECORD_UNLOAD : IMA_DL_RECORD_LOAD,
+		(const uint8_t *)text, (size_t)n, data, sizeof(data));
+	assert_true(n > 0);
+	n = ima_log_entry_encode(11, "ima-buf", data, (size_t)n, false,
+				 l->b + l->n, sizeof(l->b) - l->n);
+	assert_true(n > 0);
+	l->n += (size_t)n;
+}
+
 /* boot_aggregate, then the reference lists in order: a healthy boot. */
 static void healthy(struct log *l)
 {
@@ -515,6 +541,42 @@ static void test_reasons_are_bounded(void **state)
 	assert_string_equal(a.reason[0].path + DL_REASON_PATH - 4, "...");
 }
 
+/* Records of the loads of the reference lists are expected; others not. */
+static void test_list_records(void **state)
+{
+	static struct log l;
+	struct dl_appraisal a;
+
+	(void)state;
+	healthy(&l);
+	add_record(&l, false, 1, 0, ref.file[0].data, ref.file[0].len,
+		   ref.file[0].name);
+	appraise(&l, &a);
+	expect(&a, DL_GOOD, NULL, NULL);
+
+	add_record(&l, true, 2, 0, ref.file[0].data, ref.file[0].len,
+		   ref.file[0].name);
+	appraise(&l, &a);
+	expect(&a, DL_UNKNOWN, ref.file[0].name, "digest list unloaded");
+
+	healthy(&l);
+	add_record(&l, false, 1, -74, ref.file[1].data, ref.file[1].len,
+		   ref.file[1].name);
+	appraise(&l, &a);
+	expect(&a, DL_UNKNOWN, ref.file[1].name, "refused (-74)");
+
+	healthy(&l);
+	add_record(&l, false, 1, 0, foreign_buf, foreign_len, DIR "/x.list");
+	appraise(&l, &a);
+	expect(&a, DL_BAD, DIR "/x.list", "not a reference list loaded");
+
+	healthy(&l);
+	add_record(&l, false, 1, 0, ref.file[1].data, ref.file[1].len,
+		   "/tmp/20-app.list");
+	appraise(&l, &a);
+	expect(&a, DL_UNKNOWN, "/tmp/20-app.list", "under another name");
+}
+
 static void test_verifier_errors(void **state)
 {
 	static struct log l;
@@ -565,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_pcr_outside_the_quote),
 		cmocka_unit_test(test_reasons_are_bounded),
 		cmocka_unit_test(test_verifier_errors),
+		cmocka_unit_test(test_list_records),
 	};
 
 	return TR_RUN(tests, setup, teardown);

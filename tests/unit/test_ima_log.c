@@ -415,6 +415,88 @@ static void hex_to_bin(const char *h, uint8_t *out, size_t n)
 }
 
 /* boot_aggregate from the guest's PCRs 0-9 is what the kernel logged. */
+/* Records of digest list loads: encoded as the kernel does, parsed back. */
+static void test_dl_records(void **state)
+{
+	struct ima_dl_record r = { .seq = 7,
+				   .result = -17,
+				   .has_digest = true };
+	struct ima_dl_record got;
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	uint8_t data[4400], entry[4600];
+	char text[IMA_DL_RECORD_MAX], err[256];
+	int n, len;
+
+	(void)state;
+	memset(r.sha256, 0xab, 32);
+	strcpy(r.path, "/etc/a list");
+	n = ima_dl_record_text(&r, text, sizeof(text));
+	assert_string_equal(text, "seq=7 result=-17 digest=sha256:"
+				  "abababababababababababababababab"
+				  "abababababababababababababababab"
+				  " path=/etc/a list");
+	n = ima_buf_template_data(IMA_DL_RECORD_LOAD, (const uint8_t *)text,
+				  (size_t)n, data, sizeof(data));
+	assert_true(n > 0);
+	len = ima_log_entry_encode(10, "ima-buf", data, (size_t)n, false, entry,
+				   sizeof(entry));
+	assert_true(len > 0);
+	ima_log_cursor_init(&c, entry, (size_t)len);
+	assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
+	assert_int_equal(e.buf_len, strlen(text));
+	assert_int_equal(ima_dl_record_parse(&e, &got, err, sizeof(err)), 1);
+	assert_false(got.unload);
+	assert_int_equal(got.seq, 7);
+	assert_int_equal(got.result, -17);
+	assert_memory_equal(got.sha256, r.sha256, 32);
+	assert_string_equal(got.path, "/etc/a list");
+
+	/* Not records: other names, other templates. */
+	n = ima_buf_template_data("kernel_version", (const uint8_t *)"6.1", 3,
+				  data, sizeof(data));
+	len = ima_log_entry_encode(10, "ima-buf", data, (size_t)n, false, entry,
+				   sizeof(entry));
+	ima_log_cursor_init(&c, entry, (size_t)len);
+	assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
+	assert_int_equal(ima_dl_record_parse(&e, &got, err, sizeof(err)), 0);
+
+	/* Malformed records are refused, not misread. */
+	static const char *const bad[] = {
+		"seq= result=0 digest=none path=/a",
+		"seq=01 result=0 digest=none path=/a",
+		"seq=1 result=5 digest=none path=/a",
+		"seq=1 result=0 digest=sha256:ab path=/a",
+		"seq=1 result=0 digest=none path=",
+		"seq=1 result=0 digest=none",
+		"seq=99999999999999999999 result=0 digest=none path=/a",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = ima_buf_template_data(IMA_DL_RECORD_UNLOAD,
+					  (const uint8_t *)bad[i],
+					  strlen(bad[i]), data, sizeof(data));
+		len = ima_log_entry_encode(10, "ima-buf", data, (size_t)n,
+					   false, entry, sizeof(entry));
+		ima_log_cursor_init(&c, entry, (size_t)len);
+		assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
+		if (ima_dl_record_parse(&e, &got, err, sizeof(err)) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* A record without a digest. */
+	n = ima_buf_template_data(
+		IMA_DL_RECORD_UNLOAD,
+		(const uint8_t *)"seq=3 result=-2 digest=none path=/x", 35,
+		data, sizeof(data));
+	len = ima_log_entry_encode(10, "ima-buf", data, (size_t)n, false, entry,
+				   sizeof(entry));
+	ima_log_cursor_init(&c, entry, (size_t)len);
+	assert_int_equal(ima_log_next(&c, &e, err, sizeof(err)), 1);
+	assert_int_equal(ima_dl_record_parse(&e, &got, err, sizeof(err)), 1);
+	assert_true(got.unload);
+	assert_false(got.has_digest);
+	assert_int_equal(got.result, -2);
+}
+
 static void test_boot_aggregate_matches_kernel(void **state)
 {
 	uint8_t *readme, pcrs[10][32], agg[32], pcr[32] = { 0 }, data[256];
@@ -475,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_ng_field_errors),
 		cmocka_unit_test(test_replay_rejects_edited_entry),
 		cmocka_unit_test(test_replay_argument_errors),
+		cmocka_unit_test(test_dl_records),
 		cmocka_unit_test(test_template_data_matches_kernel),
 		cmocka_unit_test(test_boot_aggregate_matches_kernel),
 	};

@@ -4,7 +4,8 @@
  *
  *   imalog show   [--json] LOG
  *   imalog replay [--json] [--pcr N] [--bank sha1|sha256|...] [--count N] LOG
- *   imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] FILE=NAME...
+ *   imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] [OP:]FILE=NAME...
+ *   imalog lists  [--json] LOG
  *
  * Exit: 0 ok, 1 malformed log, 2 usage or I/O error.
  */
@@ -32,10 +33,16 @@ static void usage(FILE *f)
 	      "show lists the entries; replay prints the PCR value the log\n"
 	      "extends to (default PCR 10, bank sha256); --count replays only\n"
 	      "the first N entries, as when matching a quote taken earlier.\n"
-	      "       imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] FILE=NAME...\n"
+	      "       imalog predict [--json] [--bank ALGO] [--boot-pcrs HEX,...] [OP:]FILE=NAME...\n"
 	      "predict computes the PCR a kernel reaches that records the\n"
-	      "boot_aggregate of the ten SHA-256 PCRs 0-9 given, then measures\n"
-	      "each FILE (SHA-256, ima-ng) under NAME, in order.\n",
+	      "boot_aggregate of the ten SHA-256 PCRs 0-9 given, then loads\n"
+	      "each digest list FILE from NAME, in order: its measurement\n"
+	      "(SHA-256, ima-ng; not repeated, as IMA does not repeat an entry)\n"
+	      "and the record of its load (ima-buf). OP \"unload:\" records an\n"
+	      "unload instead, \"refused:ERRNO:\" a load refused with -ERRNO.\n"
+	      "       imalog lists [--json] LOG\n"
+	      "lists prints the digest lists in force at the end of LOG, in\n"
+	      "load order, from the records of their loads and unloads.\n",
 	      f);
 }
 
@@ -171,9 +178,10 @@ static void print_value(int json, const char *bank, size_t entries,
 static int cmd_predict(int argc, char **argv, int json, const char *bank,
 		       const char *boot_pcrs)
 {
-	uint8_t pcr[IMA_LOG_DIGEST_MAX] = { 0 }, data[8192], d[32];
-	uint8_t pcrs[10][32];
-	size_t entries = 0, size, len;
+	uint8_t pcr[IMA_LOG_DIGEST_MAX] = { 0 }, data[8192], d[32], td[32];
+	uint8_t pcrs[10][32], (*seen)[32] = NULL;
+	size_t entries = 0, size, len, n_seen = 0;
+	uint64_t seq = 0;
 	const EVP_MD *md = EVP_get_digestbyname(bank);
 	const char *p = boot_pcrs;
 	uint8_t *buf;
@@ -207,31 +215,175 @@ static int cmd_predict(int argc, char **argv, int json, const char *bank,
 		entries++;
 	}
 	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
+		struct ima_dl_record r = { .has_digest = true };
+		char *arg = argv[i], *eq, text[IMA_DL_RECORD_MAX];
+		uint8_t(*grown)[32];
+		bool dup = false;
+		long err_no;
 
-		if (!eq || eq == argv[i] || !eq[1]) {
+		if (!strncmp(arg, "unload:", 7)) {
+			r.unload = true;
+			arg += 7;
+		} else if (!strncmp(arg, "refused:", 8)) {
+			errno = 0;
+			err_no = strtol(arg + 8, &eq, 10);
+			if (errno || eq == arg + 8 || *eq != ':' ||
+			    err_no <= 0 || err_no > 4095) {
+				fprintf(stderr,
+					"imalog: \"%s\": want refused:ERRNO:FILE=NAME\n",
+					argv[i]);
+				return 2;
+			}
+			r.result = (int)-err_no;
+			arg = eq + 1;
+		}
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg || !eq[1] ||
+		    strlen(eq + 1) >= sizeof(r.path)) {
 			fprintf(stderr, "imalog: \"%s\": want FILE=NAME\n",
 				argv[i]);
 			return 2;
 		}
 		*eq = '\0';
-		if (read_file_bounded(argv[i], LOG_MAX, &buf, &len) < 0) {
-			fprintf(stderr, "imalog: %s: %s\n", argv[i],
+		if (read_file_bounded(arg, LOG_MAX, &buf, &len) < 0) {
+			fprintf(stderr, "imalog: %s: %s\n", arg,
 				strerror(errno));
 			return 2;
 		}
 		SHA256(buf, len, d);
 		free(buf);
-		n = ima_ng_template_data("sha256", d, 32, eq + 1, data,
-					 sizeof(data));
+		if (!r.unload) {
+			n = ima_ng_template_data("sha256", d, 32, eq + 1, data,
+						 sizeof(data));
+			if (n < 0) {
+				fprintf(stderr, "imalog: name too long: %s\n",
+					eq + 1);
+				return 2;
+			}
+			/* IMA adds no entry whose digest it recorded. */
+			SHA256(data, (size_t)n, td);
+			for (size_t k = 0; k < n_seen && !dup; k++)
+				dup = !memcmp(seen[k], td, 32);
+			if (!dup) {
+				grown = realloc(seen, (n_seen + 1) * 32);
+				if (!grown) {
+					free(seen);
+					return 2;
+				}
+				seen = grown;
+				memcpy(seen[n_seen++], td, 32);
+				ima_pcr_extend_data(bank, pcr, data, (size_t)n);
+				entries++;
+			}
+		}
+		r.seq = ++seq;
+		memcpy(r.sha256, d, 32);
+		strcpy(r.path, eq + 1);
+		n = ima_dl_record_text(&r, text, sizeof(text));
+		n = n < 0 ? -1 :
+			    ima_buf_template_data(r.unload ?
+							  IMA_DL_RECORD_UNLOAD :
+							  IMA_DL_RECORD_LOAD,
+						  (const uint8_t *)text,
+						  (size_t)n, data,
+						  sizeof(data));
 		if (n < 0) {
-			fprintf(stderr, "imalog: name too long: %s\n", eq + 1);
+			fprintf(stderr, "imalog: record too long: %s\n",
+				eq + 1);
+			free(seen);
 			return 2;
 		}
 		ima_pcr_extend_data(bank, pcr, data, (size_t)n);
 		entries++;
 	}
+	free(seen);
 	print_value(json, bank, entries, pcr, size);
+	return 0;
+}
+
+/* A list in force: its digest and the path it was loaded from. */
+struct in_force {
+	uint8_t sha256[32];
+	char *path;
+	uint64_t seq;
+};
+
+static int cmd_lists(const uint8_t *buf, size_t len, int json)
+{
+	struct ima_log_cursor c;
+	struct ima_log_entry e;
+	struct ima_dl_record r;
+	struct in_force *set = NULL, *grown;
+	size_t n = 0;
+	char h[65], err[256];
+	json_object *arr;
+	int rc;
+
+	ima_log_cursor_init(&c, buf, len);
+	while ((rc = ima_log_next(&c, &e, err, sizeof(err))) == 1) {
+		rc = ima_dl_record_parse(&e, &r, err, sizeof(err));
+		if (rc < 0)
+			break;
+		if (!rc || r.result || !r.has_digest)
+			continue;
+		if (r.unload) {
+			for (size_t k = 0; k < n; k++)
+				if (!strcmp(set[k].path, r.path) &&
+				    !memcmp(set[k].sha256, r.sha256, 32)) {
+					free(set[k].path);
+					memmove(&set[k], &set[k + 1],
+						(n - k - 1) * sizeof(*set));
+					n--;
+					break;
+				}
+			continue;
+		}
+		grown = realloc(set, (n + 1) * sizeof(*set));
+		if (!grown || !(grown[n].path = strdup(r.path))) {
+			set = grown ? grown : set;
+			rc = -1;
+			snprintf(err, sizeof(err), "out of memory");
+			break;
+		}
+		set = grown;
+		memcpy(set[n].sha256, r.sha256, 32);
+		set[n].seq = r.seq;
+		n++;
+	}
+	if (rc == 0) {
+		arr = json ? json_object_new_array() : NULL;
+		for (size_t k = 0; k < n; k++) {
+			tr_hex(h, set[k].sha256, 32);
+			if (json) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(
+					o, "seq",
+					json_object_new_int64(
+						(int64_t)set[k].seq));
+				json_object_object_add(
+					o, "digest", json_object_new_string(h));
+				json_object_object_add(
+					o, "path",
+					json_object_new_string(set[k].path));
+				json_object_array_add(arr, o);
+			} else {
+				printf("sha256:%s %s\n", h, set[k].path);
+			}
+		}
+		if (json) {
+			puts(json_object_to_json_string_ext(
+				arr, JSON_C_TO_STRING_PRETTY));
+			json_object_put(arr);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		free(set[k].path);
+	free(set);
+	if (rc < 0) {
+		fprintf(stderr, "imalog: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -306,7 +458,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
-	if (strcmp(cmd, "show") && strcmp(cmd, "replay")) {
+	if (strcmp(cmd, "show") && strcmp(cmd, "replay") &&
+	    strcmp(cmd, "lists")) {
 		fprintf(stderr, "imalog: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
@@ -318,6 +471,8 @@ int main(int argc, char **argv)
 	}
 	rc = !strcmp(cmd, "show") ?
 		     cmd_show(buf, len, json) :
+	     !strcmp(cmd, "lists") ?
+		     cmd_lists(buf, len, json) :
 		     cmd_replay(buf, len, json, (unsigned)pcr, bank, count);
 	free(buf);
 	return rc;

@@ -134,13 +134,14 @@ int cmd_predict(int argc, char **argv)
 	/* What IMA extends the PCR with, list by list: tpm2_pcrextend
 	 * arguments that bring a TPM to the predicted state. */
 	if (steps) {
-		uint8_t(*st)[32] = calloc((size_t)n + 1, 32);
+		uint8_t(*st)[32] =
+			calloc((size_t)n * DL_ENTRIES_PER_LIST + 1, 32);
 
 		if (!st || dl_reference_steps(files, (size_t)n, st) < 0) {
 			free(st);
 			goto out;
 		}
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n * DL_ENTRIES_PER_LIST; i++) {
 			tr_hex(h, st[i], 32);
 			printf("%lu:sha256=%s\n", ima_pcr, h);
 		}

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Test vectors for the IMA digest list parser, shared verbatim with user
- * space (the trustroute digest-lists tools run the same vectors), so the
- * kernel and the tools that write lists agree on every case. Plain C
- * types only, so the file compiles in both.
+ * Test vectors for the IMA digest list parser. Plain C types only, so
+ * that user space tools writing lists can run the very same cases and
+ * agree with the kernel on every one of them.
  */
 #ifndef IMA_DIGEST_LIST_VECTORS_H
 #define IMA_DIGEST_LIST_VECTORS_H

@@ -103,6 +103,16 @@ static int parse_ng_fields(struct ima_log_entry *e, char *err, size_t errlen)
 		return bad(e, err, errlen,
 			   "n-ng field is not one NUL-terminated name");
 	e->file_name = (const char *)e->data + off;
+	off += nlen;
+
+	/* ima-buf: the buffer, which must end the data. */
+	if (!strcmp(e->template_name, "ima-buf")) {
+		if (!take_u32(e->data, e->data_len, &off, &e->buf_len) ||
+		    e->buf_len != e->data_len - off)
+			return bad(e, err, errlen,
+				   "buf field does not end the template data");
+		e->buf = e->data + off;
+	}
 	return 0;
 }
 
@@ -360,6 +370,135 @@ int ima_ng_template_data(const char *algo, const uint8_t *digest,
 	p += 4;
 	memcpy(p, name, nlen);
 	return (int)total;
+}
+
+int ima_buf_template_data(const char *name, const uint8_t *buf, size_t len,
+			  uint8_t *out, size_t cap)
+{
+	uint8_t d[32];
+	int n;
+
+	if (digest(EVP_sha256(), buf, len, NULL, 0, d))
+		return -1;
+	n = ima_ng_template_data("sha256", d, sizeof(d), name, out, cap);
+	if (n < 0 || len > UINT32_MAX || cap - (size_t)n < 4 + len)
+		return -1;
+	put_le32(out + n, (uint32_t)len);
+	memcpy(out + n + 4, buf, len);
+	return n + 4 + (int)len;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+				      -1;
+}
+
+/* "KEY=" at *p; moves *p past it. */
+static bool take_key(const char **p, const char *end, const char *key)
+{
+	size_t k = strlen(key);
+
+	if ((size_t)(end - *p) < k || memcmp(*p, key, k))
+		return false;
+	*p += k;
+	return true;
+}
+
+/* Decimal digits up to a space; moves *p past the space. */
+static bool take_num(const char **p, const char *end, bool neg_ok, uint64_t max,
+		     int64_t *v)
+{
+	bool neg = false;
+	uint64_t n = 0;
+	const char *q = *p;
+
+	if (neg_ok && q < end && *q == '-') {
+		neg = true;
+		q++;
+	}
+	if (q == end || *q < '0' || *q > '9' ||
+	    (*q == '0' && q + 1 < end && q[1] != ' '))
+		return false;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (n > (max - (uint64_t)(*q - '0')) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*q - '0');
+	}
+	if (q == end || *q != ' ')
+		return false;
+	*p = q + 1;
+	*v = neg ? -(int64_t)n : (int64_t)n;
+	return true;
+}
+
+int ima_dl_record_parse(const struct ima_log_entry *e, struct ima_dl_record *r,
+			char *err, size_t errlen)
+{
+	const char *p, *end;
+	int64_t v;
+	size_t plen;
+
+	if (strcmp(e->template_name, "ima-buf") || !e->file_name || !e->buf)
+		return 0;
+	if (!strcmp(e->file_name, IMA_DL_RECORD_LOAD))
+		r->unload = false;
+	else if (!strcmp(e->file_name, IMA_DL_RECORD_UNLOAD))
+		r->unload = true;
+	else
+		return 0;
+	p = (const char *)e->buf;
+	end = p + e->buf_len;
+	if (!take_key(&p, end, "seq=") ||
+	    !take_num(&p, end, false, UINT64_MAX, &v))
+		return bad(e, err, errlen, "digest list record: bad seq");
+	r->seq = (uint64_t)v;
+	if (!take_key(&p, end, "result=") ||
+	    !take_num(&p, end, true, 4095, &v) || v > 0)
+		return bad(e, err, errlen, "digest list record: bad result");
+	r->result = (int)v;
+	if (!take_key(&p, end, "digest="))
+		return bad(e, err, errlen, "digest list record: no digest");
+	if (take_key(&p, end, "none ")) {
+		r->has_digest = false;
+	} else if (take_key(&p, end, "sha256:") && end - p > 64 &&
+		   p[64] == ' ') {
+		for (int i = 0; i < 32; i++) {
+			int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return bad(e, err, errlen,
+					   "digest list record: bad digest");
+			r->sha256[i] = (uint8_t)(hi << 4 | lo);
+		}
+		r->has_digest = true;
+		p += 65;
+	} else {
+		return bad(e, err, errlen, "digest list record: bad digest");
+	}
+	if (!take_key(&p, end, "path="))
+		return bad(e, err, errlen, "digest list record: no path");
+	plen = (size_t)(end - p);
+	if (plen == 0 || plen >= sizeof(r->path) || memchr(p, '\0', plen))
+		return bad(e, err, errlen, "digest list record: bad path");
+	memcpy(r->path, p, plen);
+	r->path[plen] = '\0';
+	return 1;
+}
+
+int ima_dl_record_text(const struct ima_dl_record *r, char *out, size_t cap)
+{
+	char hex[65] = "none";
+	int n;
+
+	if (r->has_digest)
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", r->sha256[i]);
+	n = snprintf(out, cap, "seq=%llu result=%d digest=%s%s path=%s",
+		     (unsigned long long)r->seq, r->result,
+		     r->has_digest ? "sha256:" : "", hex, r->path);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
 int ima_pcr_extend_data(const char *bank, uint8_t *pcr, const uint8_t *data,

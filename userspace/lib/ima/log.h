@@ -34,6 +34,9 @@ struct ima_log_entry {
 	const uint8_t *file_digest;
 	uint32_t file_digest_len;
 	const char *file_name; /* NUL-terminated, inside data */
+	/* ima-buf only: the buf field (the measured buffer itself) */
+	const uint8_t *buf;
+	uint32_t buf_len;
 };
 
 struct ima_log_cursor {
@@ -102,6 +105,46 @@ int ima_log_entry_encode(uint32_t pcr, const char *template_name,
 int ima_ng_template_data(const char *algo, const uint8_t *digest,
 			 size_t digest_len, const char *name, uint8_t *out,
 			 size_t cap);
+
+/*
+ * The template data of an ima-buf entry for buffer @buf measured under
+ * @name, as the kernel builds it: d-ng with the SHA-256 of @buf, n-ng,
+ * buf. Returns its length, or -1 if it does not fit in @cap bytes.
+ */
+int ima_buf_template_data(const char *name, const uint8_t *buf, size_t len,
+			  uint8_t *out, size_t cap);
+
+/*
+ * A record of a digest list load or unload: an ima-buf entry named
+ * "digest-list-load" or "digest-list-unload" whose buffer is
+ * "seq=N result=ERRNO digest=sha256:HEX|none path=PATH"
+ * (Documentation/security/IMA-digest-lists.rst in the kernel series).
+ */
+#define IMA_DL_RECORD_LOAD "digest-list-load"
+#define IMA_DL_RECORD_UNLOAD "digest-list-unload"
+#define IMA_DL_RECORD_MAX 4200 /* a path of PATH_MAX and the fields */
+
+struct ima_dl_record {
+	bool unload;
+	uint64_t seq;
+	int result; /* 0 or a negative errno */
+	bool has_digest;
+	uint8_t sha256[32];
+	char path[4097];
+};
+
+/*
+ * Is @e such a record? Returns 1 with *r filled, 0 if @e is no record,
+ * -1 with a message if it has a record's name but not its format.
+ */
+int ima_dl_record_parse(const struct ima_log_entry *e, struct ima_dl_record *r,
+			char *err, size_t errlen);
+
+/*
+ * The buffer of record @r, as the kernel writes it (no NUL). Returns its
+ * length, or -1 if it does not fit in @cap bytes.
+ */
+int ima_dl_record_text(const struct ima_dl_record *r, char *out, size_t cap);
 
 /*
  * Extend @pcr (of bank @bank) as the kernel does for an entry with this
