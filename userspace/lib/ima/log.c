@@ -222,7 +222,9 @@ static int digest(const EVP_MD *md, const void *a, size_t alen, const void *b,
 
 	if (!md)
 		return -1;
-	/* md came through md_named: the key exists. */
+	/* The per-thread key is made with the fetch: a caller that brings
+	 * its own md (not from md_named) must not find no key. */
+	pthread_once(&fetch_once, fetch_all);
 	ctx = pthread_getspecific(ctx_key);
 	if (!ctx) {
 		ctx = EVP_MD_CTX_new();
@@ -378,7 +380,7 @@ int ima_buf_template_data(const char *name, const uint8_t *buf, size_t len,
 	uint8_t d[32];
 	int n;
 
-	if (digest(EVP_sha256(), buf, len, NULL, 0, d))
+	if (digest(MD_SHA256, buf, len, NULL, 0, d))
 		return -1;
 	n = ima_ng_template_data("sha256", d, sizeof(d), name, out, cap);
 	if (n < 0 || len > UINT32_MAX || cap - (size_t)n < 4 + len)
